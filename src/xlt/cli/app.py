@@ -1,0 +1,70 @@
+"""The ``xlt`` command-line application (a thin skin over the library)."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import sys
+
+import typer
+
+from xlt import __version__
+from xlt.errors import XltError
+
+#: command modules; each defines ``register(app)``
+COMMAND_MODULES: tuple[str, ...] = ("xlt.cli.methods",)
+
+app = typer.Typer(
+    name="xlt",
+    help="Cross-lingual transfer to low-resource languages.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"xlt {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    verbose: int = typer.Option(0, "--verbose", "-v", count=True, help="More log output (-vv for debug)."),
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show version."),
+) -> None:
+    """Cross-lingual transfer to low-resource languages."""
+    from xlt.logs import setup_logging
+
+    setup_logging(verbose)
+
+
+for _module in COMMAND_MODULES:
+    importlib.import_module(_module).register(app)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console-script entry point: XltErrors become one clear message and exit code 1."""
+    try:
+        app(args=argv, standalone_mode=False)
+    except XltError as err:
+        logging.getLogger("xlt").debug("error details", exc_info=True)
+        typer.echo(f"error: {err}", err=True)
+        sys.exit(1)
+    except typer.Exit as e:
+        sys.exit(e.exit_code)
+    except typer.Abort:
+        typer.echo("aborted", err=True)
+        sys.exit(130)
+    except Exception as err:  # click usage errors
+        import click
+
+        if isinstance(err, click.ClickException):
+            err.show()
+            sys.exit(err.exit_code)
+        raise
+
+
+if __name__ == "__main__":
+    main()

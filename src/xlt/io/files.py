@@ -1,0 +1,133 @@
+"""Transparent reading of plain and compressed text files, and atomic writes.
+
+Compression is recognised by magic bytes (gzip, bzip2, xz), so a gzipped file
+without ``.gz`` still reads; writing picks the codec from the extension.
+"""
+
+from __future__ import annotations
+
+import bz2
+import contextlib
+import gzip
+import io
+import lzma
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO
+
+from xlt.errors import DataFormatError, DataNotFoundError
+
+_MAGIC = {b"\x1f\x8b": "gz", b"BZh": "bz2", b"\xfd7zXZ\x00": "xz"}
+_EXT = {".gz": "gz", ".bz2": "bz2", ".xz": "xz"}
+
+
+def compression_of(path: str | Path) -> str | None:
+    """The compression of an existing file ('gz', 'bz2', 'xz') or None."""
+    with open(path, "rb") as fh:
+        head = fh.read(6)
+    for magic, kind in _MAGIC.items():
+        if head.startswith(magic):
+            return kind
+    return None
+
+
+def resolve_path(path: str | Path) -> Path:
+    """``path`` if it exists, else the same path with a compression suffix added.
+
+    Lets users (and recipes) name ``train.txt`` when only ``train.txt.gz`` is there.
+    """
+    p = Path(path)
+    if p.exists():
+        return p
+    for ext in _EXT:
+        alt = p.with_name(p.name + ext)
+        if alt.exists():
+            return alt
+    raise DataNotFoundError(f"{p}: no such file (also looked for {', '.join(p.name + e for e in _EXT)})")
+
+
+def strip_compression_suffix(name: str) -> str:
+    for ext in _EXT:
+        if name.endswith(ext):
+            return name[: -len(ext)]
+    return name
+
+
+def open_binary(path: str | Path) -> IO[bytes]:
+    p = resolve_path(path)
+    if p.is_dir():
+        raise DataFormatError(p, None, "expected a file, found a directory")
+    kind = compression_of(p)
+    if kind == "gz":
+        return gzip.open(p, "rb")
+    if kind == "bz2":
+        return bz2.open(p, "rb")
+    if kind == "xz":
+        return lzma.open(p, "rb")
+    return open(p, "rb")
+
+
+def iter_lines(path: str | Path, *, strip_bom: bool = True) -> Iterator[tuple[int, str]]:
+    """Yield ``(line_number, text)`` (1-based, newline removed), streaming.
+
+    Invalid UTF-8 or a corrupt compressed stream raises :class:`DataFormatError`
+    naming the file and line.
+    """
+    p = resolve_path(path)
+    lineno = 0
+    try:
+        with open_binary(p) as fh:
+            for lineno, raw in enumerate(fh, start=1):
+                try:
+                    text = raw.decode("utf-8")
+                except UnicodeDecodeError as err:
+                    raise DataFormatError(
+                        p, lineno, f"invalid UTF-8 at byte {err.start} of the line; expected UTF-8 text"
+                    ) from None
+                if lineno == 1 and strip_bom and text.startswith("\ufeff"):
+                    text = text[1:]
+                yield lineno, text.rstrip("\r\n")
+    except (OSError, EOFError, lzma.LZMAError) as err:
+        if isinstance(err, FileNotFoundError):
+            raise DataNotFoundError(f"{p}: no such file") from None
+        raise DataFormatError(p, lineno + 1, f"cannot read compressed data ({err})") from None
+
+
+def read_text(path: str | Path) -> str:
+    """The whole (decompressed, UTF-8 validated) file as one string."""
+    return "\n".join(line for _, line in iter_lines(path)) + "\n"
+
+
+def is_empty(path: str | Path) -> bool:
+    return all(not line.strip() for _, line in iter_lines(path))
+
+
+@contextlib.contextmanager
+def atomic_writer(path: str | Path, *, encoding: str = "utf-8") -> Iterator[IO[str]]:
+    """Open ``path`` for text writing; the file appears only when the block succeeds.
+
+    ``.gz``/``.bz2``/``.xz`` suffixes select compression.
+    """
+    p = Path(path)
+    p.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=p.parent)
+    os.close(fd)
+    kind = _EXT.get(p.suffix)
+    try:
+        raw: IO[bytes]
+        if kind == "gz":
+            raw = gzip.open(tmp, "wb")
+        elif kind == "bz2":
+            raw = bz2.open(tmp, "wb")
+        elif kind == "xz":
+            raw = lzma.open(tmp, "wb")
+        else:
+            raw = open(tmp, "wb")
+        with io.TextIOWrapper(raw, encoding=encoding, newline="\n") as fh:
+            yield fh
+        os.replace(tmp, p)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
