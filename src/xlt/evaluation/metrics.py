@@ -1,0 +1,88 @@
+"""Core metrics: token accuracy, strict IOB2 span P/R/F1 (seqeval), accuracy and macro-F1.
+
+Span F1 follows the CoNLL convention in seqeval's strict mode with the IOB2
+scheme (Ramshaw & Marcus 1995; Tjong Kim Sang & De Meulder 2003).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+
+from xlt.errors import MismatchError
+
+
+def _check_lengths(gold: Sequence, pred: Sequence, what: str) -> None:
+    if len(gold) != len(pred):
+        raise MismatchError(f"{len(gold)} gold {what} but {len(pred)} predicted")
+
+
+def token_accuracy(gold: Sequence[Sequence[str]], pred: Sequence[Sequence[str | None]]) -> dict[str, float]:
+    """Accuracy over all tokens; ``None`` predictions count as wrong."""
+    _check_lengths(gold, pred, "sentences")
+    correct = total = 0
+    for i, (g, p) in enumerate(zip(gold, pred, strict=True)):
+        if len(g) != len(p):
+            raise MismatchError(f"sentence {i}: {len(g)} gold tokens but {len(p)} predicted")
+        total += len(g)
+        correct += sum(1 for a, b in zip(g, p, strict=True) if a == b)
+    return {"accuracy": correct / total if total else 0.0, "n_tokens": float(total)}
+
+
+def _clean(tags: Sequence[str | None]) -> list[str]:
+    return [t if t else "O" for t in tags]
+
+
+def span_prf(gold: Sequence[Sequence[str]], pred: Sequence[Sequence[str | None]]) -> dict[str, float]:
+    """Strict IOB2 span precision/recall/F1 (micro) plus per-type F1 (``f1_PER``...)."""
+    from seqeval.metrics import classification_report
+    from seqeval.scheme import IOB2
+
+    _check_lengths(gold, pred, "sentences")
+    g = [_clean(s) for s in gold]
+    p = [_clean(s) for s in pred]
+    for i, (a, b) in enumerate(zip(g, p, strict=True)):
+        if len(a) != len(b):
+            raise MismatchError(f"sentence {i}: {len(a)} gold tokens but {len(b)} predicted")
+    if not any(t != "O" for s in g for t in s) and not any(t != "O" for s in p for t in s):
+        return {"precision": 0.0, "recall": 0.0, "f1": 0.0, "n_gold_spans": 0.0}
+    report = classification_report(g, p, mode="strict", scheme=IOB2, output_dict=True, zero_division=0)
+    micro = report["micro avg"]
+    out = {
+        "precision": float(micro["precision"]),
+        "recall": float(micro["recall"]),
+        "f1": float(micro["f1-score"]),
+        "n_gold_spans": float(micro["support"]),
+    }
+    for label, scores in report.items():
+        if label.endswith(" avg"):
+            continue
+        out[f"f1_{label}"] = float(scores["f1-score"])
+    return out
+
+
+def classification_scores(gold: Sequence[str], pred: Sequence[str]) -> dict[str, float]:
+    """Accuracy, macro-F1 and per-label F1 for single-label classification."""
+    _check_lengths(gold, pred, "labels")
+    n = len(gold)
+    labels = sorted(set(gold) | set(pred))
+    tp: Counter[str] = Counter()
+    fp: Counter[str] = Counter()
+    fn: Counter[str] = Counter()
+    for g, p in zip(gold, pred, strict=True):
+        if g == p:
+            tp[g] += 1
+        else:
+            fp[p] += 1
+            fn[g] += 1
+    out: dict[str, float] = {"accuracy": sum(tp.values()) / n if n else 0.0}
+    f1s = []
+    for label in labels:
+        prec = tp[label] / (tp[label] + fp[label]) if tp[label] + fp[label] else 0.0
+        rec = tp[label] / (tp[label] + fn[label]) if tp[label] + fn[label] else 0.0
+        f1 = 2 * prec * rec / (prec + rec) if prec + rec else 0.0
+        out[f"f1_{label}"] = f1
+        if label in set(gold):
+            f1s.append(f1)
+    out["macro_f1"] = sum(f1s) / len(f1s) if f1s else 0.0
+    return out
