@@ -1,0 +1,68 @@
+"""Model and tokenizer loading: the one place that resolves model names.
+
+A name is either a local directory (``save_pretrained`` output) or a Hugging
+Face hub id. Loading a hub id may download (the user's cache is used, and
+``HF_HUB_OFFLINE=1`` is honoured by the hub client); failures become a clear
+:class:`~xlt.errors.XltError`. Remote code is never trusted unless asked for.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from xlt.errors import XltError
+
+
+class ModelLoadError(XltError):
+    """A model or tokenizer could not be loaded from a path or hub id."""
+
+
+def is_local(name: str | Path) -> bool:
+    return Path(name).expanduser().is_dir()
+
+
+def _explain(name: str | Path, what: str, err: Exception) -> ModelLoadError:
+    if is_local(name):
+        return ModelLoadError(f"cannot load {what} from the directory {name}: {err}")
+    return ModelLoadError(
+        f"cannot load {what} {str(name)!r}: it is not a local directory, and fetching it from the "
+        f"Hugging Face hub failed ({type(err).__name__}: {str(err).splitlines()[0] if str(err) else ''})",
+        hint="pass a local path made with save_pretrained, or run once online to fill the hub cache",
+    )
+
+
+def load_tokenizer(name: str | Path, *, trust_remote_code: bool = False, **kwargs: Any):
+    """``AutoTokenizer.from_pretrained`` with a clear error (fast tokenizers preferred)."""
+    from transformers import AutoTokenizer
+
+    try:
+        return AutoTokenizer.from_pretrained(str(name), trust_remote_code=trust_remote_code, **kwargs)
+    except (OSError, ValueError) as err:
+        raise _explain(name, "the tokenizer", err) from None
+
+
+def load_config(name: str | Path, *, trust_remote_code: bool = False, **kwargs: Any):
+    from transformers import AutoConfig
+
+    try:
+        return AutoConfig.from_pretrained(str(name), trust_remote_code=trust_remote_code, **kwargs)
+    except (OSError, ValueError) as err:
+        raise _explain(name, "the model config", err) from None
+
+
+def load_model(auto_class: Any, name: str | Path, *, trust_remote_code: bool = False, **kwargs: Any):
+    """``auto_class.from_pretrained(name)`` with safetensors weights and a clear error.
+
+    ``auto_class`` is e.g. ``transformers.AutoModelForTokenClassification``.
+    """
+    kwargs.setdefault("use_safetensors", None if not is_local(name) else _has_safetensors(name) or None)
+    try:
+        return auto_class.from_pretrained(str(name), trust_remote_code=trust_remote_code, **kwargs)
+    except (OSError, ValueError) as err:
+        raise _explain(name, "the model", err) from None
+
+
+def _has_safetensors(name: str | Path) -> bool:
+    path = Path(name).expanduser()
+    return any(path.glob("*.safetensors"))
