@@ -1,0 +1,1 @@
+"""Packaged language data (see docs/languages.md for sources and licences)."""
