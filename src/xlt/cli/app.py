@@ -12,7 +12,7 @@ from xlt import __version__
 from xlt.errors import XltError
 
 #: command modules; each defines ``register(app)``
-COMMAND_MODULES: tuple[str, ...] = ("xlt.cli.methods", "xlt.cli.merge", "xlt.cli.langs")
+COMMAND_MODULES: tuple[str, ...] = ("xlt.cli.methods", "xlt.cli.merge", "xlt.cli.langs", "xlt.cli.pretrain")
 
 app = typer.Typer(
     name="xlt",
