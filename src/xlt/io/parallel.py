@@ -1,0 +1,309 @@
+"""Parallel text: ``src ||| tgt`` lines, two-column TSV, two line-aligned files, and Bibles.
+
+Bibles are read from the CES XML of Christodoulopoulos & Steedman (2015)
+(``<seg id="b.MAT.1.1" type="verse">``, streamed) or from ``verse_id<TAB>text``
+files, and joined by verse id. Nothing is silently truncated: mismatched line
+counts raise :class:`MismatchError` with both counts, and a verse join reports
+how many verses were only on one side or empty.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from xlt.errors import DataFormatError, MismatchError
+from xlt.io.files import atomic_writer, iter_lines, open_binary, resolve_path, strip_compression_suffix
+from xlt.io.tokenize import tokenize
+from xlt.types import SentencePair
+
+log = logging.getLogger(__name__)
+
+ParallelFormat = Literal["auto", "pharaoh", "tsv"]
+SEPARATOR = " ||| "
+
+
+_WS = re.compile(r"[ \t]+")
+
+
+def split_tokens(text: str) -> tuple[str, ...]:
+    """Pre-tokenised text split on ASCII spaces and tabs only (an ideographic space
+    U+3000 can be a token, as in the KFTT alignment set)."""
+    return tuple(t for t in _WS.split(text.strip(" \t\r\n")) if t)
+
+
+def _name(path: str | Path) -> str:
+    return strip_compression_suffix(Path(path).name)
+
+
+def _split_pair(line: str, fmt: str, path: Path, lineno: int) -> tuple[str, str]:
+    if fmt == "pharaoh":
+        if "|||" not in line:
+            raise DataFormatError(path, lineno, f"expected 'source ||| target', found {line[:80]!r}")
+        parts = line.split("|||")
+        if len(parts) != 2:
+            raise DataFormatError(path, lineno, f"expected one '|||' separator, found {len(parts) - 1}")
+        return parts[0], parts[1]
+    parts = line.split("\t")
+    if len(parts) < 2:
+        raise DataFormatError(
+            path, lineno, f"expected 2 tab-separated columns (source, target), found 1: {line[:80]!r}"
+        )
+    if len(parts) > 2:
+        raise DataFormatError(
+            path, lineno, f"expected 2 tab-separated columns (source, target), found {len(parts)}"
+        )
+    return parts[0], parts[1]
+
+
+def iter_parallel(
+    path: str | Path, *, fmt: ParallelFormat = "auto", allow_empty: bool = False
+) -> Iterator[SentencePair]:
+    """Stream pre-tokenised sentence pairs (tokens split on whitespace) from one file.
+
+    ``fmt="auto"`` picks ``src ||| tgt`` when the first non-empty line contains ``|||``,
+    else two-column TSV. Each pair's id is ``file:line``. An empty side raises
+    :class:`DataFormatError` unless ``allow_empty`` (then it is kept, empty).
+    """
+    p = resolve_path(path)
+    name = _name(p)
+    use = fmt
+    for lineno, line in iter_lines(p):
+        if not line.strip():
+            raise DataFormatError(p, lineno, "empty line; expected a sentence pair on every line")
+        if use == "auto":
+            use = "pharaoh" if "|||" in line else "tsv"
+        src, tgt = _split_pair(line, use, p, lineno)
+        s, t = split_tokens(src), split_tokens(tgt)
+        if not allow_empty and (not s or not t):
+            side = "source" if not s else "target"
+            raise DataFormatError(p, lineno, f"empty {side} side; expected tokens on both sides of the pair")
+        yield SentencePair(s, t, id=f"{name}:{lineno}")
+
+
+def read_parallel_files(
+    src_path: str | Path, tgt_path: str | Path, *, tokenizer: Callable[[str], list[str]] | None = None
+) -> list[SentencePair]:
+    """Pairs from two line-aligned files (split on whitespace, or with ``tokenizer``).
+
+    Different line counts raise :class:`MismatchError` naming both counts.
+    """
+    split = tokenizer or split_tokens
+    src_lines = [line for _, line in iter_lines(src_path)]
+    tgt_lines = [line for _, line in iter_lines(tgt_path)]
+    if len(src_lines) != len(tgt_lines):
+        raise MismatchError(
+            f"{src_path} has {len(src_lines)} lines but {tgt_path} has {len(tgt_lines)}; "
+            "line-aligned parallel files must have the same number of lines"
+        )
+    name = _name(src_path)
+    return [
+        SentencePair(tuple(split(s)), tuple(split(t)), id=f"{name}:{i}")
+        for i, (s, t) in enumerate(zip(src_lines, tgt_lines, strict=True), start=1)
+    ]
+
+
+def write_parallel(pairs: Iterable[SentencePair], path: str | Path) -> int:
+    """Write ``src ||| tgt`` lines (atomic); returns the number of pairs."""
+    n = 0
+    with atomic_writer(path) as fh:
+        for pair in pairs:
+            for tok in (*pair.src, *pair.tgt):
+                if not tok or split_tokens(tok) != (tok,) or "\n" in tok or "|||" in tok:
+                    raise DataFormatError(path, None, f"token {tok!r} of pair {pair.id} cannot be written")
+            fh.write(f"{' '.join(pair.src)}{SEPARATOR}{' '.join(pair.tgt)}\n")
+            n += 1
+    return n
+
+
+# --- Bibles -------------------------------------------------------------------------------------
+
+
+def _is_xml(path: Path) -> bool:
+    with open_binary(path) as fh:
+        head = fh.read(512).lstrip()
+    return head.startswith(b"<")
+
+
+def _read_bible_xml(path: Path) -> dict[str, str]:
+    verses: dict[str, str] = {}
+    try:
+        with open_binary(path) as fh:
+            parser = ET.XMLPullParser(events=("end",))
+            lineno = 1
+            for chunk in iter(lambda: fh.read(1 << 16), b""):
+                parser.feed(chunk)
+                for _, el in parser.read_events():
+                    if el.tag != "seg":
+                        continue
+                    vid = el.get("id")
+                    if not vid:
+                        raise DataFormatError(path, lineno, "<seg> element without an id attribute")
+                    if vid in verses:
+                        raise DataFormatError(path, lineno, f"duplicate verse id {vid!r}")
+                    verses[vid] = " ".join("".join(el.itertext()).split())
+                    el.clear()
+                lineno += chunk.count(b"\n")
+            parser.close()
+    except ET.ParseError as err:
+        line = err.position[0] if getattr(err, "position", None) else None
+        raise DataFormatError(path, line, f"malformed XML: {err}") from None
+    if not verses:
+        raise DataFormatError(path, None, 'no <seg id="..."> verse elements found; expected CES XML Bible')
+    return verses
+
+
+def _read_bible_tsv(path: Path) -> dict[str, str]:
+    verses: dict[str, str] = {}
+    for lineno, line in iter_lines(path):
+        if not line.strip():
+            continue
+        vid, tab, text = line.partition("\t")
+        if not tab:
+            raise DataFormatError(path, lineno, f"expected 'verse_id<TAB>text', found {line[:80]!r}")
+        if lineno == 1 and vid.strip().lower() in ("verse_id", "id", "verse"):
+            continue
+        vid = vid.strip()
+        if not vid or " " in vid:
+            raise DataFormatError(path, lineno, f"bad verse id {vid!r}")
+        if vid in verses:
+            raise DataFormatError(path, lineno, f"duplicate verse id {vid!r}")
+        verses[vid] = " ".join(text.split())
+    if not verses:
+        raise DataFormatError(path, None, "no verses found; expected 'verse_id<TAB>text' lines")
+    return verses
+
+
+def read_bible(path: str | Path) -> dict[str, str]:
+    """``{verse_id: text}`` from a CES XML Bible or a ``verse_id<TAB>text`` file (header optional).
+
+    Texts are whitespace-normalised; empty verses are kept as ``""`` (see :func:`join_verses`).
+    """
+    p = resolve_path(path)
+    return _read_bible_xml(p) if _is_xml(p) else _read_bible_tsv(p)
+
+
+@dataclass(frozen=True)
+class VerseJoin:
+    """The verses two Bibles share, in the order of the source Bible, with what was dropped."""
+
+    ids: tuple[str, ...]
+    src_texts: tuple[str, ...]
+    tgt_texts: tuple[str, ...]
+    n_only_src: int
+    n_only_tgt: int
+    n_empty: int
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def summary(self) -> str:
+        return (
+            f"{len(self.ids)} shared verses; dropped {self.n_only_src} only in source, "
+            f"{self.n_only_tgt} only in target, {self.n_empty} empty on either side"
+        )
+
+
+def join_verses(src: dict[str, str], tgt: dict[str, str]) -> VerseJoin:
+    """Join two Bibles by verse id; verses empty on either side are dropped and counted.
+
+    Raises :class:`MismatchError` when no verse id is shared.
+    """
+    shared = [v for v in src if v in tgt]
+    if not shared:
+        ex_s = ", ".join(list(src)[:3])
+        ex_t = ", ".join(list(tgt)[:3])
+        raise MismatchError(
+            f"no verse ids in common ({len(src)} source verses, e.g. {ex_s}; {len(tgt)} target verses, e.g. {ex_t})"
+        )
+    ids, st, tt = [], [], []
+    empty = 0
+    for v in shared:
+        s, t = src[v], tgt[v]
+        if not s.strip() or not t.strip():
+            empty += 1
+            continue
+        ids.append(v)
+        st.append(s)
+        tt.append(t)
+    return VerseJoin(tuple(ids), tuple(st), tuple(tt), len(src) - len(shared), len(tgt) - len(shared), empty)
+
+
+def read_bible_pair(
+    src_path: str | Path,
+    tgt_path: str | Path,
+    *,
+    tokenizer: Callable[[str], list[str]] = tokenize,
+) -> tuple[list[SentencePair], VerseJoin]:
+    """Tokenised verse pairs of two Bibles (pair id = verse id) and the join statistics."""
+    join = join_verses(read_bible(src_path), read_bible(tgt_path))
+    log.info("%s + %s: %s", _name(src_path), _name(tgt_path), join.summary())
+    pairs = [
+        SentencePair(tuple(tokenizer(s)), tuple(tokenizer(t)), id=v)
+        for v, s, t in zip(join.ids, join.src_texts, join.tgt_texts, strict=True)
+    ]
+    return pairs, join
+
+
+def _looks_like_bible(path: Path) -> bool:
+    name = _name(path)
+    if name.endswith(".xml") or name.endswith(".verses.tsv"):
+        return True
+    for _, line in iter_lines(path):
+        if line.strip():
+            head = line.split("\t", 1)[0].strip().lower()
+            return head in ("verse_id",) or (head.startswith("b.") and head.count(".") == 3)
+    return False
+
+
+def read_parallel(
+    path_or_paths: str | Path | Sequence[str | Path],
+    *,
+    fmt: ParallelFormat = "auto",
+    tokenizer: Callable[[str], list[str]] | None = None,
+) -> list[SentencePair]:
+    """One entry point: a ``|||``/TSV file, a (src, tgt) pair of line-aligned files, or two Bibles.
+
+    Bibles are joined by verse id (the join summary is logged) and tokenised with
+    ``tokenizer`` (default :func:`~xlt.io.tokenize.tokenize`); line-aligned files are
+    split on whitespace unless a tokenizer is given.
+    """
+    if isinstance(path_or_paths, (str, Path)):
+        return list(iter_parallel(path_or_paths, fmt=fmt))
+    paths = list(path_or_paths)
+    if len(paths) != 2:
+        raise ValueError(f"expected one parallel file or two files (source, target), got {len(paths)}")
+    src, tgt = (resolve_path(p) for p in paths)
+    if _looks_like_bible(src) and _looks_like_bible(tgt):
+        pairs, _ = read_bible_pair(src, tgt, tokenizer=tokenizer or tokenize)
+        return pairs
+    return read_parallel_files(src, tgt, tokenizer=tokenizer)
+
+
+def check_line_counts(*paths: str | Path) -> int:
+    """The common line count of several files; :class:`MismatchError` listing every count otherwise."""
+    counts = []
+    for p in paths:
+        counts.append(sum(1 for _ in iter_lines(p)))
+    if len(set(counts)) > 1:
+        detail = ", ".join(f"{p}: {n}" for p, n in zip(paths, counts, strict=True))
+        raise MismatchError(f"files must have the same number of lines ({detail})")
+    return counts[0] if counts else 0
+
+
+__all__ = [
+    "VerseJoin",
+    "check_line_counts",
+    "iter_parallel",
+    "join_verses",
+    "read_bible",
+    "read_bible_pair",
+    "read_parallel",
+    "read_parallel_files",
+    "write_parallel",
+]
