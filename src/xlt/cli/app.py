@@ -12,7 +12,13 @@ from xlt import __version__
 from xlt.errors import XltError
 
 #: command modules; each defines ``register(app)``
-COMMAND_MODULES: tuple[str, ...] = ("xlt.cli.methods", "xlt.cli.merge", "xlt.cli.langs", "xlt.cli.pretrain")
+COMMAND_MODULES: tuple[str, ...] = (
+    "xlt.cli.methods",
+    "xlt.cli.merge",
+    "xlt.cli.langs",
+    "xlt.cli.pretrain",
+    "xlt.cli.run",
+)
 
 app = typer.Typer(
     name="xlt",
