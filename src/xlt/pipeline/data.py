@@ -1,0 +1,82 @@
+"""Data plumbing of the pipeline: reference resolution, readers by task, JSONL artifacts."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from xlt.catalog import resolve_reference
+from xlt.errors import ConfigError, DataNotFoundError, UnknownNameError
+from xlt.io.files import atomic_writer, iter_lines
+from xlt.types import LabeledSentence, TextExample
+
+
+def resolve_key(key: str, ref: str | None, base: Path, root: str | None) -> Path | None:
+    """Resolve the data reference of recipe key ``key``; errors name the key."""
+    if ref is None:
+        return None
+    try:
+        return resolve_reference(ref, base=base, root=root)
+    except (DataNotFoundError, UnknownNameError) as err:
+        raise ConfigError(f"{key}: {err.message}", hint=err.hint) from None
+
+
+def read_labeled(path: Path, task: str) -> list[LabeledSentence]:
+    """Token-labelled sentences: CoNLL-U (UPOS for pos) or a token-per-line CoNLL file."""
+    from xlt.io.conllu import read_tagged
+
+    sents = read_tagged(path, column="upos") if task == "pos" else read_tagged(path)
+    return [s for s in sents if len(s)]
+
+
+def read_examples(path: Path) -> list[TextExample]:
+    """Classification examples (SIB-200 TSV, ``text<TAB>label``...)."""
+    from xlt.io.classification import read_classification
+
+    return list(read_classification(path))
+
+
+def read_task_data(path: Path, task: str) -> list[Any]:
+    return read_examples(path) if task == "classification" else read_labeled(path, task)
+
+
+def gold_of(data: Sequence[Any]) -> list[Any]:
+    return [ex.label if isinstance(ex, TextExample) else list(ex.labels) for ex in data]
+
+
+# --- JSONL artifacts of labelled sentences (None labels kept) -------------------------------
+def write_sentences(path: Path, sentences: Iterable[LabeledSentence]) -> int:
+    n = 0
+    with atomic_writer(path) as fh:
+        for s in sentences:
+            rec: dict[str, Any] = {"id": s.id, "tokens": list(s.tokens), "labels": list(s.labels)}
+            conf = s.meta.get("confidence") if s.meta else None
+            if conf is not None:
+                rec["confidence"] = [None if c is None else float(c) for c in conf]
+            fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
+            n += 1
+    return n
+
+
+def read_sentences(path: Path) -> list[LabeledSentence]:
+    out = []
+    for _, line in iter_lines(path):
+        if not line:
+            continue
+        rec = json.loads(line)
+        meta = {"confidence": tuple(rec["confidence"])} if "confidence" in rec else {}
+        out.append(LabeledSentence(tuple(rec["tokens"]), tuple(rec["labels"]), id=rec.get("id"), meta=meta))
+    return out
+
+
+def write_conll_partial(path: Path, sentences: Iterable[LabeledSentence], none_label: str = "_") -> None:
+    """Human-readable copy of projected data (``token<TAB>label``; unlabelled as ``_``)."""
+    with atomic_writer(path) as fh:
+        for s in sentences:
+            if s.id:
+                fh.write(f"# id = {s.id}\n")
+            for tok, lab in zip(s.tokens, s.labels, strict=True):
+                fh.write(f"{tok}\t{lab if lab is not None else none_label}\n")
+            fh.write("\n")

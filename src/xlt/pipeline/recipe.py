@@ -1,0 +1,160 @@
+"""The recipe model behind ``xlt run``: what to train, from which data, for which target.
+
+The contract keys (``task``, ``method``, ``model``, ``source.language/train/parallel``,
+``target.language/parallel/test``, ``output_dir``) are stable; multi-source
+projection lists several sources under ``sources:``. Data references are plain
+paths (relative to the recipe file, ``.gz`` found automatically) or catalog ids
+such as ``ud:Basque-BDT:test`` resolved under the data root.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import Field, model_validator
+
+from xlt.config import XltConfig, apply_overrides, load_yaml
+from xlt.errors import ConfigError
+
+Task = Literal["pos", "ner", "classification"]
+Method = Literal["projection", "zero-shot", "supervised"]
+
+
+class SourceSpec(XltConfig):
+    """One source language and its data."""
+
+    language: str = Field(description="Source language code (e.g. eng).")
+    train: str | None = Field(None, description="Labelled source data (CoNLL-U, CoNLL, TSV) or catalog id.")
+    dev: str | None = Field(
+        None, description="Optional labelled source dev data (reported; used for selection)."
+    )
+    parallel: str | None = Field(
+        None, description="Source side of the parallel text (Bible XML, verse TSV) or catalog id."
+    )
+    tagger: str | None = Field(None, description="A saved source tagger to load instead of training one.")
+    weight: float | None = Field(None, gt=0, description="Voting weight of this source (multi-source).")
+    max_train: int | None = Field(None, ge=1, description="Use at most this many training sentences.")
+
+
+class TargetSpec(XltConfig):
+    """The target language and its data."""
+
+    language: str = Field(description="Target language code (e.g. eus).")
+    parallel: str | None = Field(None, description="Target side of the parallel text (joined by verse id).")
+    train: str | None = Field(None, description="Labelled target training data (method: supervised).")
+    dev: str | None = Field(None, description="Optional labelled target dev data (reported only).")
+    test: str | None = Field(None, description="Optional labelled target test set.")
+
+
+class AlignSpec(XltConfig):
+    """Word alignment of the parallel text (any registered aligner and its options)."""
+
+    method: str = Field("eflomal", description="Registered aligner (see `xlt methods aligners`).")
+    options: dict[str, Any] = Field(
+        default_factory=lambda: {"symmetrize": "intersection"},
+        description="Aligner config (e.g. symmetrize: intersection).",
+    )
+
+
+class ProjectSpec(XltConfig):
+    """Label projection, multi-source voting and filtering of the projected data."""
+
+    method: str | None = Field(
+        None, description="Registered projector (default: tokens for pos, spans for ner)."
+    )
+    options: dict[str, Any] = Field(default_factory=dict, description="Projector config.")
+    voting: Literal["uniform", "rank", "weights"] = Field(
+        "uniform",
+        description="Multi-source vote weights: equal, from `xlt rank` scores, or from each source's weight.",
+    )
+    min_coverage: float = Field(
+        0.5, ge=0, le=1, description="Keep target sentences with at least this share of labelled tokens."
+    )
+    min_confidence: float = Field(
+        0.0, ge=0, le=1, description="Unlabel projected tokens whose confidence is below this."
+    )
+    min_length: int = Field(3, ge=1, description="Drop target sentences shorter than this (tokens).")
+    max_sentences: int | None = Field(None, ge=1, description="Use at most this many verse pairs per source.")
+    type_constraints: bool = Field(
+        True,
+        description="Relabel projected tokens with their word type's majority projected tag where the "
+        "type is frequent and unambiguous enough (Täckström et al. 2013 type constraints).",
+    )
+
+
+class Recipe(XltConfig):
+    """A runnable recipe (``xlt run recipe.yaml``)."""
+
+    task: Task = Field(description="pos | ner | classification")
+    method: Method = Field(description="projection | zero-shot | supervised")
+    model: str | dict[str, Any] = Field(
+        "crf",
+        description="Task backend: crf | linear | a HF model id or path (transformers), or a mapping "
+        "{method: crf, c2: 0.1, ...} with backend options.",
+    )
+    source: SourceSpec | None = Field(None, description="The source language (single source).")
+    sources: list[SourceSpec] | None = Field(None, description="Several source languages (multi-source).")
+    target: TargetSpec = Field(description="The target language.")
+    output_dir: str = Field(description="Where every artifact, metrics.json and the log are written.")
+    align: AlignSpec = Field(default_factory=AlignSpec, description="Word alignment (projection).")
+    projection: ProjectSpec = Field(default_factory=ProjectSpec, description="Projection options.")
+    source_model: str | dict[str, Any] | None = Field(
+        None, description="Backend of the source tagger in projection (default: same as model)."
+    )
+    data_root: str | None = Field(
+        None, description="Where catalog ids resolve (default: XLT_DATA / shared data)."
+    )
+    seed: int = Field(0, description="Random seed passed to every stage.")
+    name: str | None = Field(None, description="A short name for reports.")
+
+    @model_validator(mode="after")
+    def _check(self) -> Recipe:
+        if self.source is not None and self.sources is not None:
+            raise ValueError("give either 'source' or 'sources', not both")
+        if self.method != "supervised" and not self.all_sources:
+            raise ValueError(f"method {self.method!r} needs 'source' (or 'sources')")
+        if self.method == "projection":
+            if self.task == "classification":
+                raise ValueError("method 'projection' supports the token tasks pos and ner only")
+            if self.target.parallel is None:
+                raise ValueError("target.parallel is required for method 'projection'")
+            for i, s in enumerate(self.all_sources):
+                if s.parallel is None:
+                    raise ValueError(f"{self._src_key(i)}.parallel is required for method 'projection'")
+                if s.train is None and s.tagger is None:
+                    raise ValueError(
+                        f"{self._src_key(i)}: give 'train' (labelled data) or 'tagger' (a saved model)"
+                    )
+        if self.method == "zero-shot":
+            for i, s in enumerate(self.all_sources):
+                if s.train is None:
+                    raise ValueError(f"{self._src_key(i)}.train is required for method 'zero-shot'")
+        if self.method == "supervised" and self.target.train is None:
+            raise ValueError("target.train is required for method 'supervised'")
+        if self.method == "zero-shot" and len(self.all_sources) > 1 and self.task == "classification":
+            pass  # concatenated sources: allowed
+        return self
+
+    def _src_key(self, i: int) -> str:
+        return "source" if self.source is not None else f"sources.{i}"
+
+    @property
+    def all_sources(self) -> list[SourceSpec]:
+        if self.source is not None:
+            return [self.source]
+        return list(self.sources or [])
+
+    def source_key(self, i: int) -> str:
+        """The recipe key of source ``i`` (for error messages)."""
+        return self._src_key(i)
+
+
+def load_recipe(path: str | Path, overrides: list[str] | tuple[str, ...] = ()) -> tuple[Recipe, Path]:
+    """Read, override and validate a recipe; returns it and the directory relative paths start from."""
+    p = Path(path)
+    data = load_yaml(p)
+    data = apply_overrides(data, overrides)
+    if "output_dir" not in data:
+        raise ConfigError(f"{p}: output_dir: required key missing (where the run writes its results)")
+    return Recipe.from_dict(data, source=str(p)), p.resolve().parent

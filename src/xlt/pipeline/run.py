@@ -1,0 +1,624 @@
+"""Run a recipe: validate everything first, then run cached steps and write the run directory.
+
+Pipelines (``method``):
+
+* ``projection`` — per source: train (or load) a source tagger, tag the source side of
+  the parallel text, align, project; then vote across sources (Agić et al. 2016),
+  apply type constraints (Täckström et al. 2013), filter by coverage, train the target
+  tagger on the (partially labelled) projected data and evaluate on the target test set.
+* ``zero-shot`` — train on the source language(s), evaluate on the target directly.
+* ``supervised`` — train and test in the target language (the upper bound).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from xlt.config import atomic_write_text
+from xlt.errors import ConfigError
+from xlt.logs import get_logger
+from xlt.models.base import TOKEN_TASKS, build_task_model, load_task_model, resolve_model_spec
+from xlt.pipeline import data as D
+from xlt.pipeline.constraints import (
+    MostFrequentTagBaseline,
+    apply_type_constraints,
+    coverage,
+    filter_by_coverage,
+    unlabel_low_confidence,
+)
+from xlt.pipeline.recipe import Recipe, SourceSpec
+from xlt.pipeline.steps import StepRunner, file_signature
+from xlt.types import LabeledSentence, Sentence
+
+log = get_logger("pipeline")
+
+
+@dataclass
+class RunResult:
+    """What ``run_recipe`` returns: the run directory, its metrics and step timings."""
+
+    output_dir: Path
+    metrics: dict[str, Any]
+    timings: dict[str, float]
+    skipped: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Source:
+    index: int
+    spec: SourceSpec
+    key: str
+    train: Path | None = None
+    dev: Path | None = None
+    parallel: Path | None = None
+    tagger: Path | None = None
+    pairs: list[Any] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        return f"{self.index}-{self.spec.language}"
+
+
+class Pipeline:
+    """One recipe run (use :func:`run_recipe`)."""
+
+    def __init__(self, recipe: Recipe, base_dir: Path, *, force: bool = False, status: Any = None) -> None:
+        self.recipe = recipe
+        self.base = base_dir
+        out = Path(recipe.output_dir).expanduser()
+        self.out = out if out.is_absolute() else base_dir / out
+        self.runner = StepRunner(self.out, force=force)
+        self.status = status  # callable(str) for progress messages, or None
+        self.sources: list[_Source] = []
+        self.paths: dict[str, Path | None] = {}
+        self.summaries: dict[str, Any] = {}
+
+    # -- helpers ----------------------------------------------------------------------------
+    def say(self, message: str) -> None:
+        log.info(message)
+        if self.status is not None:
+            self.status(message)
+
+    def _ref(self, key: str, ref: str | None) -> Path | None:
+        path = D.resolve_key(key, ref, self.base, self.recipe.data_root)
+        self.paths[key] = path
+        return path
+
+    def _sig(self, path: Path | None) -> Any:
+        return file_signature(path) if path is not None and path.is_file() else str(path)
+
+    # -- validation (before any long work) ----------------------------------------------------
+    def prepare(self) -> None:
+        r = self.recipe
+        resolve_model_spec(r.model, r.task)
+        if r.source_model is not None:
+            resolve_model_spec(r.source_model, r.task)
+        for i, spec in enumerate(r.all_sources):
+            key = r.source_key(i)
+            src = _Source(i, spec, key)
+            src.train = self._ref(f"{key}.train", spec.train)
+            src.dev = self._ref(f"{key}.dev", spec.dev)
+            src.tagger = self._ref(f"{key}.tagger", spec.tagger)
+            if r.method == "projection":
+                src.parallel = self._ref(f"{key}.parallel", spec.parallel)
+            self.sources.append(src)
+        for k in ("parallel", "train", "dev", "test"):
+            if r.method != "projection" and k == "parallel":
+                continue
+            self._ref(f"target.{k}", getattr(r.target, k))
+        if r.method == "projection":
+            self._prepare_projection()
+
+    def _prepare_projection(self) -> None:
+        from xlt.alignment import aligners
+        from xlt.projection import projectors
+
+        r = self.recipe
+        try:
+            aligners.build(r.align.method, dict(r.align.options))
+        except ConfigError as err:
+            raise ConfigError(f"align: {err.message}", hint=err.hint) from None
+        try:
+            projectors.build(self._projector_name(), dict(r.projection.options))
+        except ConfigError as err:
+            raise ConfigError(f"projection: {err.message}", hint=err.hint) from None
+        tgt = self.paths["target.parallel"]
+        assert tgt is not None
+        from xlt.io.parallel import read_bible_pair
+
+        for src in self.sources:
+            assert src.parallel is not None
+            self.say(f"joining {src.parallel.name} with {tgt.name} by verse id")
+            pairs, join = read_bible_pair(src.parallel, tgt)
+            pairs = [p for p in pairs if len(p.src) and len(p.tgt)]
+            if not pairs:
+                raise ConfigError(
+                    f"{src.key}.parallel / target.parallel: {src.parallel} and {tgt} share no verse ids "
+                    "with text on both sides; nothing to project",
+                )
+            if r.projection.max_sentences is not None:
+                pairs = pairs[: r.projection.max_sentences]
+            src.pairs = pairs
+            self.summaries[f"join-{src.name}"] = _join_summary(join, len(pairs))
+
+    def _projector_name(self) -> str:
+        r = self.recipe
+        return r.projection.method or ("tokens" if r.task == "pos" else "spans")
+
+    # -- shared steps ------------------------------------------------------------------------
+    def _read(self, key: str, max_n: int | None = None) -> list[Any]:
+        path = self.paths.get(key)
+        assert path is not None, key
+        items = D.read_task_data(path, self.recipe.task)
+        if not items:
+            raise ConfigError(f"{key}: {path} contains no examples")
+        return items[:max_n] if max_n else items
+
+    def _train_model(self, name: str, spec: Any, keys: Sequence[str], max_n: int | None = None) -> Path:
+        r = self.recipe
+
+        def compute(d: Path) -> dict[str, Any]:
+            train: list[Any] = []
+            for k in keys:
+                train.extend(self._read(k, max_n))
+            self.say(f"training {name} ({_spec_name(spec)}) on {len(train)} examples")
+            model = build_task_model(spec, r.task, seed=r.seed).fit(train)
+            model.save(d / "model")
+            return {"n_train": len(train), "train_stats": getattr(model, "train_stats_", None)}
+
+        depends = {"spec": spec, "task": r.task, "seed": r.seed, "max": max_n}
+        depends["data"] = [self._sig(self.paths[k]) for k in keys]
+        d, summary = self.runner.run(name, depends, compute)
+        self.summaries[name] = summary
+        return d / "model"
+
+    def _evaluate(self, model_dir: Path, key: str) -> dict[str, Any]:
+        data = self._read(key)
+        model = load_task_model(model_dir)
+        pred = model.predict(data)
+        return score(self.recipe.task, D.gold_of(data), pred)
+
+    # -- methods -----------------------------------------------------------------------------
+    def run(self) -> RunResult:
+        t0 = time.perf_counter()
+        self.out.mkdir(parents=True, exist_ok=True)
+        with _file_log(self.out / "run.log"):
+            log.info(
+                "xlt run: %s (%s, %s) -> %s",
+                self.recipe.name or "recipe",
+                self.recipe.task,
+                self.recipe.method,
+                self.out,
+            )
+            self.prepare()
+            method = self.recipe.method
+            if method == "projection":
+                model_dir, extra = self._run_projection()
+            elif method == "zero-shot":
+                keys = [f"{s.key}.train" for s in self.sources]
+                model_dir = self._train_model(
+                    "train-source", self.recipe.model, keys, _max_train(self.sources)
+                )
+                extra = {}
+            else:
+                model_dir = self._train_model("train-target", self.recipe.model, ["target.train"])
+                extra = {}
+            metrics = self._final_metrics(model_dir, extra)
+            total = time.perf_counter() - t0
+            metrics["timings"] = {**self.runner.timings, "total": round(total, 3)}
+            self._write_run(model_dir, metrics)
+            log.info("done in %.1fs", total)
+        return RunResult(self.out, metrics, dict(self.runner.timings), list(self.runner.skipped))
+
+    def _final_metrics(self, model_dir: Path, extra: dict[str, Any]) -> dict[str, Any]:
+        r = self.recipe
+        metrics: dict[str, Any] = {"task": r.task, "method": r.method, "target": r.target.language}
+        if self.paths.get("target.test") is not None:
+
+            def compute(d: Path) -> dict[str, Any]:
+                self.say("evaluating on the target test set")
+                scores = self._evaluate(model_dir, "target.test")
+                atomic_write_text(d / "scores.json", json.dumps(scores, ensure_ascii=False, indent=2))
+                return scores
+
+            depends = {"test": self._sig(self.paths["target.test"]), "task": r.task}
+            _, scores = self.runner.run("evaluate", depends, compute, upstream=self._model_step_names())
+            primary = "f1" if r.task == "ner" else "accuracy"
+            metrics[primary] = scores[primary]
+            metrics["primary_metric"] = primary
+            metrics["test"] = scores
+        else:
+            metrics["primary_metric"] = None
+            log.warning("no target.test given: the run reports no target score")
+        if self.paths.get("target.dev") is not None:
+            metrics["target_dev"] = self._evaluate(model_dir, "target.dev")
+        metrics.update(extra)
+        return metrics
+
+    def _model_step_names(self) -> tuple[str, ...]:
+        return tuple(n for n in self.runner.fingerprints if n.startswith("train"))
+
+    # -- projection --------------------------------------------------------------------------
+    def _run_projection(self) -> tuple[Path, dict[str, Any]]:
+        r = self.recipe
+        per_source: list[list[LabeledSentence]] = []
+        source_scores: dict[str, Any] = {}
+        for src in self.sources:
+            tagger_dir = self._source_tagger(src)
+            if src.dev is not None:
+                source_scores[src.spec.language] = {"dev": self._evaluate(tagger_dir, f"{src.key}.dev")}
+            per_source.append(self._project_source(src, tagger_dir))
+        combined_dir, combine_summary = self._combine(per_source)
+        model_dir = self._train_target(combined_dir)
+        extra: dict[str, Any] = {"projection": combine_summary, "sources": source_scores}
+        extra["projection"]["per_source"] = {
+            s.spec.language: {
+                **self.summaries.get(f"join-{s.name}", {}),
+                **self.summaries.get(f"project-{s.name}", {}),
+            }
+            for s in self.sources
+        }
+        if r.task == "pos" and self.paths.get("target.test") is not None:
+            projected = D.read_sentences(combined_dir / "projected.jsonl")
+            test = self._read("target.test")
+            mft = MostFrequentTagBaseline().fit(projected).predict(test)
+            extra["baselines"] = {
+                "most_frequent_projected_tag": score("pos", D.gold_of(test), mft)["accuracy"]
+            }
+        return model_dir, extra
+
+    def _source_tagger(self, src: _Source) -> Path:
+        if src.tagger is not None:
+            return src.tagger
+        spec = self.recipe.source_model if self.recipe.source_model is not None else self.recipe.model
+        return self._train_model(f"train-source-{src.name}", spec, [f"{src.key}.train"], src.spec.max_train)
+
+    def _project_source(self, src: _Source, tagger_dir: Path) -> list[LabeledSentence]:
+        r = self.recipe
+        pairs = src.pairs
+        pair_sig = [len(pairs), self._sig(src.parallel), self._sig(self.paths["target.parallel"])]
+        upstream = (f"train-source-{src.name}",) if src.tagger is None else ()
+        tag_dep = {"pairs": pair_sig, "tagger": str(tagger_dir) if src.tagger else None}
+
+        def tag(d: Path) -> dict[str, Any]:
+            self.say(f"tagging {len(pairs)} source sentences ({src.spec.language})")
+            model = load_task_model(tagger_dir)
+            sents = [Sentence(p.src, p.id) for p in pairs]
+            if hasattr(model, "predict_confidence"):
+                out = model.predict_confidence(sents)
+                labeled = [
+                    LabeledSentence(s.tokens, tuple(lab), id=s.id, meta={"confidence": tuple(c)})
+                    for s, (lab, c) in zip(sents, out, strict=True)
+                ]
+            else:
+                labeled = [
+                    LabeledSentence(s.tokens, tuple(lab), id=s.id)
+                    for s, lab in zip(sents, model.predict(sents), strict=True)
+                ]
+            D.write_sentences(d / "source_tagged.jsonl", labeled)
+            return {"sentences": len(labeled)}
+
+        tag_dir, _ = self.runner.run(f"tag-{src.name}", tag_dep, tag, upstream=upstream)
+
+        def align(d: Path) -> dict[str, Any]:
+            from xlt.alignment import aligners
+
+            self.say(
+                f"aligning {len(pairs)} verse pairs ({r.align.method}, {src.spec.language}-{r.target.language})"
+            )
+            aligner = aligners.build(r.align.method, dict(r.align.options))
+            alignments = aligner.align(pairs)
+            _write_pharaoh(d / "alignments.txt", alignments)
+            return {"pairs": len(alignments), "links": sum(len(a.sure) for a in alignments)}
+
+        align_dep = {"pairs": pair_sig, "align": r.align.to_dict(), "seed": r.seed}
+        align_dir, _ = self.runner.run(f"align-{src.name}", align_dep, align)
+
+        def project(d: Path) -> dict[str, Any]:
+            from xlt.projection import projectors
+
+            self.say(f"projecting {r.task} labels {src.spec.language} -> {r.target.language}")
+            source = D.read_sentences(tag_dir / "source_tagged.jsonl")
+            alignments = _read_pharaoh(align_dir / "alignments.txt")
+            targets = [Sentence(p.tgt, p.id) for p in pairs]
+            projector = projectors.build(self._projector_name(), dict(r.projection.options))
+            projected = projector.project(source, targets, alignments)
+            D.write_sentences(d / "projected.jsonl", projected)
+            stats = _jsonable_stats(getattr(projector, "stats_", None))
+            labelled = sum(lab is not None for s in projected for lab in s.labels)
+            total = sum(len(s) for s in projected)
+            return {
+                "projected_sentences": len(projected),
+                "token_coverage": labelled / total if total else 0.0,
+                "stats": stats,
+            }
+
+        proj_dep = {"task": r.task, "projector": self._projector_name(), "options": r.projection.options}
+        proj_dir, summary = self.runner.run(
+            f"project-{src.name}", proj_dep, project, upstream=(f"tag-{src.name}", f"align-{src.name}")
+        )
+        self.summaries[f"project-{src.name}"] = summary
+        return D.read_sentences(proj_dir / "projected.jsonl")
+
+    def _vote_weights(self) -> list[float]:
+        r = self.recipe
+        if r.projection.voting == "weights":
+            return [s.spec.weight if s.spec.weight is not None else 1.0 for s in self.sources]
+        if r.projection.voting == "rank":
+            from xlt.ranking import rank_sources
+            from xlt.types import Lang
+
+            target = Lang.parse(r.target.language)
+            cands = [Lang.parse(s.spec.language) for s in self.sources]
+            scores = {ls.language.code: ls.score for ls in rank_sources(target, cands, task=r.task)}
+            lo = min(scores.values(), default=0.0)
+            return [max(scores.get(c.code, lo) - lo, 0.0) + 1e-3 for c in cands]
+        return [1.0] * len(self.sources)
+
+    def _combine(self, per_source: list[list[LabeledSentence]]) -> tuple[Path, dict[str, Any]]:
+        r = self.recipe
+        p = r.projection
+        weights = self._vote_weights()
+
+        def compute(d: Path) -> dict[str, Any]:
+            self.say("combining and filtering projected data")
+            summary: dict[str, Any] = {}
+            if len(per_source) == 1:
+                combined = list(per_source[0])
+            else:
+                combined = _vote_by_id(per_source, weights)
+                summary["vote_weights"] = dict(
+                    zip([s.spec.language for s in self.sources], weights, strict=True)
+                )
+            combined, n_low = unlabel_low_confidence(combined, p.min_confidence)
+            summary["unlabelled_low_confidence"] = n_low
+            if p.type_constraints and r.task == "pos":
+                combined, tc = apply_type_constraints(combined)
+                summary["type_constraints"] = tc
+            D.write_sentences(d / "projected.jsonl", combined)
+            kept, reasons = filter_by_coverage(combined, p.min_coverage, p.min_length)
+            if not kept:
+                raise ConfigError(
+                    f"projection: no target sentence kept ({reasons}); lower projection.min_coverage "
+                    f"(now {p.min_coverage}) or check the alignments"
+                )
+            D.write_sentences(d / "train.jsonl", kept)
+            D.write_conll_partial(d / "train.projected.tsv", kept)
+            toks = sum(len(s) for s in kept)
+            lab = sum(lab is not None for s in kept for lab in s.labels)
+            summary.update(
+                {
+                    "sentences_in": len(combined),
+                    **reasons,
+                    "train_tokens": toks,
+                    "train_labelled_tokens": lab,
+                    "train_token_coverage": lab / toks if toks else 0.0,
+                    "mean_sentence_coverage_in": sum(coverage(s) for s in combined) / max(len(combined), 1),
+                    "label_counts": dict(
+                        Counter(x for s in kept for x in s.labels if x is not None).most_common()
+                    ),
+                }
+            )
+            return summary
+
+        depends = {"projection": p.to_dict(), "weights": weights}
+        upstream = tuple(f"project-{s.name}" for s in self.sources)
+        return self.runner.run("combine", depends, compute, upstream=upstream)
+
+    def _train_target(self, combined_dir: Path) -> Path:
+        r = self.recipe
+
+        def compute(d: Path) -> dict[str, Any]:
+            train = D.read_sentences(combined_dir / "train.jsonl")
+            self.say(
+                f"training the target tagger ({_spec_name(r.model)}) on {len(train)} projected sentences"
+            )
+            model = build_task_model(r.model, r.task, seed=r.seed).fit(train)
+            model.save(d / "model")
+            return {"n_train": len(train), "train_stats": getattr(model, "train_stats_", None)}
+
+        d, summary = self.runner.run(
+            "train-target", {"model": r.model, "seed": r.seed}, compute, upstream=("combine",)
+        )
+        self.summaries["train-target"] = summary
+        return d / "model"
+
+    # -- outputs -----------------------------------------------------------------------------
+    def _write_run(self, model_dir: Path, metrics: dict[str, Any]) -> None:
+        from xlt.evaluation.store import write_run
+
+        r = self.recipe
+        model_link = self.out / "model"
+        _publish_model(model_dir, model_link)
+        info = {
+            "task": r.task,
+            "method": r.method,
+            "model": _spec_name(r.model),
+            "sources": [s.language for s in r.all_sources],
+            "target": r.target.language,
+            "seed": r.seed,
+            "name": r.name,
+            "primary_metric": metrics.get("primary_metric"),
+            "timings": metrics.get("timings", {}),
+            "cached_steps": list(self.runner.skipped),
+            "data": {k: str(v) for k, v in self.paths.items() if v is not None},
+            "artifacts": {
+                "model": "model",
+                "log": "run.log",
+                "steps": "steps",
+                **(
+                    {"projected_train": "steps/combine/train.projected.tsv"}
+                    if r.method == "projection"
+                    else {}
+                ),
+            },
+        }
+        if r.method == "projection":
+            atomic_write_text(
+                self.out / "projection_stats.json",
+                json.dumps(metrics.get("projection", {}), ensure_ascii=False, indent=2),
+            )
+        write_run(self.out, info, metrics, recipe_yaml=r.to_yaml())
+
+
+# --- module helpers --------------------------------------------------------------------------
+def score(task: str, gold: list[Any], pred: list[Any]) -> dict[str, Any]:
+    """Target metrics: accuracy (+ per-label P/R/F1) for pos, strict span P/R/F1 for ner,
+    accuracy and macro-F1 for classification."""
+    from xlt.evaluation.metrics import classification_scores, span_prf, token_accuracy
+
+    if task == "classification":
+        return dict(classification_scores(gold, pred))
+    if task == "ner":
+        return dict(span_prf(gold, pred))
+    out: dict[str, Any] = dict(token_accuracy(gold, pred))
+    out["per_label"] = _per_label(gold, pred)
+    return out
+
+
+def _per_label(gold: list[list[str]], pred: list[list[str]]) -> dict[str, dict[str, float]]:
+    tp: Counter[str] = Counter()
+    fp: Counter[str] = Counter()
+    fn: Counter[str] = Counter()
+    for g, p in zip(gold, pred, strict=True):
+        for a, b in zip(g, p, strict=True):
+            if a == b:
+                tp[a] += 1
+            else:
+                fn[a] += 1
+                if b is not None:
+                    fp[b] += 1
+    out = {}
+    for lab in sorted(set(tp) | set(fn) | set(fp)):
+        prec = tp[lab] / (tp[lab] + fp[lab]) if tp[lab] + fp[lab] else 0.0
+        rec = tp[lab] / (tp[lab] + fn[lab]) if tp[lab] + fn[lab] else 0.0
+        f1 = 2 * prec * rec / (prec + rec) if prec + rec else 0.0
+        out[lab] = {"precision": prec, "recall": rec, "f1": f1, "support": tp[lab] + fn[lab]}
+    return out
+
+
+def _spec_name(spec: Any) -> str:
+    if isinstance(spec, dict):
+        return str(spec.get("method") or spec.get("backend"))
+    return str(spec)
+
+
+def _max_train(sources: list[_Source]) -> int | None:
+    vals = [s.spec.max_train for s in sources if s.spec.max_train]
+    return min(vals) if vals else None
+
+
+def _join_summary(join: Any, n_pairs: int) -> dict[str, Any]:
+    out: dict[str, Any] = {"pairs": n_pairs}
+    if join is None:
+        return out
+    for k, v in (vars(join) if hasattr(join, "__dict__") else {}).items():
+        if isinstance(v, (int, float, str)):
+            out[k] = v
+    return out
+
+
+def _jsonable_stats(stats: Any) -> Any:
+    from xlt.cli.common import to_jsonable
+
+    return to_jsonable(stats) if stats is not None else None
+
+
+def _vote_by_id(per_source: list[list[LabeledSentence]], weights: list[float]) -> list[LabeledSentence]:
+    """Weighted vote of several sources' projections of the same target verses (by id)."""
+    from xlt.projection.multisource import vote
+
+    by_id: list[dict[Any, LabeledSentence]] = [{s.id: s for s in proj} for proj in per_source]
+    order: list[Any] = []
+    seen: set[Any] = set()
+    for proj in per_source:
+        for s in proj:
+            if s.id not in seen:
+                seen.add(s.id)
+                order.append(s.id)
+    aligned: list[list[LabeledSentence]] = []
+    for table in by_id:
+        col = []
+        for vid in order:
+            s = table.get(vid)
+            if s is None:
+                ref = next(t[vid] for t in by_id if vid in t)
+                s = LabeledSentence(ref.tokens, (None,) * len(ref), id=vid)
+            col.append(s)
+        aligned.append(col)
+    return list(vote(aligned, weights))
+
+
+def _write_pharaoh(path: Path, alignments: Sequence[Any]) -> None:
+    from xlt.io.files import atomic_writer
+
+    with atomic_writer(path) as fh:
+        for a in alignments:
+            fh.write(" ".join(f"{i}-{j}" for i, j in sorted(a.sure)) + "\n")
+
+
+def _read_pharaoh(path: Path) -> list[Any]:
+    from xlt.io.files import iter_lines
+    from xlt.types import Alignment
+
+    out = []
+    for _, line in iter_lines(path):
+        links = frozenset(tuple(int(x) for x in tok.split("-")) for tok in line.split())
+        out.append(Alignment(sure=links))  # type: ignore[arg-type]
+    return out
+
+
+def _publish_model(model_dir: Path, dest: Path) -> None:
+    """Copy the final model to ``<output_dir>/model`` (replacing an older copy)."""
+    import shutil
+
+    if dest.resolve() == model_dir.resolve():
+        return
+    tmp = dest.with_name(dest.name + ".tmp")
+    if tmp.exists():
+        shutil.rmtree(tmp)
+    shutil.copytree(model_dir, tmp)
+    if dest.exists():
+        shutil.rmtree(dest)
+    tmp.rename(dest)
+
+
+@contextmanager
+def _file_log(path: Path) -> Iterator[None]:
+    """Also log xlt's INFO messages into ``path`` (console verbosity unchanged)."""
+    logger = logging.getLogger("xlt")
+    handler = logging.FileHandler(path, mode="a", encoding="utf-8")
+    handler.setLevel(logging.INFO)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    old_level = logger.level
+    effective = logger.getEffectiveLevel()
+    pinned = [h for h in logger.handlers if h.level == logging.NOTSET]
+    for h in pinned:
+        h.setLevel(effective)
+    logger.addHandler(handler)
+    logger.setLevel(min(effective, logging.INFO))
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        handler.close()
+        logger.setLevel(old_level)
+        for h in pinned:
+            h.setLevel(logging.NOTSET)
+
+
+def run_recipe(
+    recipe: Recipe, base_dir: str | Path = ".", *, force: bool = False, status: Any = None
+) -> RunResult:
+    """Validate ``recipe`` (all files, names and verse joins) and run it; see the module docstring."""
+    if recipe.task not in (*TOKEN_TASKS, "classification"):
+        raise ConfigError(f"task: unknown task {recipe.task!r}")
+    return Pipeline(recipe, Path(base_dir), force=force, status=status).run()
