@@ -1,0 +1,20 @@
+"""Embedding initializers for a new vocabulary (``xlt methods initializers``)."""
+
+from xlt.vocab.initializers import baselines, focus, transtokenize, wechsel  # noqa: F401  (registration)
+from xlt.vocab.initializers.base import (
+    EmbeddingInitializer,
+    PlanInitializer,
+    TransferData,
+    initializers,
+    overlap,
+    special_token_pairs,
+)
+
+__all__ = [
+    "EmbeddingInitializer",
+    "PlanInitializer",
+    "TransferData",
+    "initializers",
+    "overlap",
+    "special_token_pairs",
+]

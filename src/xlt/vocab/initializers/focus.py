@@ -1,0 +1,95 @@
+"""FOCUS (Dobler & de Melo 2023, "FOCUS: Effective Embedding Initialization for
+Monolingual Specialization of Multilingual Models").
+
+Tokens shared by the source and target vocabularies copy their source
+embedding. Every other target token becomes a sparse combination of the shared
+tokens' embeddings, weighted by ``sparsemax(similarity / temperature)`` where the
+similarities come from an auxiliary fastText space trained here on the target
+corpus tokenised with the target tokenizer.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import torch
+from pydantic import Field
+
+from xlt.config import MethodConfig
+from xlt.errors import XltError
+from xlt.vocab.initializers.base import PlanInitializer, TransferData, initializers, new_plan, overlap
+from xlt.vocab.plan import MEAN, TransferPlan
+from xlt.vocab.static_embeddings import train_fasttext, unit_rows, vectors_for
+
+
+def sparsemax(z: torch.Tensor) -> torch.Tensor:
+    """Sparsemax over the last dimension (Martins & Astudillo 2016): the Euclidean
+    projection onto the probability simplex; many outputs are exactly zero."""
+    zs, _ = torch.sort(z, dim=-1, descending=True)
+    k = torch.arange(1, z.shape[-1] + 1, dtype=z.dtype, device=z.device)
+    cums = zs.cumsum(-1)
+    support = (1 + k * zs) > cums
+    k_z = support.sum(-1, keepdim=True).clamp(min=1)
+    tau = (cums.gather(-1, k_z - 1) - 1) / k_z.to(z.dtype)
+    return torch.clamp(z - tau, min=0)
+
+
+class FocusConfig(MethodConfig):
+    method: Literal["focus"] = "focus"
+    temperature: float = Field(0.1, gt=0, description="Similarities are divided by this before sparsemax.")
+    dim: int = Field(100, ge=8, description="Dimension of the auxiliary fastText space.")
+    epochs: int = Field(5, ge=1, description="fastText training epochs.")
+    min_count: int = Field(1, ge=1, description="Tokens rarer than this get no trained vector of their own.")
+    fallback: Literal["mean", "random"] = Field(
+        "mean", description="Start of tokens absent from the target corpus (no auxiliary vector)."
+    )
+    noise: float = Field(
+        0.1, ge=0, description="Noise (fraction of source std) added to fallback `mean` rows."
+    )
+    seed: int = Field(0, description="Random seed (fastText and fallback rows).")
+
+
+@initializers.register(
+    "focus",
+    config=FocusConfig,
+    reference="Dobler & de Melo 2023, FOCUS: Effective Embedding Initialization for Monolingual Specialization",
+)
+class FocusInit(PlanInitializer):
+    """Copy overlapping tokens; the rest = sparsemax-weighted mix of overlapping tokens."""
+
+    def __init__(self, config: FocusConfig) -> None:
+        self.config = config
+
+    def plan(self, source_tokenizer, target_tokenizer, data: TransferData | None = None) -> TransferPlan:
+        c = self.config
+        if data is None or not data.target_texts:
+            raise XltError("focus needs target-language text (TransferData.target_texts / --target-corpus)")
+        plan = new_plan(source_tokenizer, target_tokenizer, seed=c.seed, fill=c.fallback)
+        shared = {t: s for t, s in overlap(source_tokenizer, target_tokenizer).items() if not plan.is_set(t)}
+        for t, s in shared.items():
+            plan.set_copy(t, s)
+        todo = [i for i in range(plan.target_size) if not plan.is_set(i)]
+        if shared and todo:
+            self._combine(plan, target_tokenizer, data, shared, todo)
+        if c.fallback == "mean":
+            plan.noise = [k == MEAN for k in plan.kinds]
+            plan.noise_std = c.noise
+        return plan
+
+    def _combine(self, plan, target_tokenizer, data, shared: dict[int, int], todo: list[int]) -> None:
+        c = self.config
+        id_to_tok = {i: t for t, i in target_tokenizer.get_vocab().items()}
+        corpus = [target_tokenizer.tokenize(t) for t in data.target_texts]
+        wv = train_fasttext(corpus, dim=c.dim, epochs=c.epochs, min_count=c.min_count, seed=c.seed)
+        seen = [i for i in todo if id_to_tok.get(i) in wv.key_to_index]
+        if not seen:
+            return
+        anchors = sorted(shared)
+        anchor_vecs = torch.from_numpy(unit_rows(vectors_for(wv, [id_to_tok[i] for i in anchors])))
+        for start in range(0, len(seen), 1024):
+            batch = seen[start : start + 1024]
+            vecs = torch.from_numpy(unit_rows(vectors_for(wv, [id_to_tok[i] for i in batch])))
+            weights = sparsemax(vecs @ anchor_vecs.T / c.temperature)
+            for row, t in zip(weights, batch, strict=True):
+                nz = torch.nonzero(row).flatten().tolist()
+                plan.set_mix(t, [shared[anchors[j]] for j in nz], [float(row[j]) for j in nz], "focus")

@@ -1,0 +1,125 @@
+"""WECHSEL (Minixhofer, Paischer & Rekabsaz 2022, "WECHSEL: Effective
+initialization of subword embeddings for cross-lingual transfer of monolingual
+language models").
+
+fastText spaces are trained here on the source and target corpora; the target
+space is rotated onto the source space by orthogonal Procrustes on the pairs of
+a bilingual dictionary. Subword tokens of both vocabularies get fastText vectors
+(from their character n-grams); each target token becomes the
+``softmax(similarity / temperature)``-weighted mix of its ``k`` nearest source
+tokens' model embeddings.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import numpy as np
+import torch
+from pydantic import Field
+
+from xlt.config import MethodConfig
+from xlt.errors import XltError
+from xlt.vocab.initializers.base import PlanInitializer, TransferData, initializers, new_plan, overlap
+from xlt.vocab.plan import MEAN, TransferPlan
+from xlt.vocab.procrustes import normalize, orthogonal_procrustes
+from xlt.vocab.static_embeddings import train_fasttext, unit_rows, vectors_for, words
+from xlt.vocab.tokenizer import canonical_forms, surface
+
+
+class WechselConfig(MethodConfig):
+    method: Literal["wechsel"] = "wechsel"
+    k: int = Field(10, ge=1, description="Number of nearest source tokens mixed into each target token.")
+    temperature: float = Field(0.1, gt=0, description="Softmax temperature over cosine similarities.")
+    dim: int = Field(100, ge=8, description="Dimension of the fastText spaces.")
+    epochs: int = Field(5, ge=1, description="fastText training epochs.")
+    min_count: int = Field(2, ge=1, description="fastText minimum word count.")
+    min_pairs: int = Field(10, ge=2, description="Fewest usable dictionary pairs before failing.")
+    lowercase: bool = Field(
+        True, description="Lowercase corpora, dictionary and tokens for the static spaces."
+    )
+    copy_overlap: bool = Field(False, description="Copy tokens shared with the source vocabulary exactly.")
+    noise: float = Field(0.1, ge=0, description="Noise (fraction of source std) added to fallback mean rows.")
+    seed: int = Field(0, description="Random seed (fastText and fallback rows).")
+
+
+@initializers.register(
+    "wechsel",
+    config=WechselConfig,
+    reference="Minixhofer et al. 2022, WECHSEL: Effective initialization of subword embeddings for cross-lingual transfer",
+)
+class WechselInit(PlanInitializer):
+    """Softmax-weighted top-k source tokens in dictionary-aligned fastText spaces."""
+
+    def __init__(self, config: WechselConfig) -> None:
+        self.config = config
+        #: number of dictionary pairs used for the alignment (set by ``plan``)
+        self.dictionary_pairs_: int | None = None
+
+    def plan(self, source_tokenizer, target_tokenizer, data: TransferData | None = None) -> TransferPlan:
+        c = self.config
+        if data is None or not data.source_texts or not data.target_texts:
+            raise XltError("wechsel needs source and target text (--source-corpus, --target-corpus)")
+        if not data.dictionary:
+            raise XltError(
+                "wechsel needs a bilingual dictionary (--dictionary FILE or --dictionary-language)"
+            )
+        plan = new_plan(source_tokenizer, target_tokenizer, seed=c.seed, fill="mean")
+        if c.copy_overlap:
+            for t, s in overlap(source_tokenizer, target_tokenizer).items():
+                if not plan.is_set(t):
+                    plan.set_copy(t, s)
+        src_wv = train_fasttext(
+            [words(t, lowercase=c.lowercase) for t in data.source_texts],
+            dim=c.dim, epochs=c.epochs, min_count=c.min_count, seed=c.seed,
+        )  # fmt: skip
+        tgt_wv = train_fasttext(
+            [words(t, lowercase=c.lowercase) for t in data.target_texts],
+            dim=c.dim, epochs=c.epochs, min_count=c.min_count, seed=c.seed,
+        )  # fmt: skip
+        rotation = self._align(src_wv, tgt_wv, data.dictionary)
+
+        def forms(tok) -> tuple[list[int], list[str]]:
+            items = sorted(canonical_forms(tok).items())
+            texts = [surface(f).lower() if c.lowercase else surface(f) for _, f in items]
+            return [i for i, _ in items], texts
+
+        src_ids, src_texts = forms(source_tokenizer)
+        src_vecs = unit_rows(vectors_for(src_wv, src_texts))
+        usable = np.linalg.norm(src_vecs, axis=1) > 0
+        src_ids = [i for i, u in zip(src_ids, usable, strict=True) if u]
+        src_mat = torch.from_numpy(src_vecs[usable])
+        tgt_ids, tgt_texts = forms(target_tokenizer)
+        todo = [(i, t) for i, t in zip(tgt_ids, tgt_texts, strict=True) if not plan.is_set(i) and t]
+        k = min(c.k, len(src_ids))
+        for start in range(0, len(todo), 1024):
+            batch = todo[start : start + 1024]
+            vecs = unit_rows(vectors_for(tgt_wv, [t for _, t in batch]) @ rotation)
+            sims = torch.from_numpy(unit_rows(vecs)) @ src_mat.T
+            top, idx = sims.topk(k, dim=1)
+            weights = torch.softmax(top / c.temperature, dim=1)
+            for (tid, _), w, ix, s in zip(batch, weights, idx, top, strict=True):
+                if float(s.abs().max()) == 0.0:
+                    continue  # no static vector: keep the fallback
+                plan.set_mix(tid, [src_ids[j] for j in ix.tolist()], w.tolist(), "wechsel")
+        plan.noise = [kind == MEAN for kind in plan.kinds]
+        plan.noise_std = c.noise
+        return plan
+
+    def _align(self, src_wv, tgt_wv, dictionary) -> np.ndarray:
+        """Rotation mapping the target space onto the source space."""
+        c = self.config
+        pairs = []
+        for s, t in dictionary:
+            s, t = (s.lower(), t.lower()) if c.lowercase else (s, t)
+            if s in src_wv.key_to_index and t in tgt_wv.key_to_index:
+                pairs.append((s, t))
+        self.dictionary_pairs_ = len(pairs)
+        if len(pairs) < c.min_pairs:
+            raise XltError(
+                f"only {len(pairs)} dictionary pairs have both words in the corpora (need {c.min_pairs})",
+                hint="use a larger dictionary or corpora, or lower min_pairs / min_count",
+            )
+        x = normalize(vectors_for(tgt_wv, [t for _, t in pairs]))
+        y = normalize(vectors_for(src_wv, [s for s, _ in pairs]))
+        return orthogonal_procrustes(x, y)
