@@ -14,6 +14,7 @@ from xlt.errors import XltError
 #: command modules; each defines ``register(app)``
 COMMAND_MODULES: tuple[str, ...] = (
     "xlt.cli.methods",
+    "xlt.cli.data",
     "xlt.cli.merge",
     "xlt.cli.langs",
     "xlt.cli.pretrain",

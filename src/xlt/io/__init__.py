@@ -1,5 +1,55 @@
-"""Readers and writers for every format xlt reads (plain or compressed)."""
+"""Readers and writers for every format xlt reads (plain or compressed).
+
+The submodules are imported lazily: ``from xlt.io import read_conll`` works, and
+``import xlt.io`` stays cheap.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
 
 from xlt.io.files import atomic_writer, iter_lines, open_binary, read_text, resolve_path
 
-__all__ = ["atomic_writer", "iter_lines", "open_binary", "read_text", "resolve_path"]
+_LAZY = {
+    "iter_conll": "conll",
+    "read_conll": "conll",
+    "write_conll": "conll",
+    "RepairReport": "conll",
+    "UNER_COLUMNS": "conll",
+    "UNER_LABEL_MAP": "conll",
+    "UDToken": "conllu",
+    "UDSentence": "conllu",
+    "iter_conllu": "conllu",
+    "read_conllu": "conllu",
+    "write_conllu": "conllu",
+    "read_tagged": "conllu",
+    "iter_parallel": "parallel",
+    "read_parallel": "parallel",
+    "read_parallel_files": "parallel",
+    "write_parallel": "parallel",
+    "read_bible": "parallel",
+    "read_bible_pair": "parallel",
+    "join_verses": "parallel",
+    "VerseJoin": "parallel",
+    "parse_pharaoh": "pharaoh",
+    "read_pharaoh": "pharaoh",
+    "format_pharaoh": "pharaoh",
+    "write_pharaoh": "pharaoh",
+    "read_xlwa": "pharaoh",
+    "read_naacl": "pharaoh",
+    "read_gold_alignment_set": "pharaoh",
+    "read_classification": "classification",
+    "iter_classification": "classification",
+    "write_jsonl": "classification",
+    "detect_kind": "detect",
+}
+
+__all__ = ["atomic_writer", "iter_lines", "open_binary", "read_text", "resolve_path", *_LAZY]
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'xlt.io' has no attribute {name!r}")
+    return getattr(importlib.import_module(f"xlt.io.{module}"), name)
