@@ -15,6 +15,7 @@ from xlt.errors import XltError
 COMMAND_MODULES: tuple[str, ...] = (
     "xlt.cli.methods",
     "xlt.cli.data",
+    "xlt.cli.catalog",
     "xlt.cli.merge",
     "xlt.cli.langs",
     "xlt.cli.pretrain",
