@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import typer
@@ -34,7 +35,7 @@ def register(app: typer.Typer) -> None:
 
             def say(message: str) -> None:
                 status.update(message)
-                console.log(message)
+                console.print(f"[{time.strftime('%H:%M:%S')}] {message}", markup=False, highlight=False)
 
             result = run_recipe(rec, base, force=force, status=say)
         m = result.metrics

@@ -77,6 +77,7 @@ class LinearClassifier:
             max_features=None if vocabulary is not None else c.max_features,
             min_df=1 if vocabulary is not None else c.min_df,
             vocabulary=vocabulary,
+            token_pattern=r"(?u)\b\w+\b" if c.analyzer == "word" else None,
             dtype=np.float64,
         )
 

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from xlt.config import atomic_write_text
-from xlt.errors import ConfigError
+from xlt.errors import ConfigError, MismatchError
 from xlt.logs import get_logger
 from xlt.models.base import TOKEN_TASKS, build_task_model, load_task_model, resolve_model_spec
 from xlt.pipeline import data as D
@@ -137,7 +137,12 @@ class Pipeline:
         for src in self.sources:
             assert src.parallel is not None
             self.say(f"joining {src.parallel.name} with {tgt.name} by verse id")
-            pairs, join = read_bible_pair(src.parallel, tgt)
+            try:
+                pairs, join = read_bible_pair(src.parallel, tgt)
+            except MismatchError as err:
+                raise ConfigError(
+                    f"{src.key}.parallel / target.parallel: {src.parallel} and {tgt}: {err.message}"
+                ) from None
             pairs = [p for p in pairs if len(p.src) and len(p.tgt)]
             if not pairs:
                 raise ConfigError(

@@ -1,0 +1,100 @@
+"""Dataset catalog: ids, resolution under a data root, offline fetch errors."""
+
+from __future__ import annotations
+
+import gzip
+
+import pytest
+
+from xlt.catalog import entry, is_catalog_id, list_entries, resolve, resolve_reference
+from xlt.catalog.fetch import FetchError, fetch
+from xlt.errors import DataNotFoundError, UnknownNameError
+
+
+def test_entries_record_url_and_licence() -> None:
+    e = entry("ud:Basque-BDT:test")
+    assert e.path == "ud/UD_Basque-BDT/eu_bdt-ud-test.conllu"
+    assert e.url and e.url.startswith("https://raw.githubusercontent.com/UniversalDependencies/UD_Basque-BDT/")
+    assert "NC" in e.licence
+    assert entry("bible:Ukranian-NT").path == "bible/Ukranian-NT.xml"
+    assert entry("masakhaner2:hau:train").path == "masakhaner2/hau/train.txt"
+    assert entry("sib200:wol_Latn:test").format == "sib-tsv"
+    assert entry("tprojection:hau:train").url.endswith("hau.train.txt")
+    assert entry("europarl-ner:de:test").licence
+    ids = {x.id for x in list_entries()}
+    assert {"ud:English-EWT:train", "bible:Basque-NT", "masakhapos:hau:dev"} <= ids
+    assert all(x.url is None or x.url.startswith("https://") for x in list_entries())
+
+
+@pytest.mark.parametrize(
+    ("bad", "match"),
+    [
+        ("ud:Basqe-BDT:test", "Basque-BDT"),
+        ("ud:Basque-BDT:valid", "split"),
+        ("bible:Basq-NT", "Basque-NT"),
+        ("masakhaner2:xyz:train", "language"),
+        ("sib200:wolof:test", "FLORES"),
+        ("nope:x", "dataset family"),
+    ],
+)
+def test_bad_ids_suggest(bad: str, match: str) -> None:
+    with pytest.raises(UnknownNameError, match=match):
+        entry(bad)
+
+
+def test_is_catalog_id() -> None:
+    assert is_catalog_id("ud:English-EWT:train")
+    assert not is_catalog_id("data/train.conllu")
+    assert not is_catalog_id("c:/data.txt")
+
+
+def test_resolve_under_a_root_finds_gz(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    f = tmp_path / "root" / "masakhaner2" / "hau" / "dev.txt.gz"
+    f.parent.mkdir(parents=True)
+    with gzip.open(f, "wt") as fh:
+        fh.write("Kano B-LOC\n")
+    assert resolve("masakhaner2:hau:dev", root=tmp_path / "root") == f
+    assert resolve_reference("masakhaner2:hau:dev", root=tmp_path / "root") == f
+    with pytest.raises(DataNotFoundError, match="xlt data fetch masakhaner2:hau:test"):
+        resolve("masakhaner2:hau:test", root=tmp_path / "root")
+
+
+def test_resolve_reference_plain_paths(tmp_path) -> None:
+    (tmp_path / "a.conll").write_text("x O\n", encoding="utf-8")
+    assert resolve_reference("a.conll", base=tmp_path) == tmp_path / "a.conll"
+    with pytest.raises(DataNotFoundError):
+        resolve_reference("missing.conll", base=tmp_path)
+
+
+def test_fetch_offline_reports_clearly(tmp_path, monkeypatch) -> None:
+    import urllib.error
+    import urllib.request
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setenv("XLT_DATA", str(tmp_path / "empty"))
+
+    def offline(*args, **kwargs):
+        raise urllib.error.URLError("no network")
+
+    monkeypatch.setattr(urllib.request, "urlopen", offline)
+    with pytest.raises(FetchError, match="cannot reach"):
+        fetch("masakhaner2:hau:dev")
+    assert not list((tmp_path / "cache").rglob("*.part"))
+
+
+def test_fetch_writes_atomically_gzipped(tmp_path, monkeypatch) -> None:
+    import io
+    import urllib.request
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setenv("XLT_DATA", str(tmp_path / "empty"))
+
+    class Resp(io.BytesIO):
+        headers = {"Content-Length": "10"}
+
+    monkeypatch.setattr(urllib.request, "urlopen", lambda req, timeout: Resp(b"Kano B-LOC\n"))
+    path = fetch("masakhaner2:hau:dev")
+    assert path.name == "dev.txt.gz"
+    assert gzip.open(path, "rt").read() == "Kano B-LOC\n"
+    assert resolve("masakhaner2:hau:dev") == path
