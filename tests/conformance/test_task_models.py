@@ -13,7 +13,11 @@ from xlt.types import LabeledSentence, TextExample
 # backends that need large downloads or a GPU are covered by their own tests
 OFFLINE = [n for n in task_models.names() if n != "transformers"]
 
-WORDS = {"DET": ["the", "a", "this"], "NOUN": ["cat", "dog", "house", "tree"], "VERB": ["runs", "sees", "eats"]}
+WORDS = {
+    "DET": ["the", "a", "this"],
+    "NOUN": ["cat", "dog", "house", "tree"],
+    "VERB": ["runs", "sees", "eats"],
+}
 
 
 def _tagging_data(n: int = 40, seed: int = 0) -> list[LabeledSentence]:
@@ -65,9 +69,11 @@ def test_learns_training_data(name: str) -> None:
     model = task_models.build(name, {}).fit(data)
     pred = model.predict(data)
     if name == "linear":
-        acc = sum(p == ex.label for p, ex in zip(pred, data)) / len(data)
+        acc = sum(p == ex.label for p, ex in zip(pred, data, strict=False)) / len(data)
     else:
-        pairs = [(p, g) for ps, s in zip(pred, data) for p, g in zip(ps, s.labels)]
+        pairs = [
+            (p, g) for ps, s in zip(pred, data, strict=False) for p, g in zip(ps, s.labels, strict=False)
+        ]
         acc = sum(p == g for p, g in pairs) / len(pairs)
     assert acc > 0.9
 
@@ -95,13 +101,15 @@ def test_partial_labels(name: str) -> None:
     """Token backends train on sentences with unlabelled (None) tokens."""
     full = _tagging_data(60)
     partial = [
-        LabeledSentence(s.tokens, tuple(None if (i + k) % 3 == 0 else lab for i, lab in enumerate(s.labels)), id=s.id)
+        LabeledSentence(
+            s.tokens, tuple(None if (i + k) % 3 == 0 else lab for i, lab in enumerate(s.labels)), id=s.id
+        )
         for k, s in enumerate(full)
     ]
     model = task_models.build(name, {}).fit(partial)
     pred = model.predict(full)
     assert all(None not in p for p in pred)
-    pairs = [(p, g) for ps, s in zip(pred, full) for p, g in zip(ps, s.labels)]
+    pairs = [(p, g) for ps, s in zip(pred, full, strict=False) for p, g in zip(ps, s.labels, strict=False)]
     assert sum(p == g for p, g in pairs) / len(pairs) > 0.9
 
 

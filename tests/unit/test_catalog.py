@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+from typing import ClassVar
 
 import pytest
 
@@ -14,7 +15,9 @@ from xlt.errors import DataNotFoundError, UnknownNameError
 def test_entries_record_url_and_licence() -> None:
     e = entry("ud:Basque-BDT:test")
     assert e.path == "ud/UD_Basque-BDT/eu_bdt-ud-test.conllu"
-    assert e.url and e.url.startswith("https://raw.githubusercontent.com/UniversalDependencies/UD_Basque-BDT/")
+    assert e.url and e.url.startswith(
+        "https://raw.githubusercontent.com/UniversalDependencies/UD_Basque-BDT/"
+    )
     assert "NC" in e.licence
     assert entry("bible:Ukranian-NT").path == "bible/Ukranian-NT.xml"
     assert entry("masakhaner2:hau:train").path == "masakhaner2/hau/train.txt"
@@ -91,7 +94,7 @@ def test_fetch_writes_atomically_gzipped(tmp_path, monkeypatch) -> None:
     monkeypatch.setenv("XLT_DATA", str(tmp_path / "empty"))
 
     class Resp(io.BytesIO):
-        headers = {"Content-Length": "10"}
+        headers: ClassVar[dict[str, str]] = {"Content-Length": "10"}
 
     monkeypatch.setattr(urllib.request, "urlopen", lambda req, timeout: Resp(b"Kano B-LOC\n"))
     path = fetch("masakhaner2:hau:dev")

@@ -86,7 +86,7 @@ def test_clusters_are_features_and_saved(tmp_path) -> None:
 
 
 def test_missing_cluster_file_and_bad_model_dir(tmp_path) -> None:
-    with pytest.raises(DataNotFoundError, match="crf.clusters"):
+    with pytest.raises(DataNotFoundError, match=r"crf\.clusters"):
         CrfTagger(CrfConfig(clusters=str(tmp_path / "nope.tsv"))).fit(_toy())
     with pytest.raises(DataNotFoundError, match="not a saved crf model"):
         CrfTagger.load(tmp_path)
