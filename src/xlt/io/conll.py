@@ -267,6 +267,8 @@ def iter_conll(
         lines.append(lineno)
     if tokens:
         yield finish()
+    elif first_line == 0:
+        raise DataFormatError(p, None, "no sentences found (empty file); expected token lines")
     if own:
         log.warning("%s: %s", p, own.summary())
         if report is not None:

@@ -264,6 +264,8 @@ def iter_conllu(path: str | Path) -> Iterator[UDSentence]:
         rows.append((lineno, line))
     if rows:
         yield _parse_sentence(p, rows, comments, first, name)
+    elif first == 0:
+        raise DataFormatError(p, None, "no sentences found (empty file); expected CoNLL-U lines")
 
 
 def read_conllu(path: str | Path) -> list[UDSentence]:

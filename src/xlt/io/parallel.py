@@ -84,6 +84,8 @@ def iter_parallel(
             side = "source" if not s else "target"
             raise DataFormatError(p, lineno, f"empty {side} side; expected tokens on both sides of the pair")
         yield SentencePair(s, t, id=f"{name}:{lineno}")
+    if use == "auto":
+        raise DataFormatError(p, None, "no sentence pairs found (empty file)")
 
 
 def read_parallel_files(
