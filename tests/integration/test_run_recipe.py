@@ -1,0 +1,160 @@
+"""`xlt run` end to end through the CLI on tiny hand-made fixtures (tests/resources/pipeline)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from xlt.cli.app import app
+
+RES = Path(__file__).parents[1] / "resources" / "pipeline"
+runner = CliRunner()
+
+
+def _recipe(tmp_path: Path, data: dict) -> Path:
+    p = tmp_path / "recipe.yaml"
+    p.write_text(yaml.safe_dump(data), encoding="utf-8")
+    return p
+
+
+def _invoke(*args: str):
+    result = runner.invoke(app, list(args), catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return result
+
+
+def _projection_recipe(tmp_path: Path, **over) -> Path:
+    data = {
+        "task": "pos",
+        "method": "projection",
+        "model": {"method": "crf", "max_iterations": 30},
+        "source": {
+            "language": "eng",
+            "train": str(RES / "source_train.conllu"),
+            "parallel": str(RES / "source.verses.tsv"),
+        },
+        "target": {
+            "language": "xx",
+            "parallel": str(RES / "target.verses.tsv"),
+            "test": str(RES / "target_test.conll"),
+        },
+        "align": {"method": "eflomal", "options": {"symmetrize": "intersection", "n_samplers": 1}},
+        "output_dir": "out",
+    }
+    data.update(over)
+    return _recipe(tmp_path, data)
+
+
+def test_projection_recipe_end_to_end_with_cache(tmp_path) -> None:
+    pytest.importorskip("eflomal")
+    recipe = _projection_recipe(tmp_path)
+    first = _invoke("run", str(recipe), "--format", "json")
+    out = json.loads(first.stdout)
+    m = out["metrics"]
+    assert m["primary_metric"] == "accuracy"
+    assert m["accuracy"] > 0.8  # the toy target language is a near word-for-word translation
+    assert m["projection"]["kept"] > 50
+    assert "most_frequent_projected_tag" in m["baselines"]
+    run_dir = tmp_path / "out"
+    for name in ("metrics.json", "run.json", "resolved_recipe.yaml", "run.log", "projection_stats.json"):
+        assert (run_dir / name).is_file(), name
+    assert (run_dir / "model" / "model.crfsuite").is_file()
+    info = json.loads((run_dir / "run.json").read_text())
+    assert info["sources"] == ["eng"] and info["target"] == "xx" and "versions" in info
+    assert set(info["timings"]) >= {
+        "train-source-0-eng",
+        "align-0-eng",
+        "project-0-eng",
+        "train-target",
+        "total",
+    }
+    assert json.loads((run_dir / "metrics.json").read_text())["accuracy"] == m["accuracy"]
+
+    # re-running skips every finished step and gives the same score
+    again = json.loads(_invoke("run", str(recipe), "--format", "json").stdout)
+    assert {"train-source-0-eng", "align-0-eng", "train-target", "evaluate"} <= set(again["cached_steps"])
+    assert again["metrics"]["accuracy"] == m["accuracy"]
+
+    # a changed option redoes only what depends on it
+    changed = json.loads(
+        _invoke("run", str(recipe), "--set", "projection.min_coverage=0.9", "--format", "json").stdout
+    )
+    assert "align-0-eng" in changed["cached_steps"] and "combine" not in changed["cached_steps"]
+
+    # --force redoes everything; text output prints the target accuracy
+    forced = _invoke("run", str(recipe), "--force")
+    assert "target accuracy:" in forced.stdout
+    assert "cached" not in forced.stdout
+
+
+def test_multi_source_projection(tmp_path) -> None:
+    pytest.importorskip("eflomal")
+    src = {"train": str(RES / "source_train.conllu"), "parallel": str(RES / "source.verses.tsv")}
+    recipe = _projection_recipe(
+        tmp_path,
+        source=None,
+        sources=[{"language": "eng", **src}, {"language": "enm", **src, "weight": 2.0}],
+        projection={"voting": "weights"},
+    )
+    m = json.loads(_invoke("run", str(recipe), "--format", "json").stdout)["metrics"]
+    assert m["projection"]["vote_weights"] == {"eng": 1.0, "enm": 2.0}
+    assert m["accuracy"] > 0.8
+
+
+def test_zero_shot_and_supervised(tmp_path) -> None:
+    base = {
+        "task": "pos",
+        "model": {"method": "crf", "max_iterations": 20},
+        "target": {
+            "language": "xx",
+            "train": str(RES / "target_test.conll"),
+            "test": str(RES / "target_test.conll"),
+        },
+    }
+    zs = _recipe(
+        tmp_path,
+        {
+            **base,
+            "method": "zero-shot",
+            "source": {"language": "eng", "train": str(RES / "source_train.conllu")},
+            "output_dir": "zs",
+        },
+    )
+    m = json.loads(_invoke("run", str(zs), "--format", "json").stdout)["metrics"]
+    assert 0.0 <= m["accuracy"] < 0.9  # different vocabulary: only punctuation and shapes transfer
+    sup = _recipe(tmp_path, {**base, "method": "supervised", "output_dir": "sup"})
+    m = json.loads(_invoke("run", str(sup), "--format", "json").stdout)["metrics"]
+    assert m["accuracy"] > 0.95
+
+
+def test_classification_with_linear(tmp_path) -> None:
+    recipe = _recipe(
+        tmp_path,
+        {
+            "task": "classification",
+            "method": "supervised",
+            "model": "linear",
+            "target": {
+                "language": "xx",
+                "train": str(RES / "cls_train.tsv"),
+                "test": str(RES / "cls_test.tsv"),
+            },
+            "output_dir": "cls",
+        },
+    )
+    m = json.loads(_invoke("run", str(recipe), "--format", "json").stdout)["metrics"]
+    assert m["accuracy"] == 1.0
+    assert (tmp_path / "cls" / "model" / "weights.npz").is_file()
+
+
+def test_cli_error_for_bad_recipe(tmp_path) -> None:
+    from xlt.cli.app import main
+
+    recipe = _projection_recipe(tmp_path, colour="red")
+    with pytest.raises(SystemExit) as exc:
+        main(["run", str(recipe)])
+    assert exc.value.code == 1

@@ -1,0 +1,170 @@
+"""Recipe schema and validation: bad recipes fail before any long work, naming the key or file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from xlt.errors import ConfigError
+from xlt.pipeline import load_recipe, run_recipe
+from xlt.pipeline.constraints import (
+    MostFrequentTagBaseline,
+    apply_type_constraints,
+    filter_by_coverage,
+    unlabel_low_confidence,
+)
+from xlt.pipeline.steps import StepRunner
+from xlt.types import LabeledSentence
+
+RES = Path(__file__).parents[1] / "resources" / "pipeline"
+
+
+def _write(tmp_path: Path, data: dict) -> Path:
+    p = tmp_path / "r.yaml"
+    p.write_text(yaml.safe_dump(data), encoding="utf-8")
+    return p
+
+
+def _projection(**over) -> dict:
+    data = {
+        "task": "pos",
+        "method": "projection",
+        "model": "crf",
+        "source": {
+            "language": "eng",
+            "train": str(RES / "source_train.conllu"),
+            "parallel": str(RES / "source.verses.tsv"),
+        },
+        "target": {
+            "language": "xx",
+            "parallel": str(RES / "target.verses.tsv"),
+            "test": str(RES / "target_test.conll"),
+        },
+        "output_dir": "out",
+    }
+    data.update(over)
+    return data
+
+
+def test_contract_keys_load(tmp_path) -> None:
+    rec, base = load_recipe(_write(tmp_path, _projection()))
+    assert rec.task == "pos" and rec.method == "projection" and rec.model == "crf"
+    assert rec.source is not None and rec.source.language == "eng"
+    assert base == tmp_path.resolve()
+
+
+def test_overrides_apply(tmp_path) -> None:
+    rec, _ = load_recipe(_write(tmp_path, _projection()), ["projection.min_coverage=0.8", "seed=4"])
+    assert rec.projection.min_coverage == 0.8 and rec.seed == 4
+
+
+@pytest.mark.parametrize(
+    ("change", "match"),
+    [
+        ({"colour": "red"}, "colour: unknown key"),
+        (
+            {"source": {"language": "eng", "train": "x", "parallel": "y", "paralel": "z"}},
+            "source.paralel: unknown key",
+        ),
+        ({"task": "parsing"}, "task"),
+        ({"method": "zero-shot", "source": {"language": "eng"}}, r"source\.train is required"),
+        ({"target": {"language": "xx"}}, r"target\.parallel is required"),
+        ({"task": "classification"}, "token tasks"),
+        ({"sources": [{"language": "eng", "train": "a", "parallel": "b"}]}, "either 'source' or 'sources'"),
+        ({"method": "supervised", "source": None}, r"target\.train is required"),
+    ],
+)
+def test_schema_errors_name_the_key(tmp_path, change: dict, match: str) -> None:
+    with pytest.raises(ConfigError, match=match):
+        load_recipe(_write(tmp_path, _projection(**change)))
+
+
+def test_missing_output_dir(tmp_path) -> None:
+    data = _projection()
+    del data["output_dir"]
+    with pytest.raises(ConfigError, match="output_dir"):
+        load_recipe(_write(tmp_path, data))
+
+
+def _run(tmp_path: Path, data: dict):
+    rec, base = load_recipe(_write(tmp_path, data))
+    return run_recipe(rec, base)
+
+
+def test_missing_file_fails_before_work(tmp_path) -> None:
+    data = _projection()
+    data["target"]["test"] = "nowhere/test.conll"
+    with pytest.raises(ConfigError, match=r"target\.test: .*nowhere/test\.conll"):
+        _run(tmp_path, data)
+    assert not (tmp_path / "out" / "steps").exists()
+
+
+def test_unknown_catalog_id_names_the_key(tmp_path) -> None:
+    data = _projection()
+    data["source"]["train"] = "ud:English-EWX:train"
+    with pytest.raises(ConfigError, match=r"source\.train: .*English-EWT"):
+        _run(tmp_path, data)
+
+
+def test_no_shared_verses_fails_before_work(tmp_path) -> None:
+    other = tmp_path / "other.verses.tsv"
+    other.write_text("verse_id\ttext\nb.REV.1.1\tsomething else\n", encoding="utf-8")
+    data = _projection()
+    data["target"]["parallel"] = str(other)
+    with pytest.raises(ConfigError, match=r"source\.parallel / target\.parallel: .*no verse ids in common"):
+        _run(tmp_path, data)
+    assert not (tmp_path / "out" / "steps").exists()
+
+
+def test_unknown_aligner_and_backend(tmp_path) -> None:
+    with pytest.raises(ConfigError, match="align"):
+        _run(tmp_path, _projection(align={"method": "eflomal", "options": {"symmetrise": "union"}}))
+    with pytest.raises(ConfigError, match="linear classifies sentences"):
+        _run(tmp_path, _projection(model="linear"))
+    with pytest.raises(ConfigError, match="unknown key"):
+        _run(tmp_path, _projection(model={"method": "crf", "c3": 1.0}))
+
+
+def test_step_runner_caches_and_forces(tmp_path) -> None:
+    calls = []
+
+    def compute(d: Path) -> dict:
+        calls.append(1)
+        (d / "x.txt").write_text("ok")
+        return {"n": len(calls)}
+
+    r = StepRunner(tmp_path)
+    assert r.run("a", {"k": 1}, compute)[1] == {"n": 1}
+    assert StepRunner(tmp_path).run("a", {"k": 1}, compute)[1] == {"n": 1}
+    assert len(calls) == 1
+    assert StepRunner(tmp_path).run("a", {"k": 2}, compute)[1] == {"n": 2}
+    assert StepRunner(tmp_path, force=True).run("a", {"k": 2}, compute)[1] == {"n": 3}
+    # an interrupted step (no marker) is redone
+    (tmp_path / "steps" / "a" / "done.json").unlink()
+    StepRunner(tmp_path).run("a", {"k": 2}, compute)
+    assert len(calls) == 4
+
+
+def _s(tokens: str, labels: list) -> LabeledSentence:
+    return LabeledSentence(tuple(tokens.split()), tuple(labels))
+
+
+def test_type_constraints_relabel_and_fill() -> None:
+    sents = [_s("the dog", ["DET", "NOUN"])] * 19 + [_s("the dog", ["PRON", None])]
+    out, stats = apply_type_constraints(sents)
+    assert out[-1].labels == ("DET", "NOUN")
+    assert stats == {"relabelled": 1, "filled": 1, "types_constrained": 2}
+
+
+def test_filter_and_confidence_and_mft() -> None:
+    sents = [_s("a b c d", ["X", None, None, None]), _s("a b", ["X", "Y"]), _s("a b c", ["X", "Y", None])]
+    kept, reasons = filter_by_coverage(sents, 0.5, 3)
+    assert [len(s) for s in kept] == [3]
+    assert reasons == {"kept": 1, "dropped_short": 1, "dropped_low_coverage": 1, "dropped_unlabelled": 0}
+    conf = LabeledSentence(("a", "b"), ("X", "Y"), meta={"confidence": (0.9, 0.2)})
+    out, n = unlabel_low_confidence([conf], 0.5)
+    assert out[0].labels == ("X", None) and n == 1
+    mft = MostFrequentTagBaseline().fit(sents)
+    assert mft.predict([_s("b zz", [None, None])]) == [["Y", "X"]]
