@@ -49,7 +49,7 @@ def _lengths(lengths: list[int]) -> dict[str, float]:
 
 
 def _check_conll(path: Path, opts: dict[str, Any]) -> dict[str, Any]:
-    from xlt.io.conll import UNER_COLUMNS, RepairReport, _detect_scheme, iter_conll
+    from xlt.io.conll import UNER_COLUMNS, RepairReport, is_bio_label, iter_conll
     from xlt.io.files import strip_compression_suffix
 
     kwargs: dict[str, Any] = {}
@@ -72,7 +72,7 @@ def _check_conll(path: Path, opts: dict[str, Any]) -> dict[str, Any]:
             else:
                 labels[lab] += 1
         scripts.add(" ".join(sent.tokens))
-    scheme = _detect_scheme(path, kwargs.get("label_col", -1), None, kwargs.get("label_map") or {})
+    scheme = "bio" if labels and all(is_bio_label(lab) for lab in labels) else "none"
     stats: dict[str, Any] = {
         "sentences": len(lengths),
         "tokens": sum(lengths),

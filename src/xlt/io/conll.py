@@ -32,7 +32,6 @@ UNER_LABEL_MAP: dict[str, str] = {"B-O": "O", "I-O": "O", "B-OTH": "O", "I-OTH":
 #: keyword arguments for reading Universal NER ``.iob2`` files (``id token tag - annotator``).
 UNER_COLUMNS: dict[str, object] = {"token_col": 1, "label_col": 2, "label_map": UNER_LABEL_MAP}
 
-_BIO_RE = re.compile(r"^(O|[BI]-.+)$")
 _SPACES = re.compile(r" +")
 
 
@@ -72,7 +71,7 @@ class RepairReport:
 
 
 def is_bio_label(label: str) -> bool:
-    return bool(_BIO_RE.match(label))
+    return label == "O" or (len(label) > 2 and label[1] == "-" and label[0] in "BI")
 
 
 def repair_bio(
@@ -119,33 +118,13 @@ def _display_name(path: Path) -> str:
     return strip_compression_suffix(path.name)
 
 
-def _detect_scheme(path: Path, label_col: int, delimiter: str | None, label_map: Mapping[str, str]) -> str:
-    """``bio`` when every label in the file is ``O``/``B-X``/``I-X``, else ``none`` (a cheap pre-scan)."""
-    seen = False
-    for _, line in iter_lines(path):
-        s = line.strip()
-        if not s or s.startswith("-DOCSTART-") or (s.startswith("#") and " = " in s):
-            continue
-        fields = _split(line, delimiter)
-        if len(fields) < 2:
-            continue
-        try:
-            lab = fields[label_col]
-        except IndexError:
-            continue
-        lab = label_map.get(lab, lab)
-        seen = True
-        if not is_bio_label(lab):
-            return "none"
-    return "bio" if seen else "none"
-
-
 def _split(line: str, delimiter: str | None) -> list[str]:
     if delimiter is not None:
         return line.split(delimiter)
     if "\t" in line:
         return [f.strip(" ") for f in line.strip("\t ").split("\t")]
-    return _SPACES.split(line.strip(" "))
+    fields = line.split(" ")
+    return _SPACES.split(line.strip(" ")) if "" in fields else fields
 
 
 def iter_conll(
@@ -175,32 +154,47 @@ def iter_conll(
         raise ValueError(f"scheme must be 'bio', 'none' or 'auto', not {scheme!r}")
     if repair not in ("fix", "strict", "keep"):
         raise ValueError(f"repair must be 'fix', 'strict' or 'keep', not {repair!r}")
-    use_scheme = (
-        _detect_scheme(p, label_col, delimiter, lmap)
-        if scheme == "auto" and label_col is not None
-        else scheme
-    )
     ncols: int | None = None
     first_line = 0
     tokens: list[str] = []
     labels: list[str | None] = []
     lines: list[int] = []
     comments: list[str] = []
+    # scheme="auto": sentences are held back while every label so far is BIO (the
+    # scheme is only known at the end); the first non-BIO label releases them unrepaired
+    use_scheme = scheme if label_col is not None else "none"
+    held: list[tuple[list[str], list[str | None], list[int], int, list[str]]] = []
 
-    def finish() -> LabeledSentence:
-        labs: list[str | None] = labels
-        if use_scheme == "bio" and labels and all(lab is not None for lab in labels):
-            labs = list(repair_bio(labels, repair=repair, report=own, path=p, lines=lines))  # type: ignore[arg-type]
-        meta: dict[str, object] = {"path": str(p), "line": first_line}
-        if comments:
-            meta["comments"] = list(comments)
-        return LabeledSentence(tuple(tokens), tuple(labs), id=f"{name}:{first_line}", meta=meta)
+    def make(
+        toks: list[str], labs: list[str | None], lns: list[int], first: int, comms: list[str], bio: bool
+    ) -> LabeledSentence:
+        if bio and labs and all(lab is not None for lab in labs):
+            labs = list(repair_bio(labs, repair=repair, report=own, path=p, lines=lns))  # type: ignore[arg-type]
+        meta: dict[str, object] = {"path": str(p), "line": first}
+        if comms:
+            meta["comments"] = comms
+        return LabeledSentence(tuple(toks), tuple(labs), id=f"{name}:{first}", meta=meta)
+
+    def finish() -> Iterator[LabeledSentence]:
+        nonlocal use_scheme
+        item = (tokens, labels, lines, first_line, list(comments))
+        if use_scheme != "auto":
+            yield make(*item, bio=use_scheme == "bio")
+            return
+        if all(lab is None or is_bio_label(lab) for lab in labels):
+            held.append(item)
+            return
+        use_scheme = "none"
+        for h in held:
+            yield make(*h, bio=False)
+        held.clear()
+        yield make(*item, bio=False)
 
     for lineno, line in iter_lines(p):
         stripped = line.strip()
         if not stripped:
             if tokens:
-                yield finish()
+                yield from finish()
                 tokens, labels, lines, comments = [], [], [], []
             else:
                 comments = []
@@ -266,9 +260,11 @@ def iter_conll(
         labels.append(label)
         lines.append(lineno)
     if tokens:
-        yield finish()
+        yield from finish()
     elif first_line == 0:
         raise DataFormatError(p, None, "no sentences found (empty file); expected token lines")
+    for h in held:
+        yield make(*h, bio=any(lab is not None for lab in h[1]))
     if own:
         log.warning("%s: %s", p, own.summary())
         if report is not None:
