@@ -18,7 +18,7 @@ from xlt.config import XltConfig, apply_overrides, load_yaml
 from xlt.errors import ConfigError
 
 Task = Literal["pos", "ner", "classification"]
-Method = Literal["projection", "zero-shot", "supervised"]
+Method = Literal["projection", "zero-shot", "supervised", "translate-train"]
 
 
 class SourceSpec(XltConfig):
@@ -87,7 +87,7 @@ class Recipe(XltConfig):
     """A runnable recipe (``xlt run recipe.yaml``)."""
 
     task: Task = Field(description="pos | ner | classification")
-    method: Method = Field(description="projection | zero-shot | supervised")
+    method: Method = Field(description="projection | zero-shot | supervised | translate-train")
     model: str | dict[str, Any] = Field(
         "crf",
         description="Task backend: crf | linear | a HF model id or path (transformers), or a mapping "
@@ -112,7 +112,7 @@ class Recipe(XltConfig):
     def _check(self) -> Recipe:
         if self.source is not None and self.sources is not None:
             raise ValueError("give either 'source' or 'sources', not both")
-        if self.method != "supervised" and not self.all_sources:
+        if self.method in ("projection", "zero-shot") and not self.all_sources:
             raise ValueError(f"method {self.method!r} needs 'source' (or 'sources')")
         if self.method == "projection":
             if self.task == "classification":
@@ -130,10 +130,8 @@ class Recipe(XltConfig):
             for i, s in enumerate(self.all_sources):
                 if s.train is None:
                     raise ValueError(f"{self._src_key(i)}.train is required for method 'zero-shot'")
-        if self.method == "supervised" and self.target.train is None:
-            raise ValueError("target.train is required for method 'supervised'")
-        if self.method == "zero-shot" and len(self.all_sources) > 1 and self.task == "classification":
-            pass  # concatenated sources: allowed
+        if self.method in ("supervised", "translate-train") and self.target.train is None:
+            raise ValueError(f"target.train is required for method {self.method!r}")
         return self
 
     def _src_key(self, i: int) -> str:

@@ -8,6 +8,8 @@ Pipelines (``method``):
   tagger on the (partially labelled) projected data and evaluate on the target test set.
 * ``zero-shot`` — train on the source language(s), evaluate on the target directly.
 * ``supervised`` — train and test in the target language (the upper bound).
+* ``translate-train`` — train on target-language silver data (e.g. machine-translated source
+  data with projected labels, as T-Projection releases) and test on the target.
 """
 
 from __future__ import annotations
