@@ -86,3 +86,64 @@ def classification_scores(gold: Sequence[str], pred: Sequence[str]) -> dict[str,
             f1s.append(f1)
     out["macro_f1"] = sum(f1s) / len(f1s) if f1s else 0.0
     return out
+
+
+def per_label_prf(gold: Sequence[str], pred: Sequence[str]) -> dict[str, dict[str, float]]:
+    """Per-label precision, recall, F1 and support (number of gold examples)."""
+    _check_lengths(gold, pred, "labels")
+    tp: Counter[str] = Counter()
+    n_pred: Counter[str] = Counter(pred)
+    n_gold: Counter[str] = Counter(gold)
+    for g, p in zip(gold, pred, strict=True):
+        if g == p:
+            tp[g] += 1
+    out: dict[str, dict[str, float]] = {}
+    for label in sorted(set(gold) | set(pred)):
+        prec = tp[label] / n_pred[label] if n_pred[label] else 0.0
+        rec = tp[label] / n_gold[label] if n_gold[label] else 0.0
+        f1 = 2 * prec * rec / (prec + rec) if prec + rec else 0.0
+        out[label] = {"precision": prec, "recall": rec, "f1": f1, "support": float(n_gold[label])}
+    return out
+
+
+Span = tuple[str, int, int]
+
+
+def iob2_spans(tags: Sequence[str | None]) -> set[Span]:
+    """Entity spans ``(type, start, end_exclusive)`` under strict IOB2.
+
+    As in seqeval's strict mode: a span opens with ``B-X`` and continues over
+    ``I-X``; an ``I-`` tag that does not continue a span of the same type is
+    invalid and starts no entity; ``None``/``O``/anything else closes a span.
+    """
+    spans: set[Span] = set()
+    cur_type: str | None = None
+    start = 0
+    for i, tag in enumerate([*list(tags), "O"]):
+        prefix, _, typ = (tag or "O").partition("-")
+        if cur_type is not None and not (prefix == "I" and typ == cur_type):
+            spans.add((cur_type, start, i))
+            cur_type = None
+        if prefix == "B" and typ:
+            cur_type, start = typ, i
+    return spans
+
+
+def sentence_span_counts(
+    gold: Sequence[Sequence[str]], pred: Sequence[Sequence[str | None]]
+) -> list[tuple[int, int, int]]:
+    """Per sentence ``(true_positives, n_predicted, n_gold)`` strict IOB2 span counts."""
+    _check_lengths(gold, pred, "sentences")
+    out = []
+    for i, (g, p) in enumerate(zip(gold, pred, strict=True)):
+        if len(g) != len(p):
+            raise MismatchError(f"sentence {i}: {len(g)} gold tokens but {len(p)} predicted")
+        gs, ps = iob2_spans(g), iob2_spans(p)
+        out.append((len(gs & ps), len(ps), len(gs)))
+    return out
+
+
+def f1_from_counts(tp: float, n_pred: float, n_gold: float) -> float:
+    """Micro F1 from counts (0 when there is nothing to score)."""
+    denom = n_pred + n_gold
+    return 2 * tp / denom if denom else 0.0

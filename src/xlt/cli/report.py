@@ -1,0 +1,74 @@
+"""``xlt report RUN... --out report.html``: a self-contained evaluation report."""
+
+from __future__ import annotations
+
+import json
+from enum import Enum
+from pathlib import Path
+
+import typer
+
+from xlt.cli.runs import DbOption, WorkspaceOption, _maybe_store
+
+
+class ReportFormat(str, Enum):
+    html = "html"
+    markdown = "markdown"
+    json = "json"
+
+
+def report(
+    refs: list[str] = typer.Argument(
+        ..., help="Run directories, directories of runs, or run ids in the store."
+    ),
+    out: Path = typer.Option(..., "--out", "-o", help="Output file (report.html / report.md / report.json)."),
+    fmt: ReportFormat = typer.Option(ReportFormat.html, "--format", "-f", help="html, markdown or json."),
+    title: str = typer.Option("xlt evaluation report", help="Report title."),
+    distances: Path | None = typer.Option(
+        None, help="CSV/TSV distance table with header source,target,<kind>... (any kinds you like)."
+    ),
+    typology: bool = typer.Option(
+        True,
+        "--typology/--no-typology",
+        help="Add URIEL/Glottolog distances (syntactic, genetic, geographic...).",
+    ),
+    mexa: Path | None = typer.Option(
+        None, help="JSON written by `xlt mexa --out`, to correlate with transfer."
+    ),
+    n_resamples: int = typer.Option(1000, help="Bootstrap resamples for confidence intervals."),
+    seed: int = typer.Option(0, help="Seed of the bootstrap resampling."),
+    workspace: Path | None = WorkspaceOption,
+    db: Path | None = DbOption,
+) -> None:
+    """Build an HTML (or Markdown/JSON) report: transfer matrix heatmap, per-target bars with
+    95% CIs, distance-vs-score scatter with fit, ranker explanations, MEXA, and tables."""
+    from xlt.cli.common import to_jsonable
+    from xlt.evaluation.correlation import read_distance_table, typology_distances
+    from xlt.evaluation.matrix import pair_scores
+    from xlt.evaluation.mexa import load_report
+    from xlt.evaluation.report import build_report, write_report
+    from xlt.evaluation.store import resolve_runs
+    from xlt.io.files import atomic_writer
+
+    runs = resolve_runs(refs, _maybe_store(workspace, db))
+    dist: dict = {}
+    if typology:
+        pairs = sorted(pair_scores(runs))
+        if pairs:
+            dist.update({k: v for k, v in typology_distances(pairs).items() if v})
+    if distances is not None:
+        dist.update(read_distance_table(distances))
+    mexa_report = load_report(mexa) if mexa is not None else None
+    rep = build_report(
+        runs, title=title, distances=dist, mexa=mexa_report, n_resamples=n_resamples, seed=seed
+    )
+    if fmt == ReportFormat.json:
+        with atomic_writer(out) as fh:
+            fh.write(json.dumps(to_jsonable(rep.to_dict()), ensure_ascii=False, indent=2) + "\n")
+    else:
+        write_report(rep, out, fmt.value)
+    typer.echo(f"wrote {out} ({len(runs)} runs)", err=True)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("report")(report)

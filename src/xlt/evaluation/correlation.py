@@ -1,0 +1,202 @@
+"""Correlation of transfer scores with language distances (Pearson and Spearman, with p-values).
+
+As in Eronen, Ptaszynski & Masui (2023), "Zero-shot cross-lingual transfer language
+selection using linguistic similarity", and Lauscher et al. (2020): for every kind of
+distance (syntactic, genetic, geographic, lexical overlap...), correlate it with the
+scores of the (source, target) transfer pairs. p-values are two-sided, from the
+t distribution with ``n - 2`` degrees of freedom (exact for Pearson under normality,
+the usual large-sample approximation for Spearman, as in scipy).
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from xlt.errors import DataFormatError, MismatchError
+from xlt.io.files import iter_lines
+
+Pair = tuple[str, str]
+
+
+@dataclass(frozen=True)
+class Correlation:
+    """Pearson r and Spearman ρ between one distance and the transfer scores."""
+
+    distance: str
+    n: int
+    pearson_r: float
+    pearson_p: float
+    spearman_rho: float
+    spearman_p: float
+    slope: float  # least-squares fit score = intercept + slope * distance
+    intercept: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _t_pvalue(r: float, n: int) -> float:
+    """Two-sided p-value of a correlation coefficient via t = r sqrt((n-2)/(1-r^2))."""
+    from scipy.special import stdtr
+
+    if n < 3 or math.isnan(r):
+        return float("nan")
+    if abs(r) >= 1.0:
+        return 0.0
+    t = r * math.sqrt((n - 2) / (1 - r * r))
+    return float(2 * stdtr(n - 2, -abs(t)))
+
+
+def pearson(x: Sequence[float], y: Sequence[float]) -> tuple[float, float]:
+    """Pearson's r and its two-sided p-value (NaN when a variable is constant or n < 3)."""
+    if len(x) != len(y):
+        raise MismatchError(f"{len(x)} x values but {len(y)} y values")
+    a, b = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    if a.size < 2:
+        return float("nan"), float("nan")
+    da, db = a - a.mean(), b - b.mean()
+    denom = math.sqrt(float(da @ da) * float(db @ db))
+    if denom == 0:
+        return float("nan"), float("nan")
+    r = max(-1.0, min(1.0, float(da @ db) / denom))
+    return r, _t_pvalue(r, a.size)
+
+
+def average_ranks(values: Sequence[float]) -> np.ndarray:
+    """1-based ranks, ties sharing the average of their positions."""
+    arr = np.asarray(values, dtype=float)
+    order = np.argsort(arr, kind="mergesort")
+    ranks = np.empty(arr.size)
+    i = 0
+    while i < arr.size:
+        j = i
+        while j + 1 < arr.size and arr[order[j + 1]] == arr[order[i]]:
+            j += 1
+        ranks[order[i : j + 1]] = (i + j) / 2 + 1
+        i = j + 1
+    return ranks
+
+
+def spearman(x: Sequence[float], y: Sequence[float]) -> tuple[float, float]:
+    """Spearman's ρ (Pearson on average ranks) and its two-sided p-value."""
+    if len(x) != len(y):
+        raise MismatchError(f"{len(x)} x values but {len(y)} y values")
+    return pearson(average_ranks(x), average_ranks(y))
+
+
+def least_squares(x: Sequence[float], y: Sequence[float]) -> tuple[float, float]:
+    """``(slope, intercept)`` of the ordinary least-squares line y = intercept + slope x."""
+    a, b = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    if a.size < 2 or float(np.ptp(a)) == 0:
+        return float("nan"), float(b.mean()) if b.size else float("nan")
+    da = a - a.mean()
+    slope = float(da @ (b - b.mean())) / float(da @ da)
+    return slope, float(b.mean() - slope * a.mean())
+
+
+def correlate(distance: str, x: Sequence[float], y: Sequence[float]) -> Correlation:
+    r, rp = pearson(x, y)
+    rho, sp = spearman(x, y)
+    slope, intercept = least_squares(x, y)
+    return Correlation(distance, len(x), r, rp, rho, sp, slope, intercept)
+
+
+def distance_correlations(
+    scores: Mapping[Pair, float], distances: Mapping[str, Mapping[Pair, float]]
+) -> list[Correlation]:
+    """One :class:`Correlation` per distance kind, over the pairs that have both a score and
+    that distance (pairs missing a distance are left out of that kind only)."""
+    out = []
+    for kind in sorted(distances):
+        table = distances[kind]
+        pairs = [
+            p for p in sorted(scores) if p in table and table[p] is not None and not math.isnan(table[p])
+        ]
+        out.append(correlate(kind, [table[p] for p in pairs], [scores[p] for p in pairs]))
+    return out
+
+
+def read_distance_table(path: str | Path) -> dict[str, dict[Pair, float]]:
+    """A user distance table: CSV or TSV with header ``source,target,<kind>,<kind>...``.
+
+    Empty cells (or ``NA``) are missing values. Returns ``{kind: {(source, target): d}}``.
+    """
+    lines = [text for _, text in iter_lines(path)]
+    if not lines:
+        raise DataFormatError(path, 1, "empty distance table; expected a header source,target,<kind>...")
+    delim = "\t" if "\t" in lines[0] else ","
+    rows = list(csv.reader(lines, delimiter=delim))
+    header = [h.strip() for h in rows[0]]
+    if len(header) < 3 or [h.lower() for h in header[:2]] != ["source", "target"]:
+        raise DataFormatError(
+            path, 1, f"expected header 'source{delim}target{delim}<distance kind>...', found {header!r}"
+        )
+    table: dict[str, dict[Pair, float]] = {kind: {} for kind in header[2:]}
+    for lineno, row in enumerate(rows[1:], start=2):
+        if not any(c.strip() for c in row):
+            continue
+        if len(row) != len(header):
+            raise DataFormatError(path, lineno, f"expected {len(header)} columns, found {len(row)}")
+        pair = (row[0].strip(), row[1].strip())
+        for kind, cell in zip(header[2:], row[2:], strict=True):
+            cell = cell.strip()
+            if cell in ("", "NA", "nan", "-"):
+                continue
+            try:
+                table[kind][pair] = float(cell)
+            except ValueError:
+                raise DataFormatError(
+                    path, lineno, f"column {kind!r}: expected a number, found {cell!r}"
+                ) from None
+    return table
+
+
+TYPOLOGY_KINDS: tuple[str, ...] = (
+    "syntactic",
+    "phonological",
+    "inventory",
+    "featural",
+    "genetic",
+    "geographic",
+    "genealogical",
+)
+
+
+def typology_distances(
+    pairs: Sequence[Pair], kinds: Sequence[str] = TYPOLOGY_KINDS
+) -> dict[str, dict[Pair, float]]:
+    """Distances of each kind for each (source, target) pair from :mod:`xlt.languages.typology`
+    (URIEL vectors, Glottolog coordinates and classification). Codes such as ``wol_Latn`` or
+    ``wo`` are reduced to ISO 639-3 first; unknown languages give no value (left out)."""
+    from xlt.errors import UnknownNameError
+    from xlt.evaluation.mexa import lang_key
+    from xlt.languages import typology
+
+    funcs = {
+        "genetic": typology.genetic_distance,
+        "geographic": typology.geographic_distance,
+        "genealogical": typology.genealogical_distance,
+    }
+    valid = set(TYPOLOGY_KINDS)
+    out: dict[str, dict[Pair, float]] = {}
+    for kind in kinds:
+        if kind not in valid:
+            raise UnknownNameError("distance kind", kind, valid)
+        table: dict[Pair, float] = {}
+        for src, tgt in pairs:
+            a, b = lang_key(src), lang_key(tgt)
+            if kind in funcs:
+                d = funcs[kind](a, b)
+            else:
+                d, _imputed = typology.typological_distance(a, b, kind)
+            if d is not None and not math.isnan(d):
+                table[(src, tgt)] = float(d)
+        out[kind] = table
+    return out

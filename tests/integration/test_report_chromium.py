@@ -1,0 +1,157 @@
+"""End to end: real runs on SIB-200 -> run store -> HTML report -> headless Chromium screenshot."""
+
+from __future__ import annotations
+
+import random
+import re
+import shutil
+import struct
+import subprocess
+import zlib
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from xlt.cli.app import app
+from xlt.evaluation.metrics import classification_scores, per_label_prf
+from xlt.evaluation.store import RunStore, write_run
+
+SOURCES = ("eng_Latn", "fra_Latn")
+TARGETS = ("wol_Latn", "hau_Latn", "yor_Latn", "swh_Latn", "spa_Latn", "deu_Latn")
+CHROMIUM_FLAGS = (
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+)  # fmt: skip
+
+
+def _read_sib(root: Path, lang: str, split: str) -> list[tuple[str, str, str]]:
+    from xlt.io.files import iter_lines
+
+    rows = []
+    for lineno, line in iter_lines(root / "sib200" / "annotated" / lang / f"{split}.tsv"):
+        if lineno == 1:
+            continue
+        idx, label, text = line.split("\t")
+        rows.append((idx, label, text))
+    return rows
+
+
+def make_real_runs(data: Path, out: Path) -> list[Path]:
+    """Zero-shot topic classification on SIB-200: a multinomial naive Bayes over character or word
+    n-grams, trained on a seeded 90% subsample of a source's train split and evaluated on each
+    target's test split (fast enough for the default suite; real data, real metrics)."""
+    from sklearn.feature_extraction.text import CountVectorizer
+    from sklearn.naive_bayes import MultinomialNB
+    from sklearn.pipeline import make_pipeline
+
+    tests = {t: _read_sib(data, t, "test") for t in TARGETS}
+    dirs = []
+    for method, analyzer, ngrams in (("char-ngram-nb", "char_wb", (1, 4)), ("word-nb", "word", (1, 1))):
+        for source in SOURCES:
+            train = _read_sib(data, source, "train")
+            for seed in (1, 2) if source == "eng_Latn" else (1,):
+                sample = random.Random(seed).sample(train, k=int(0.9 * len(train)))
+                model = make_pipeline(
+                    CountVectorizer(analyzer=analyzer, ngram_range=ngrams), MultinomialNB(alpha=0.3)
+                )
+                model.fit([text for _, _, text in sample], [label for _, label, _ in sample])
+                for target, rows in tests.items():
+                    pred = [str(p) for p in model.predict([text for _, _, text in rows])]
+                    gold = [label for _, label, _ in rows]
+                    metrics = dict(classification_scores(gold, pred))
+                    metrics["per_label"] = per_label_prf(gold, pred)
+                    run_dir = out / f"{method}-{source}-{target}-s{seed}"
+                    write_run(
+                        run_dir,
+                        {"task": "classification", "method": method, "model": "multinomial-nb", "sources": [source],
+                         "target": target, "seed": seed, "dataset": "sib200", "timings": {"train_s": 0.0}},
+                        metrics,
+                        predictions=[
+                            {"id": idx, "lang": target, "gold": g, "pred": p}
+                            for (idx, _, _), g, p in zip(rows, gold, pred, strict=True)
+                        ],
+                    )  # fmt: skip
+                    dirs.append(run_dir)
+    return dirs
+
+
+def _png_pixels_not_uniform(path: Path) -> bool:
+    """Decode an 8-bit RGB/RGBA PNG with the stdlib and say whether it has more than one colour."""
+    data = path.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
+    pos, idat, width, height, ctype = 8, b"", 0, 0, 0
+    while pos < len(data):
+        (length,) = struct.unpack(">I", data[pos : pos + 4])
+        kind = data[pos + 4 : pos + 8]
+        body = data[pos + 8 : pos + 8 + length]
+        if kind == b"IHDR":
+            width, height, depth, ctype = struct.unpack(">IIBB", body[:10])
+            assert depth == 8
+        elif kind == b"IDAT":
+            idat += body
+        pos += 12 + length
+    channels = {2: 3, 6: 4}[ctype]
+    raw = zlib.decompress(idat)
+    stride = width * channels + 1
+    rows = [raw[i * stride + 1 : (i + 1) * stride] for i in range(0, height, max(1, height // 50))]
+    # filter bytes differ per row, but a uniform image still decodes to identical unfiltered rows only
+    # when filter type is 0; compare the set of distinct byte values instead (any real chart has many)
+    values = set()
+    for r in rows:
+        values.update(r[:: channels * 7])
+    return len(values) > 8
+
+
+def _chromium() -> str | None:
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        path = shutil.which(name) or (f"/usr/bin/{name}" if Path(f"/usr/bin/{name}").exists() else None)
+        if path:
+            return path
+    return None
+
+
+@pytest.mark.data
+@pytest.mark.browser
+def test_report_from_real_runs_renders_in_chromium(shared_data: Path, tmp_path: Path) -> None:
+    runs_root = tmp_path / "workspace"
+    dirs = make_real_runs(shared_data, runs_root)
+    store = RunStore.for_workspace(runs_root)
+    ids = store.record_many(dirs)
+    assert len(store) == len(ids) == len(dirs) == 6 * 3 * 2
+
+    html = tmp_path / "report.html"
+    md = tmp_path / "report.md"
+    runner = CliRunner()
+    res = runner.invoke(app, ["report", str(runs_root), "--out", str(html), "--n-resamples", "300"])
+    assert res.exit_code == 0, res.output
+    res = runner.invoke(app, ["report", str(runs_root), "--out", str(md), "--format", "markdown"])
+    assert res.exit_code == 0, res.output
+    text = html.read_text(encoding="utf-8")
+    assert "http://" not in text.replace("http://www.w3.org/2000/svg", "") and "https://" not in text
+    assert text.count("<svg") >= 4 and "class='cell'" in text and "class='whisker'" in text
+    assert "class='fit'" in text, "distance scatter with a least-squares line expected"
+    assert "| source \\ target |" in md.read_text(encoding="utf-8")
+
+    chromium = _chromium()
+    if chromium is None:
+        pytest.skip("Chromium not installed (apt-get install -y chromium); report written but not rendered")
+    profile = tmp_path / "profile"
+    shot = tmp_path / "report.png"
+    url = html.resolve().as_uri()
+    base = [chromium, *CHROMIUM_FLAGS, f"--user-data-dir={profile}"]
+    try:
+        dom = subprocess.run([*base, "--dump-dom", url], capture_output=True, text=True, timeout=90)
+        subprocess.run(
+            [*base, f"--screenshot={shot}", "--window-size=1280,2000", "--hide-scrollbars", url],
+            capture_output=True, text=True, timeout=90,
+        )  # fmt: skip
+    except (OSError, subprocess.TimeoutExpired) as err:
+        pytest.skip(f"Chromium could not run here: {err}")
+    if dom.returncode != 0 or "<svg" not in dom.stdout:
+        pytest.skip(f"Chromium did not render (exit {dom.returncode}): {dom.stderr[-400:]}")
+    assert len(re.findall(r"<svg\b", dom.stdout)) >= 4
+    assert len(re.findall(r"<rect[^>]*class=\"cell\"", dom.stdout)) >= len(TARGETS) * len(SOURCES)
+    assert shot.exists() and shot.stat().st_size > 10_000
+    assert _png_pixels_not_uniform(shot), "screenshot is blank (one colour)"
+    shutil.copy(shot, Path("/tmp/xlt_report_screenshot.png")) if Path("/tmp").is_dir() else None
