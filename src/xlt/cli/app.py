@@ -20,6 +20,9 @@ COMMAND_MODULES: tuple[str, ...] = (
     "xlt.cli.langs",
     "xlt.cli.pretrain",
     "xlt.cli.run",
+    "xlt.cli.runs",
+    "xlt.cli.report",
+    "xlt.cli.mexa",
 )
 
 app = typer.Typer(
