@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from xlt.config import MethodConfig, atomic_write_text
-from xlt.errors import ConfigError, MismatchError, XltError
+from xlt.errors import ConfigError, MismatchError
 
 
 @dataclass
@@ -35,25 +35,26 @@ class MergeResult:
 def load_model(name_or_path: str | Path, *, trust_remote_code: bool = False):
     """Load a model with the class named in its config (keeps task heads); hub id or path."""
     import transformers
-    from transformers import AutoConfig, AutoModel
 
-    try:
-        config = AutoConfig.from_pretrained(str(name_or_path), trust_remote_code=trust_remote_code)
-    except (OSError, ValueError) as err:
-        raise XltError(f"cannot load model {name_or_path!s}: {err}") from None
+    from xlt.hub import load_config
+    from xlt.hub import load_model as hub_load
+
+    config = load_config(name_or_path, trust_remote_code=trust_remote_code)
     archs = getattr(config, "architectures", None) or []
     cls = getattr(transformers, archs[0], None) if archs else None
-    cls = cls or AutoModel
-    return cls.from_pretrained(str(name_or_path), config=config, trust_remote_code=trust_remote_code)
+    return hub_load(
+        cls or transformers.AutoModel, name_or_path, config=config, trust_remote_code=trust_remote_code
+    )
 
 
 def load_tokenizer(name_or_path: str | Path, *, trust_remote_code: bool = False):
     """The model's tokenizer, or None when it has none."""
-    from transformers import AutoTokenizer
+    from xlt.hub import ModelLoadError
+    from xlt.hub import load_tokenizer as hub_tok
 
     try:
-        return AutoTokenizer.from_pretrained(str(name_or_path), trust_remote_code=trust_remote_code)
-    except (OSError, ValueError, TypeError):
+        return hub_tok(name_or_path, trust_remote_code=trust_remote_code)
+    except (ModelLoadError, TypeError):
         return None
 
 

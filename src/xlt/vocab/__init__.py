@@ -1,6 +1,9 @@
 """Vocabulary adaptation: target tokenizers, embedding initializers, transliteration,
-and building a loadable model with the new vocabulary."""
+and building a loadable model with the new vocabulary.
 
-from xlt.vocab.initializers import EmbeddingInitializer, TransferData, initializers
+The initializer registry is ``xlt.vocab.initializers.initializers``.
+"""
 
-__all__ = ["EmbeddingInitializer", "TransferData", "initializers"]
+from xlt.vocab.initializers.base import EmbeddingInitializer, TransferData
+
+__all__ = ["EmbeddingInitializer", "TransferData"]

@@ -93,7 +93,9 @@ class TransferPlan:
         out = torch.zeros(self.target_size, d, dtype=torch.float32)
         if self.rows:
             idx = torch.tensor([self.rows, self.cols], dtype=torch.long)
-            w = torch.sparse_coo_tensor(idx, torch.tensor(self.vals), (self.target_size, self.source_size), check_invariants=True)
+            w = torch.sparse_coo_tensor(
+                idx, torch.tensor(self.vals), (self.target_size, self.source_size), check_invariants=True
+            )
             out = torch.sparse.mm(w.coalesce(), src)
         kinds = torch.tensor(self.kinds)
         gen = torch.Generator().manual_seed(self.seed)

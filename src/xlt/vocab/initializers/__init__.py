@@ -1,6 +1,6 @@
 """Embedding initializers for a new vocabulary (``xlt methods initializers``)."""
 
-from xlt.vocab.initializers import baselines, focus, transtokenize, wechsel  # noqa: F401  (registration)
+from xlt.vocab.initializers import baselines, focus, translit, transtokenize, wechsel  # noqa: F401
 from xlt.vocab.initializers.base import (
     EmbeddingInitializer,
     PlanInitializer,

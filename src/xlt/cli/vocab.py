@@ -1,0 +1,216 @@
+"""``xlt vocab``: train target tokenizers, transfer a model to a new vocabulary, TransMI merging."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from xlt.cli.common import FormatOption, OutputFormat, SetOption, emit_json, stdout_console
+
+vocab_app = typer.Typer(
+    help="Target tokenizers and vocabulary transfer (WECHSEL, FOCUS, trans-tokenization...).",
+    no_args_is_help=True,
+)
+
+
+def _texts(paths: list[Path], limit: int | None = None) -> list[str]:
+    from xlt.finetuning.corpora import read_texts
+
+    out: list[str] = []
+    for p in paths:
+        out.extend(read_texts(p, limit=limit))
+    return out
+
+
+def _parallel(paths: list[Path]) -> list[tuple[str, str]]:
+    from xlt.errors import ConfigError
+    from xlt.io.parallel import read_parallel
+
+    if not paths:
+        return []
+    if len(paths) > 2:
+        raise ConfigError(
+            "--parallel takes one file (|||/TSV) or two files (source, target: Bibles or line-aligned)"
+        )
+    pairs = read_parallel(paths[0] if len(paths) == 1 else paths, tokenizer=str.split)
+    return [(" ".join(p.src), " ".join(p.tgt)) for p in pairs if p.src and p.tgt]
+
+
+def _report(report, out: Path, fmt: OutputFormat) -> None:
+    if fmt == OutputFormat.json:
+        emit_json({"out": str(out), **report.__dict__})
+        return
+    console = stdout_console()
+    console.print(
+        f"{report.method}: {report.source_vocab_size} -> {report.target_vocab_size} tokens, saved to {out}"
+    )
+    for kind, n in report.rows.items():
+        console.print(f"  {kind:<16}{n:>8}")
+    console.print(f"  tied output embeddings: {report.tied}; {report.seconds:.1f}s")
+
+
+@vocab_app.command("train-tokenizer")
+def train_tokenizer_cmd(
+    corpora: list[Path] = typer.Argument(
+        ..., help="Target-language text files (plain, CoNLL, CoNLL-U, TSV, Bible XML; .gz ok)."
+    ),
+    out: Path = typer.Option(..., "--out", "-o", help="Output directory (save_pretrained)."),
+    kind: str = typer.Option(
+        "unigram", "--kind", help="unigram, bpe, wordpiece, or same (retrain --like's pipeline)."
+    ),
+    vocab_size: int = typer.Option(8000, "--vocab-size", help="Vocabulary size."),
+    like: str | None = typer.Option(
+        None, "--like", help="Tokenizer/model whose special tokens (and, for `same`, pipeline) to use."
+    ),
+    lowercase: bool = typer.Option(False, "--lowercase", help="Lowercase before tokenizing."),
+    limit: int | None = typer.Option(None, "--limit", help="Use at most this many texts per file."),
+    fmt: OutputFormat = FormatOption,
+) -> None:
+    """Train a target-language tokenizer (BPE / Unigram / WordPiece)."""
+    from xlt.hub import load_tokenizer
+    from xlt.vocab.tokenizer import train_tokenizer
+
+    texts = _texts(corpora, limit)
+    ref = load_tokenizer(like) if like else None
+    tok = train_tokenizer(texts, kind=kind, vocab_size=vocab_size, like=ref, lowercase=lowercase)  # type: ignore[arg-type]
+    tok.save_pretrained(out)
+    info = {
+        "out": str(out),
+        "kind": kind,
+        "vocab_size": len(tok),
+        "texts": len(texts),
+        "special_tokens": tok.all_special_tokens,
+    }
+    if fmt == OutputFormat.json:
+        emit_json(info)
+    else:
+        stdout_console().print(
+            f"trained a {kind} tokenizer with {len(tok)} tokens on {len(texts)} texts -> {out}"
+        )
+
+
+@vocab_app.command("transfer")
+def transfer_cmd(
+    model: str = typer.Argument(..., help="Source model (hub id or path)."),
+    tokenizer: str = typer.Option(
+        ...,
+        "--tokenizer",
+        "-t",
+        help="Target tokenizer (path or hub id), e.g. from `xlt vocab train-tokenizer`.",
+    ),
+    out: Path = typer.Option(..., "--out", "-o", help="Output directory for the adapted model + tokenizer."),
+    method: str = typer.Option(
+        "wechsel", "--method", "-m", help="Initializer (see `xlt methods initializers`)."
+    ),
+    config: Path | None = typer.Option(None, "--config", "-c", help="YAML with the initializer's options."),
+    source_corpus: list[Path] = typer.Option([], "--source-corpus", help="Source-language text (WECHSEL)."),
+    target_corpus: list[Path] = typer.Option(
+        [], "--target-corpus", help="Target-language text (WECHSEL, FOCUS)."
+    ),
+    dictionary: list[Path] = typer.Option(
+        [], "--dictionary", help="Bilingual dictionary file(s), English first (WECHSEL)."
+    ),
+    dictionary_language: str | None = typer.Option(
+        None, "--dictionary-language", help="Use the shared MUSE/Wiktionary dictionaries of this language."
+    ),
+    parallel: list[Path] = typer.Option(
+        [],
+        "--parallel",
+        help="Parallel corpus: one |||/TSV file, or source and target files / Bibles (trans-tokenization).",
+    ),
+    limit: int | None = typer.Option(None, "--limit", help="Use at most this many texts per corpus file."),
+    sets: list[str] = SetOption,
+    trust_remote_code: bool = typer.Option(False, "--trust-remote-code"),
+    fmt: OutputFormat = FormatOption,
+) -> None:
+    """Replace a model's vocabulary with a target tokenizer's, initialising the new embeddings."""
+    from xlt.cli.common import config_from_cli
+    from xlt.hub import load_tokenizer
+    from xlt.merging.models import load_model
+    from xlt.vocab.apply import save_transferred, transfer_model
+    from xlt.vocab.dictionaries import load_dictionary, read_dictionary
+    from xlt.vocab.initializers import TransferData, initializers
+
+    cfg = config_from_cli(
+        initializers.config_class(method), config_file=config, sets=sets, flags={"method": method}
+    )
+    init = initializers.build(method, cfg)
+    pairs: list[tuple[str, str]] = [p for d in dictionary for p in read_dictionary(d)]
+    if dictionary_language:
+        pairs += load_dictionary(dictionary_language)
+    data = TransferData(
+        source_texts=_texts(source_corpus, limit),
+        target_texts=_texts(target_corpus, limit),
+        parallel=_parallel(parallel)[:limit] if limit else _parallel(parallel),
+        dictionary=list(dict.fromkeys(pairs)),
+    )
+    src_model = load_model(model, trust_remote_code=trust_remote_code)
+    src_tok = load_tokenizer(model, trust_remote_code=trust_remote_code)
+    tgt_tok = load_tokenizer(tokenizer, trust_remote_code=trust_remote_code)
+    adapted, report = transfer_model(src_model, src_tok, tgt_tok, init, data)
+    save_transferred(adapted, tgt_tok, out, report)
+    _report(report, out, fmt)
+
+
+@vocab_app.command("extend")
+def extend_cmd(
+    model: str = typer.Argument(..., help="Model (hub id or path) whose tokenizer is extended."),
+    corpora: list[Path] = typer.Argument(..., help="Target-language text files."),
+    out: Path = typer.Option(..., "--out", "-o", help="Output directory."),
+    num_tokens: int = typer.Option(1000, "--num-tokens", help="Most new whole-word tokens to add."),
+    min_count: int = typer.Option(3, "--min-count", help="Only words seen at least this often."),
+    method: str = typer.Option(
+        "focus", "--method", "-m", help="Initializer for the new rows (existing rows are copied)."
+    ),
+    sets: list[str] = SetOption,
+    fmt: OutputFormat = FormatOption,
+) -> None:
+    """Add frequent target words that the tokenizer over-segments, and initialise their embeddings."""
+    from xlt.cli.common import config_from_cli
+    from xlt.hub import load_tokenizer
+    from xlt.merging.models import load_model
+    from xlt.vocab.apply import save_transferred, transfer_model
+    from xlt.vocab.initializers import TransferData, initializers
+    from xlt.vocab.tokenizer import extend_tokenizer, new_words
+
+    texts = _texts(corpora)
+    src_tok = load_tokenizer(model)
+    tgt_tok, added = extend_tokenizer(
+        src_tok, new_words(texts, src_tok, num_tokens=num_tokens, min_count=min_count)
+    )
+    src_model = load_model(model)
+    cfg = config_from_cli(initializers.config_class(method), sets=sets, flags={"method": method})
+    adapted, report = transfer_model(
+        src_model, src_tok, tgt_tok, initializers.build(method, cfg), TransferData(target_texts=texts)
+    )
+    report.rows["added_words"] = len(added)
+    save_transferred(adapted, tgt_tok, out, report)
+    _report(report, out, fmt)
+
+
+@vocab_app.command("transmi")
+def transmi_cmd(
+    model: str = typer.Argument(..., help="Model (hub id or path) to extend with transliterated pieces."),
+    out: Path = typer.Option(..., "--out", "-o", help="Output directory."),
+    scheme: str = typer.Option("unidecode", "--scheme", help="unidecode or uroman (pip install uroman)."),
+    fmt: OutputFormat = FormatOption,
+) -> None:
+    """TransMI: add romanised copies of the vocabulary's pieces (embedding = mean of their originals)."""
+    from xlt.hub import load_tokenizer
+    from xlt.merging.models import load_model
+    from xlt.vocab.apply import save_transferred, transfer_model
+    from xlt.vocab.initializers import initializers
+    from xlt.vocab.transliterate import transmi_tokenizer
+
+    src_tok = load_tokenizer(model)
+    tgt_tok, _added = transmi_tokenizer(src_tok, scheme)  # type: ignore[arg-type]
+    src_model = load_model(model)
+    init = initializers.build("transliteration", {"scheme": scheme})
+    adapted, report = transfer_model(src_model, src_tok, tgt_tok, init)
+    save_transferred(adapted, tgt_tok, out, report)
+    _report(report, out, fmt)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(vocab_app, name="vocab")

@@ -1,0 +1,48 @@
+"""Transliteration-based initializer (TransMI, Liu et al. 2024)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from xlt.config import MethodConfig
+from xlt.vocab.initializers.base import PlanInitializer, TransferData, initializers, new_plan, overlap
+from xlt.vocab.plan import MEAN, TransferPlan
+from xlt.vocab.tokenizer import canonical_forms
+
+
+class TransliterationConfig(MethodConfig):
+    method: Literal["transliteration"] = "transliteration"
+    scheme: Literal["unidecode", "uroman"] = Field("unidecode", description="Romanisation scheme.")
+    noise: float = Field(0.1, ge=0, description="Noise (fraction of source std) added to fallback mean rows.")
+    seed: int = Field(0, description="Random seed (fallback rows).")
+
+
+@initializers.register(
+    "transliteration",
+    config=TransliterationConfig,
+    reference="Liu et al. 2024, TransMI: A Framework to Create Strong Baselines for Transliterated Data",
+)
+class TransliterationInit(PlanInitializer):
+    """Shared tokens copied; a romanised token = mean of the source tokens that romanise to it."""
+
+    def __init__(self, config: TransliterationConfig) -> None:
+        self.config = config
+
+    def plan(self, source_tokenizer, target_tokenizer, data: TransferData | None = None) -> TransferPlan:
+        from xlt.vocab.transliterate import transliterated_forms
+
+        c = self.config
+        plan = new_plan(source_tokenizer, target_tokenizer, seed=c.seed, fill="mean")
+        for t, s in overlap(source_tokenizer, target_tokenizer).items():
+            if not plan.is_set(t):
+                plan.set_copy(t, s)
+        romanised = transliterated_forms(source_tokenizer, c.scheme)
+        for t, form in canonical_forms(target_tokenizer).items():
+            ids = romanised.get(form)
+            if ids and not plan.is_set(t):
+                plan.set_mix(t, ids, [1.0 / len(ids)] * len(ids), "transliterated")
+        plan.noise = [k == MEAN for k in plan.kinds]
+        plan.noise_std = c.noise
+        return plan
