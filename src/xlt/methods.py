@@ -8,7 +8,7 @@ from typing import Any
 from xlt.registry import STAGES, Registry
 
 #: the stage packages whose import registers built-in methods
-STAGE_PACKAGES: tuple[str, ...] = ("xlt.merging",)
+STAGE_PACKAGES: tuple[str, ...] = ("xlt.merging", "xlt.vocab.initializers")
 
 
 def all_registries() -> dict[str, Registry[Any]]:
