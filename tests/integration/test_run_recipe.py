@@ -158,3 +158,41 @@ def test_cli_error_for_bad_recipe(tmp_path) -> None:
     with pytest.raises(SystemExit) as exc:
         main(["run", str(recipe)])
     assert exc.value.code == 1
+
+
+@pytest.mark.data
+def test_real_recipe_supervised_basque(tmp_path, shared_data) -> None:
+    """A small real recipe through catalog ids: CRF on UD Basque-BDT dev, scored on its test set."""
+    recipe = _recipe(
+        tmp_path,
+        {
+            "task": "pos",
+            "method": "supervised",
+            "model": {"method": "crf", "max_iterations": 25},
+            "target": {"language": "eus", "train": "ud:Basque-BDT:dev", "test": "ud:Basque-BDT:test"},
+            "data_root": str(shared_data),
+            "output_dir": "eus",
+        },
+    )
+    m = json.loads(_invoke("run", str(recipe), "--format", "json").stdout)["metrics"]
+    assert m["accuracy"] > 0.85
+    assert m["test"]["n_tokens"] > 20000
+    assert {"NOUN", "VERB", "PUNCT"} <= set(m["test"]["per_label"])
+
+
+@pytest.mark.data
+def test_shipped_recipes_validate(shared_data) -> None:
+    """Every shipped recipe parses, and every data reference in it resolves offline."""
+    from xlt.pipeline import load_recipe
+    from xlt.pipeline.run import Pipeline
+
+    recipes = sorted((Path(__file__).parents[2] / "recipes").glob("*.yaml"))
+    assert len(recipes) >= 5
+    for path in recipes:
+        rec, base = load_recipe(path)
+        pipe = Pipeline(rec, base)
+        for i, spec in enumerate(rec.all_sources):
+            for key in ("train", "dev", "parallel", "tagger"):
+                pipe._ref(f"{rec.source_key(i)}.{key}", getattr(spec, key))
+        for key in ("parallel", "train", "dev", "test"):
+            pipe._ref(f"target.{key}", getattr(rec.target, key))
