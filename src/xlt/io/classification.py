@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import json
+import logging
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, Literal
@@ -19,6 +20,8 @@ from typing import Any, Literal
 from xlt.errors import DataFormatError
 from xlt.io.files import atomic_writer, iter_lines, resolve_path, strip_compression_suffix
 from xlt.types import TextExample
+
+log = logging.getLogger(__name__)
 
 ClassificationFormat = Literal["auto", "tsv", "csv", "jsonl"]
 
@@ -82,6 +85,7 @@ def _read_table(
     pair_field: str | None,
     id_field: str | None,
     columns: Sequence[str] | None,
+    empty_text: str,
 ) -> Iterator[TextExample]:
     rows = _rows(path, fmt)
     if columns is not None:
@@ -124,7 +128,9 @@ def _read_table(
             )
         text = row[ti].strip()
         if not text:
-            raise DataFormatError(path, lineno, f"empty text in column {header[ti]!r}")
+            if empty_text == "error":
+                raise DataFormatError(path, lineno, f"empty text in column {header[ti]!r}")
+            log.warning("%s:%d: empty text in column %r (kept as an empty example)", path, lineno, header[ti])
         label = row[li].strip() if li is not None else None
         if li is not None and not label:
             raise DataFormatError(path, lineno, f"empty label in column {header[li]!r}")
@@ -152,6 +158,7 @@ def _read_jsonl(
     label_field: str | None,
     pair_field: str | None,
     id_field: str | None,
+    empty_text: str,
 ) -> Iterator[TextExample]:
     name = strip_compression_suffix(path.name)
     for lineno, line in iter_lines(path):
@@ -178,8 +185,14 @@ def _read_jsonl(
             raise DataFormatError(path, lineno, f"no label field {label_field!r} in {sorted(obj)}")
         pi, ii = _pick(keys, pair_field, PAIR_NAMES), _pick(keys, id_field, ID_NAMES)
         text = obj[keys[ti]]
-        if not isinstance(text, str) or not text.strip():
-            raise DataFormatError(path, lineno, f"field {keys[ti]!r} must be a non-empty string")
+        if not isinstance(text, str):
+            raise DataFormatError(
+                path, lineno, f"field {keys[ti]!r} must be a string, found {type(text).__name__}"
+            )
+        if not text.strip():
+            if empty_text == "error":
+                raise DataFormatError(path, lineno, f"field {keys[ti]!r} is empty")
+            log.warning("%s:%d: empty text in field %r (kept as an empty example)", path, lineno, keys[ti])
         used = {keys[i] for i in (ti, li, pi, ii) if i is not None}
         label = obj[keys[li]] if li is not None else None
         yield TextExample(
@@ -200,13 +213,23 @@ def iter_classification(
     pair_field: str | None = None,
     id_field: str | None = None,
     columns: Sequence[str] | None = None,
+    empty_text: Literal["keep", "error"] = "keep",
 ) -> Iterator[TextExample]:
-    """Stream classification examples (see the module docstring for the column rules)."""
+    """Stream classification examples (see the module docstring for the column rules).
+
+    An empty text (AmericasNLI has one) is kept and logged as a warning, or raises
+    with ``empty_text="error"``; an empty label always raises.
+    """
     p = resolve_path(path)
     use = _format_of(p) if fmt == "auto" else fmt
     if use == "jsonl":
         yield from _read_jsonl(
-            p, text_field=text_field, label_field=label_field, pair_field=pair_field, id_field=id_field
+            p,
+            text_field=text_field,
+            label_field=label_field,
+            pair_field=pair_field,
+            id_field=id_field,
+            empty_text=empty_text,
         )
     elif use in ("tsv", "csv"):
         yield from _read_table(
@@ -217,6 +240,7 @@ def iter_classification(
             pair_field=pair_field,
             id_field=id_field,
             columns=columns,
+            empty_text=empty_text,
         )
     else:
         raise ValueError(f"fmt must be auto, tsv, csv or jsonl, not {fmt!r}")
