@@ -115,13 +115,18 @@ def filter_by_coverage(
 
 
 class MostFrequentTagBaseline:
-    """Tag each word with its most frequent projected tag; unseen words get the overall most frequent tag."""
+    """Tag each word with its most frequent projected tag; unseen words get the most frequent
+    tag of words containing a letter (the open-class default, so punctuation never wins)."""
 
     def fit(self, sentences: Sequence[LabeledSentence]) -> MostFrequentTagBaseline:
         counts = type_dictionary(sentences)
         overall: Counter[str] = Counter()
-        for c in counts.values():
-            overall.update(c)
+        for word, c in counts.items():
+            if any(ch.isalpha() for ch in word):
+                overall.update(c)
+        if not overall:
+            for c in counts.values():
+                overall.update(c)
         self.default_ = overall.most_common(1)[0][0] if overall else "X"
         self.lexicon_ = {w: c.most_common(1)[0][0] for w, c in counts.items()}
         return self
