@@ -69,6 +69,11 @@ class TransferPlan:
             self.labels = [KIND_NAMES[k] for k in self.kinds]
         self.labels[target_id] = label
 
+    def noise_mean_rows(self, fraction: float) -> None:
+        """Add Gaussian noise (``fraction`` × the source std) to every mean-filled row."""
+        self.noise = [k == MEAN for k in self.kinds]
+        self.noise_std = fraction
+
     def is_set(self, target_id: int) -> bool:
         return self.kinds[target_id] == MIX
 

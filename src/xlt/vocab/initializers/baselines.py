@@ -8,7 +8,7 @@ from pydantic import Field
 
 from xlt.config import MethodConfig
 from xlt.vocab.initializers.base import PlanInitializer, TransferData, initializers, new_plan, overlap
-from xlt.vocab.plan import MEAN, TransferPlan
+from xlt.vocab.plan import TransferPlan
 
 
 class RandomConfig(MethodConfig):
@@ -46,8 +46,7 @@ class MeanInit(PlanInitializer):
 
     def plan(self, source_tokenizer, target_tokenizer, data: TransferData | None = None) -> TransferPlan:
         plan = new_plan(source_tokenizer, target_tokenizer, seed=self.config.seed, fill="mean")
-        plan.noise = [k == MEAN for k in plan.kinds]
-        plan.noise_std = self.config.noise
+        plan.noise_mean_rows(self.config.noise)
         return plan
 
 
@@ -77,6 +76,5 @@ class CopyOverlapInit(PlanInitializer):
             if not plan.is_set(t):
                 plan.set_copy(t, s)
         if self.config.fallback == "mean":
-            plan.noise = [k == MEAN for k in plan.kinds]
-            plan.noise_std = self.config.noise
+            plan.noise_mean_rows(self.config.noise)
         return plan

@@ -18,7 +18,7 @@ from pydantic import Field
 from xlt.config import MethodConfig
 from xlt.errors import XltError
 from xlt.vocab.initializers.base import PlanInitializer, TransferData, initializers, new_plan, overlap
-from xlt.vocab.plan import MEAN, TransferPlan
+from xlt.vocab.plan import TransferPlan
 from xlt.vocab.static_embeddings import train_fasttext, unit_rows, vectors_for
 
 
@@ -72,8 +72,7 @@ class FocusInit(PlanInitializer):
         if shared and todo:
             self._combine(plan, target_tokenizer, data, shared, todo)
         if c.fallback == "mean":
-            plan.noise = [k == MEAN for k in plan.kinds]
-            plan.noise_std = c.noise
+            plan.noise_mean_rows(c.noise)
         return plan
 
     def _combine(self, plan, target_tokenizer, data, shared: dict[int, int], todo: list[int]) -> None:

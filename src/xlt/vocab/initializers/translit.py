@@ -8,7 +8,7 @@ from pydantic import Field
 
 from xlt.config import MethodConfig
 from xlt.vocab.initializers.base import PlanInitializer, TransferData, initializers, new_plan, overlap
-from xlt.vocab.plan import MEAN, TransferPlan
+from xlt.vocab.plan import TransferPlan
 from xlt.vocab.tokenizer import canonical_forms
 
 
@@ -43,6 +43,5 @@ class TransliterationInit(PlanInitializer):
             ids = romanised.get(form)
             if ids and not plan.is_set(t):
                 plan.set_mix(t, ids, [1.0 / len(ids)] * len(ids), "transliterated")
-        plan.noise = [k == MEAN for k in plan.kinds]
-        plan.noise_std = c.noise
+        plan.noise_mean_rows(c.noise)
         return plan

@@ -22,7 +22,7 @@ from xlt.config import MethodConfig
 from xlt.errors import XltError
 from xlt.types import SentencePair
 from xlt.vocab.initializers.base import PlanInitializer, TransferData, initializers, new_plan, overlap
-from xlt.vocab.plan import MEAN, TransferPlan
+from xlt.vocab.plan import TransferPlan
 from xlt.vocab.static_embeddings import words
 
 
@@ -108,6 +108,5 @@ class TransTokenizeInit(PlanInitializer):
         for t, s in overlap(source_tokenizer, target_tokenizer).items():
             if not plan.is_set(t):
                 plan.set_copy(t, s)
-        plan.noise = [k == MEAN for k in plan.kinds]
-        plan.noise_std = c.noise
+        plan.noise_mean_rows(c.noise)
         return plan

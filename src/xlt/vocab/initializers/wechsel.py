@@ -21,7 +21,7 @@ from pydantic import Field
 from xlt.config import MethodConfig
 from xlt.errors import XltError
 from xlt.vocab.initializers.base import PlanInitializer, TransferData, initializers, new_plan, overlap
-from xlt.vocab.plan import MEAN, TransferPlan
+from xlt.vocab.plan import TransferPlan
 from xlt.vocab.procrustes import normalize, orthogonal_procrustes
 from xlt.vocab.static_embeddings import train_fasttext, unit_rows, vectors_for, words
 from xlt.vocab.tokenizer import canonical_forms, surface
@@ -102,8 +102,7 @@ class WechselInit(PlanInitializer):
                 if float(s.abs().max()) == 0.0:
                     continue  # no static vector: keep the fallback
                 plan.set_mix(tid, [src_ids[j] for j in ix.tolist()], w.tolist(), "wechsel")
-        plan.noise = [kind == MEAN for kind in plan.kinds]
-        plan.noise_std = c.noise
+        plan.noise_mean_rows(c.noise)
         return plan
 
     def _align(self, src_wv, tgt_wv, dictionary) -> np.ndarray:
