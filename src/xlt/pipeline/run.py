@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from xlt.config import atomic_write_text
-from xlt.errors import ConfigError, MismatchError
+from xlt.errors import ConfigError, MismatchError, UnknownNameError
 from xlt.logs import get_logger
 from xlt.models.base import TOKEN_TASKS, build_task_model, load_task_model, resolve_model_spec
 from xlt.pipeline import data as D
@@ -124,14 +124,8 @@ class Pipeline:
         from xlt.projection import projectors
 
         r = self.recipe
-        try:
-            aligners.build(r.align.method, dict(r.align.options))
-        except ConfigError as err:
-            raise ConfigError(f"align: {err.message}", hint=err.hint) from None
-        try:
-            projectors.build(self._projector_name(), dict(r.projection.options))
-        except ConfigError as err:
-            raise ConfigError(f"projection: {err.message}", hint=err.hint) from None
+        build_method(aligners, r.align.method, r.align.options, "align")
+        build_method(projectors, self._projector_name(), r.projection.options, "projection")
         tgt = self.paths["target.parallel"]
         assert tgt is not None
         from xlt.io.parallel import read_bible_pair
@@ -321,7 +315,7 @@ class Pipeline:
             self.say(
                 f"aligning {len(pairs)} verse pairs ({r.align.method}, {src.spec.language}-{r.target.language})"
             )
-            aligner = aligners.build(r.align.method, dict(r.align.options))
+            aligner = build_method(aligners, r.align.method, r.align.options, "align")
             alignments = aligner.align(pairs)
             _write_pharaoh(d / "alignments.txt", alignments)
             return {"pairs": len(alignments), "links": sum(len(a.sure) for a in alignments)}
@@ -336,7 +330,7 @@ class Pipeline:
             source = D.read_sentences(tag_dir / "source_tagged.jsonl")
             alignments = _read_pharaoh(align_dir / "alignments.txt")
             targets = [Sentence(p.tgt, p.id) for p in pairs]
-            projector = projectors.build(self._projector_name(), dict(r.projection.options))
+            projector = build_method(projectors, self._projector_name(), r.projection.options, "projection")
             projected = projector.project(source, targets, alignments)
             D.write_sentences(d / "projected.jsonl", projected)
             stats = _jsonable_stats(getattr(projector, "stats_", None))
@@ -360,14 +354,9 @@ class Pipeline:
         if r.projection.voting == "weights":
             return [s.spec.weight if s.spec.weight is not None else 1.0 for s in self.sources]
         if r.projection.voting == "rank":
-            from xlt.ranking import rank_sources
-            from xlt.types import Lang
+            from xlt.projection.multisource import rank_weights
 
-            target = Lang.parse(r.target.language)
-            cands = [Lang.parse(s.spec.language) for s in self.sources]
-            scores = {ls.language.code: ls.score for ls in rank_sources(target, cands, task=r.task)}
-            lo = min(scores.values(), default=0.0)
-            return [max(scores.get(c.code, lo) - lo, 0.0) + 1e-3 for c in cands]
+            return rank_weights(r.target.language, [s.spec.language for s in self.sources], task=r.task)
         return [1.0] * len(self.sources)
 
     def _combine(self, per_source: list[list[LabeledSentence]]) -> tuple[Path, dict[str, Any]]:
@@ -477,6 +466,19 @@ class Pipeline:
 
 
 # --- module helpers --------------------------------------------------------------------------
+def build_method(registry: Any, name: str, options: dict[str, Any], key: str) -> Any:
+    """Build a registered method from recipe options; errors name the recipe key."""
+    try:
+        cfg_cls = registry.config_class(name)
+        data = dict(options)
+        if "method" in getattr(cfg_cls, "model_fields", {}):
+            data.setdefault("method", name)
+        config = cfg_cls.from_dict(data, source=f"{key}.options")
+    except (ConfigError, UnknownNameError) as err:
+        raise ConfigError(f"{key}: {err.message}", hint=err.hint) from None
+    return registry.get(name)(config)
+
+
 def score(task: str, gold: list[Any], pred: list[Any]) -> dict[str, Any]:
     """Target metrics: accuracy (+ per-label P/R/F1) for pos, strict span P/R/F1 for ner,
     accuracy and macro-F1 for classification."""
