@@ -8,7 +8,7 @@ from typing import Any
 from xlt.registry import STAGES, Registry
 
 #: the stage packages whose import registers built-in methods
-STAGE_PACKAGES: tuple[str, ...] = ("xlt.merging", "xlt.vocab.initializers")
+STAGE_PACKAGES: tuple[str, ...] = ("xlt.merging", "xlt.vocab.initializers", "xlt.models")
 
 
 def all_registries() -> dict[str, Registry[Any]]:
