@@ -326,7 +326,9 @@ def _bars_section(report: Report, scale: float) -> list[str]:
             + _td(escape(c.runner_up), "l")
             + _td(f"{c.test.delta * scale:+.2f}")
             + _td(f"[{c.test.delta_low * scale:+.2f}, {c.test.delta_high * scale:+.2f}]")
-            + _td(f"<span class='{'sig' if c.test.significant() else 'nsig'}'>{c.test.p_value:.4f}</span>")
+            + _td(
+                f"<span class='{'sig' if c.test.significant() else 'nsig'}'>{escape(_p_boot(c.test))}</span>"
+            )
             + _td(f"{c.test.win_rate_a:.3f}")
             + _td(str(c.test.n))
             + _td(", ".join("–" if x is None else str(x) for x in c.seeds))
@@ -387,6 +389,11 @@ def _correlation_section(report: Report, scale: float) -> list[str]:
 
 def _p(p: float) -> str:
     return "–" if p is None or math.isnan(p) else (f"{p:.2e}" if p < 1e-3 else f"{p:.4f}")
+
+
+def _p_boot(test: PairedTest) -> str:
+    """A bootstrap p-value; 0 means below the resolution 1/n_resamples."""
+    return f"< {1 / test.n_resamples:.2g}" if test.p_value == 0 else f"{test.p_value:.4f}"
 
 
 def _r(r: float) -> str:
@@ -598,7 +605,7 @@ def render_markdown(report: Report) -> str:
                         c.best,
                         c.runner_up,
                         f"{c.test.delta * scale:+.2f}",
-                        _p(c.test.p_value),
+                        _p_boot(c.test),
                         str(c.test.n),
                     ]
                 )

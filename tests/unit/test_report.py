@@ -1,0 +1,124 @@
+"""Tables, HTML and Markdown reports, and the runs/report CLI on hand-made run directories."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from xlt.cli.app import app
+from xlt.evaluation.matrix import method_table, pair_scores, transfer_matrix
+from xlt.evaluation.report import build_report, render_html, render_markdown
+from xlt.evaluation.store import RunStore, load_run, write_run
+
+
+def _preds(target: str, n_right: int, n: int = 20) -> list[dict]:
+    return [{"id": f"{target}-{i}", "lang": target, "gold": "a" if i % 2 else "b",
+             "pred": ("a" if i % 2 else "b") if i < n_right else "c"} for i in range(n)]  # fmt: skip
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> Path:
+    """zero-shot from eng (2 seeds) and fra; few-shot from eng; targets wol and hau."""
+    specs = [
+        ("zero-shot", "eng", "wol", 1, 10), ("zero-shot", "eng", "wol", 2, 12), ("zero-shot", "eng", "hau", 1, 14),
+        ("zero-shot", "fra", "wol", 1, 8), ("zero-shot", "fra", "hau", 1, 6),
+        ("few-shot", "eng", "wol", 1, 18), ("few-shot", "eng", "hau", 1, 15),
+    ]  # fmt: skip
+    for method, src, tgt, seed, right in specs:
+        write_run(
+            tmp_path / f"{method}-{src}-{tgt}-{seed}",
+            {"task": "classification", "method": method, "model": "m", "sources": [src], "target": tgt,
+             "seed": seed},
+            {"accuracy": right / 20},
+            predictions=_preds(tgt, right),
+            ranking={"target": tgt, "candidates": [
+                {"language": {"code": "eng", "given": "eng"}, "score": 0.9, "explanation": {"syntactic": -0.2, "size": 0.5}},
+                {"language": "fra", "score": 0.4, "explanation": {"syntactic": -0.1}},
+            ]} if (method, src, tgt, seed) == ("zero-shot", "eng", "wol", 1) else None,
+        )  # fmt: skip
+    return tmp_path
+
+
+def test_matrix_and_method_table_hand_computed(workspace: Path) -> None:
+    runs = [load_run(d) for d in sorted(workspace.iterdir()) if d.is_dir()]
+    zero = [r for r in runs if r.method == "zero-shot"]
+    m = transfer_matrix(zero, n_resamples=200)
+    assert m.rows == ("eng", "fra") and m.cols == ("hau", "wol")
+    cell = m.get("eng", "wol")
+    assert cell.mean == pytest.approx(0.55) and cell.summary.std == pytest.approx(0.0707107, abs=1e-6)
+    assert cell.ci is None and cell.error_bar() == pytest.approx((0.55 - 0.0707107, 0.55 + 0.0707107))
+    single = m.get("fra", "hau")
+    assert single.mean == 0.3 and single.ci is not None and single.ci.low <= 0.3 <= single.ci.high
+    t = method_table(runs, n_resamples=100)
+    assert set(t.rows) == {"few-shot from eng", "zero-shot from eng", "zero-shot from fra"}
+    assert t.best_in_column("wol") == "few-shot from eng"
+    assert pair_scores(zero) == pytest.approx({("eng", "wol"): 0.55, ("eng", "hau"): 0.7, ("fra", "wol"): 0.4,
+                                                ("fra", "hau"): 0.3})  # fmt: skip
+
+
+def test_report_html_and_markdown(workspace: Path) -> None:
+    runs = [load_run(d) for d in sorted(workspace.iterdir()) if d.is_dir()]
+    dist = {
+        "syntactic": {("eng", "wol"): 0.6, ("eng", "hau"): 0.5, ("fra", "wol"): 0.55, ("fra", "hau"): 0.7}
+    }
+    rep = build_report(runs, distances=dist, n_resamples=200, title="My <report>")
+    html = render_html(rep)
+    assert html.startswith("<!DOCTYPE html>") and "<title>My &lt;report&gt;</title>" in html
+    assert not re.search(r"(src|href)=['\"]?https?:", html) and "<script" not in html
+    assert html.count("class='cell'") == 4 + 2  # zero-shot 2x2 matrix + few-shot 1x2
+    assert "class='whisker'" in html and "class='fit'" in html and "class='point'" in html
+    assert "Source-language ranking explanations" in html and "syntactic -0.2" in html
+    # best vs runner-up on wol: few-shot (18/20) vs zero-shot eng (2 seeds: tested against seed 1 only)
+    comp = {c.target: c for c in rep.comparisons}
+    assert comp["wol"].best == "few-shot from eng" and comp["wol"].seeds == (1,)
+    assert comp["wol"].test.delta == pytest.approx(0.9 - 0.5)
+    md = render_markdown(rep)
+    assert "| source \\ target | hau | wol | avg |" in md
+    plain = md.replace("**", "")
+    assert "| eng | 70.0 [50.0, 90.0] | 55.0 ± 7.1 | 62.5 |" in plain
+    assert (
+        "| classification | wol | few-shot from eng | zero-shot from eng | +40.00 | < 0.0025 | 20 |" in plain
+    )
+    assert "## Correlation of transfer scores with language distance: classification" in md
+    assert rep.to_dict()["correlations"]["classification"][0]["n"] == 4
+
+
+def test_runs_cli(workspace: Path) -> None:
+    runner = CliRunner()
+    res = runner.invoke(app, ["runs", "record", str(workspace), "--workspace", str(workspace)])
+    assert res.exit_code == 0, res.output
+    assert len(RunStore.for_workspace(workspace)) == 7
+    res = runner.invoke(app, ["runs", "list", "-w", str(workspace), "--target", "wol", "--format", "json"])
+    listed = json.loads(res.stdout)
+    assert res.exit_code == 0 and len(listed) == 4 and {r["target"] for r in listed} == {"wol"}
+    res = runner.invoke(app, ["runs", "show", listed[0]["run_id"], "-w", str(workspace), "--format", "json"])
+    assert res.exit_code == 0 and json.loads(res.stdout)["run_id"] == listed[0]["run_id"]
+    a, b = workspace / "few-shot-eng-wol-1", workspace / "zero-shot-fra-wol-1"
+    res = runner.invoke(app, ["runs", "compare", str(a), str(b), "--n-resamples", "2000", "--format", "json"])
+    out = json.loads(res.stdout)
+    assert out["scores"][out["runs"][0]["run_id"]] == {"wol": 0.9}
+    (test,) = out["tests"]
+    assert test["delta"] == pytest.approx(0.5) and test["p_value"] < 0.01
+    res = runner.invoke(app, ["runs", "list", "-w", str(workspace / "nowhere")])
+    assert res.exit_code != 0
+
+
+def test_report_cli_formats(workspace: Path, tmp_path: Path) -> None:
+    runner = CliRunner()
+    dist = tmp_path / "dist.csv"
+    dist.write_text(
+        "source,target,lexical\neng,wol,0.2\neng,hau,0.3\nfra,wol,0.5\nfra,hau,0.9\n", encoding="utf-8"
+    )
+    for fmt in ("html", "markdown", "json"):
+        out = tmp_path / f"r.{fmt}"
+        res = runner.invoke(app, ["report", str(workspace), "--out", str(out), "--format", fmt, "--no-typology",
+                                  "--distances", str(dist), "--n-resamples", "100"])  # fmt: skip
+        assert res.exit_code == 0, res.output
+        assert out.stat().st_size > 500
+    data = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
+    (corr,) = data["correlations"]["classification"]
+    assert corr["distance"] == "lexical" and corr["n"] == 4 and corr["pearson_r"] < 0
