@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
@@ -40,6 +41,42 @@ class _Scripts:
 
     def result(self) -> dict[str, int]:
         return dict(self.counts.most_common())
+
+
+_FLORES = re.compile(r"^([a-z]{3}_[A-Z][a-z]{3})(?:[._-]|$)")
+_UD = re.compile(r"^U(?:D|NER)_([A-Za-z_]+)-")
+_CODE = re.compile(r"^[a-z]{2,3}$")
+# directory names that are ISO 639 codes by accident but name splits or tasks here
+_NOT_LANGS = frozenset({"dev", "pos", "ner", "mt", "wa", "doc", "src", "tgt", "raw", "out", "run", "all"})
+
+
+def language_hint(path: Path) -> dict[str, str] | None:
+    """A language suggested by the file's name or folders (``wol_Latn/``, ``UD_Wolof-WTB/``,
+    ``masakhaner2/wol/``, ``Wolof-NT.xml``), or None. Only a hint: files do not declare it."""
+    try:
+        from xlt.types import Lang
+    except ImportError:  # pragma: no cover
+        return None
+    from xlt.errors import XltError
+
+    stem = path.name.split(".")[0]
+    candidates: list[tuple[str, str]] = []
+    for part in (stem, path.parent.name, path.parent.parent.name):
+        for rx in (_FLORES, _UD):
+            m = rx.match(part)
+            if m:
+                candidates.append((m.group(1).replace("_", " ") if rx is _UD else m.group(1), part))
+        if _CODE.match(part) and part not in _NOT_LANGS:
+            candidates.append((part, part))
+    if path.suffix in (".xml", ".gz") and "-" in stem:  # Bible files: Wolof-NT.xml
+        candidates.append((stem.split("-")[0], stem))
+    for text, source in candidates:
+        try:
+            lang = Lang.parse(text)
+        except (XltError, ValueError):
+            continue
+        return {"code": lang.code, "given": text, "from": source}
+    return None
 
 
 def _lengths(lengths: list[int]) -> dict[str, float]:
@@ -281,13 +318,18 @@ def check_file(path: Path, kind: str | None = None, **opts: Any) -> dict[str, An
     if use not in CHECKERS:
         raise UnknownNameError("data kind", use, CHECKERS)
     stats = CHECKERS[use](p, options)
-    return {"path": str(p), "kind": use, "detected": kind is None, "ok": True, **stats}
+    hint = language_hint(p)
+    return {"path": str(p), "kind": use, "detected": kind is None, "ok": True, "language_hint": hint, **stats}
 
 
 def _print_text(result: dict[str, Any]) -> None:
     typer.echo(f"{result['path']}: OK ({result['kind']}{', detected' if result['detected'] else ''})")
     for key, value in result.items():
         if key in ("path", "kind", "detected", "ok"):
+            continue
+        if key == "language_hint":
+            if value:
+                typer.echo(f"  language (from the name {value['from']!r}): {value['code']}")
             continue
         if isinstance(value, dict):
             if not value:
