@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import logging
 import re
-import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
+from xml.parsers import expat
 
 from xlt.errors import DataFormatError, MismatchError
 from xlt.io.files import atomic_writer, iter_lines, open_binary, resolve_path, strip_compression_suffix
@@ -133,28 +133,43 @@ def _is_xml(path: Path) -> bool:
 
 
 def _read_bible_xml(path: Path) -> dict[str, str]:
+    """Stream a CES XML Bible with expat; errors carry the exact line of the offending ``<seg>``."""
     verses: dict[str, str] = {}
+    parser = expat.ParserCreate()
+    state: dict[str, object] = {"id": None, "parts": None, "line": 0, "depth": 0}
+
+    def start(tag: str, attrs: dict[str, str]) -> None:
+        if tag == "seg":
+            if state["parts"] is not None:
+                raise DataFormatError(path, parser.CurrentLineNumber, "nested <seg> elements")
+            vid = (attrs.get("id") or "").strip()
+            if not vid:
+                raise DataFormatError(path, parser.CurrentLineNumber, "<seg> element without an id attribute")
+            if vid in verses:
+                raise DataFormatError(path, parser.CurrentLineNumber, f"duplicate verse id {vid!r}")
+            state.update(id=vid, parts=[], line=parser.CurrentLineNumber)
+
+    def end(tag: str) -> None:
+        if tag == "seg" and state["parts"] is not None:
+            verses[str(state["id"])] = " ".join("".join(state["parts"]).split())  # type: ignore[arg-type]
+            state.update(id=None, parts=None)
+
+    def text(data: str) -> None:
+        parts = state["parts"]
+        if parts is not None:
+            parts.append(data)  # type: ignore[attr-defined]
+
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    parser.CharacterDataHandler = text
+    parser.buffer_text = True
     try:
         with open_binary(path) as fh:
-            parser = ET.XMLPullParser(events=("end",))
-            lineno = 1
             for chunk in iter(lambda: fh.read(1 << 16), b""):
-                parser.feed(chunk)
-                for _, el in parser.read_events():
-                    if el.tag != "seg":
-                        continue
-                    vid = el.get("id")
-                    if not vid:
-                        raise DataFormatError(path, lineno, "<seg> element without an id attribute")
-                    if vid in verses:
-                        raise DataFormatError(path, lineno, f"duplicate verse id {vid!r}")
-                    verses[vid] = " ".join("".join(el.itertext()).split())
-                    el.clear()
-                lineno += chunk.count(b"\n")
-            parser.close()
-    except ET.ParseError as err:
-        line = err.position[0] if getattr(err, "position", None) else None
-        raise DataFormatError(path, line, f"malformed XML: {err}") from None
+                parser.Parse(chunk, False)
+            parser.Parse(b"", True)
+    except expat.ExpatError as err:
+        raise DataFormatError(path, err.lineno, f"malformed XML: {expat.ErrorString(err.code)}") from None
     if not verses:
         raise DataFormatError(path, None, 'no <seg id="..."> verse elements found; expected CES XML Bible')
     return verses
