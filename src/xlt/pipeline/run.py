@@ -26,6 +26,7 @@ from typing import Any
 
 from xlt.config import atomic_write_text
 from xlt.errors import ConfigError, MismatchError, UnknownNameError
+from xlt.io.pharaoh import read_pharaoh, write_pharaoh
 from xlt.logs import get_logger
 from xlt.models.base import TOKEN_TASKS, build_task_model, load_task_model, resolve_model_spec
 from xlt.pipeline import data as D
@@ -317,7 +318,7 @@ class Pipeline:
             )
             aligner = build_method(aligners, r.align.method, r.align.options, "align")
             alignments = aligner.align(pairs)
-            _write_pharaoh(d / "alignments.txt", alignments)
+            write_pharaoh(alignments, d / "alignments.txt")
             return {"pairs": len(alignments), "links": sum(len(a.sure) for a in alignments)}
 
         align_dep = {"pairs": pair_sig, "align": r.align.to_dict(), "seed": r.seed}
@@ -328,7 +329,7 @@ class Pipeline:
 
             self.say(f"projecting {r.task} labels {src.spec.language} -> {r.target.language}")
             source = D.read_sentences(tag_dir / "source_tagged.jsonl")
-            alignments = _read_pharaoh(align_dir / "alignments.txt")
+            alignments = read_pharaoh(align_dir / "alignments.txt", pairs=pairs)
             targets = [Sentence(p.tgt, p.id) for p in pairs]
             projector = build_method(projectors, self._projector_name(), r.projection.options, "projection")
             projected = projector.project(source, targets, alignments)
@@ -564,25 +565,6 @@ def _vote_by_id(per_source: list[list[LabeledSentence]], weights: list[float]) -
             col.append(s)
         aligned.append(col)
     return list(vote(aligned, weights))
-
-
-def _write_pharaoh(path: Path, alignments: Sequence[Any]) -> None:
-    from xlt.io.files import atomic_writer
-
-    with atomic_writer(path) as fh:
-        for a in alignments:
-            fh.write(" ".join(f"{i}-{j}" for i, j in sorted(a.sure)) + "\n")
-
-
-def _read_pharaoh(path: Path) -> list[Any]:
-    from xlt.io.files import iter_lines
-    from xlt.types import Alignment
-
-    out = []
-    for _, line in iter_lines(path):
-        links = frozenset(tuple(int(x) for x in tok.split("-")) for tok in line.split())
-        out.append(Alignment(sure=links))  # type: ignore[arg-type]
-    return out
 
 
 def _publish_model(model_dir: Path, dest: Path) -> None:
