@@ -1,0 +1,177 @@
+"""``xlt align``: word-align parallel text (Pharaoh output); ``xlt align evaluate``: AER/P/R/F1."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import typer
+
+from xlt.cli.common import FormatOption, OutputFormat, SetOption, emit_json, stdout_console
+
+align_app = typer.Typer(
+    help="Word alignment of parallel text (eflomal, embedding) and its evaluation.",
+    invoke_without_command=True,
+)
+
+GOLD_FORMATS = ("auto", "xlwa", "naacl", "pharaoh", "aer")
+
+
+def read_pairs(paths: list[Path]):
+    """Sentence pairs from one ``|||``/TSV file or two files (line-aligned or Bibles)."""
+    from xlt.errors import ConfigError
+    from xlt.io.parallel import read_parallel
+
+    if len(paths) not in (1, 2):
+        raise ConfigError("--parallel takes one file (src ||| tgt, or TSV) or two files (source, target)")
+    return read_parallel(paths[0] if len(paths) == 1 else paths)
+
+
+@align_app.callback()
+def align_cmd(
+    ctx: typer.Context,
+    parallel: list[Path] = typer.Option(
+        [],
+        "--parallel",
+        "-p",
+        help="src ||| tgt / TSV file, or give twice: source and target files or Bibles.",
+    ),
+    out: Path | None = typer.Option(
+        None, "--out", "-o", help="Output Pharaoh file (0-based, one line per pair)."
+    ),
+    method: str = typer.Option("eflomal", "--method", "-m", help="Aligner: eflomal or embedding."),
+    symmetrize: str | None = typer.Option(
+        None, "--symmetrize", "-s", help="intersection, union, grow-diag, gdf, gdfa (grow-diag-final-and)..."
+    ),
+    train_extra: list[Path] = typer.Option(
+        [], "--train-extra", help="Extra src ||| tgt / TSV files used only to train the statistical model."
+    ),
+    dictionary: Path | None = typer.Option(
+        None, "--dictionary", help="eflomal: bilingual dictionary priors."
+    ),
+    model: str | None = typer.Option(None, "--model", help="embedding: HF hub id or local model path."),
+    layer: int | None = typer.Option(None, "--layer", help="embedding: hidden layer."),
+    write_pairs: Path | None = typer.Option(
+        None, "--write-pairs", help="Also write the aligned (tokenised) pairs as src ||| tgt."
+    ),
+    config: Path | None = typer.Option(None, "--config", "-c", help="YAML config of the aligner."),
+    sets: list[str] = SetOption,
+    fmt: OutputFormat = FormatOption,
+) -> None:
+    """Align parallel sentences; writes Pharaoh links (0-based) in input order."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from xlt.alignment import aligners
+    from xlt.alignment.symmetrize import canonical_method
+    from xlt.cli.common import config_from_cli
+    from xlt.errors import ConfigError
+    from xlt.io.parallel import iter_parallel, write_parallel
+    from xlt.io.pharaoh import write_pharaoh
+
+    if not parallel or out is None:
+        raise ConfigError("xlt align needs --parallel FILE and --out PRED.txt (or a subcommand: evaluate)")
+    flags = {
+        "symmetrize": canonical_method(symmetrize) if symmetrize else None,
+        "dictionary": dictionary,
+        "model": model,
+        "layer": layer,
+    }
+    cfg_cls = aligners.config_class(method)
+    unknown = [k for k, v in flags.items() if v is not None and k not in cfg_cls.model_fields]
+    if unknown:
+        raise ConfigError(f"--{unknown[0]} does not apply to the {method} aligner")
+    cfg = config_from_cli(cfg_cls, config_file=config, sets=sets, flags={**flags, "method": method})
+    pairs = read_pairs(parallel)
+    extra = [p for f in train_extra for p in iter_parallel(f)]
+    aligner = aligners.build(method, cfg)
+    start = time.perf_counter()
+    alignments = aligner.align(pairs, extra=extra)
+    seconds = time.perf_counter() - start
+    write_pharaoh(alignments, out, include_possible=False)
+    if write_pairs is not None:
+        write_parallel(pairs, write_pairs)
+    summary = {
+        "out": str(out),
+        "method": method,
+        "pairs": len(pairs),
+        "extra_pairs": len(extra),
+        "links": sum(len(a) for a in alignments),
+        "empty_alignments": sum(1 for a in alignments if not a.sure),
+        "seconds": round(seconds, 3),
+        "config": cfg.to_dict(),
+    }
+    if fmt == OutputFormat.json:
+        emit_json(summary)
+    else:
+        stdout_console().print(
+            f"aligned {len(pairs)} pairs ({len(extra)} extra for training) with {method} in {seconds:.1f}s: "
+            f"{summary['links']} links, {summary['empty_alignments']} empty -> {out}"
+        )
+
+
+def read_gold(gold: Path, gold_format: str, text: Path | None):
+    """Gold alignments (and their pairs, where the format has text) from any supported format."""
+    from xlt.errors import ConfigError
+    from xlt.io.files import iter_lines
+    from xlt.io.pharaoh import read_naacl, read_pharaoh, read_xlwa
+
+    if gold_format == "auto":
+        first = next((line for _, line in iter_lines(gold) if line.strip()), "")
+        cols = first.split("\t")
+        if len(cols) == 3:
+            gold_format = "xlwa"
+        elif (
+            len(first.split()) in (3, 4, 5)
+            and all(x.isdigit() for x in first.split()[:3])
+            and "-" not in first
+        ):
+            gold_format = "aer"
+        else:
+            raise ConfigError(
+                f"{gold}: cannot tell the gold format; pass --gold-format naacl (1-based i-j/ipj) or pharaoh"
+            )
+    if gold_format == "xlwa":
+        items = read_xlwa(gold)
+        return [a for _, a in items], [p for p, _ in items]
+    pairs = list(read_pairs([text])) if text is not None else None
+    if gold_format == "aer":
+        return read_naacl(gold, n_sentences=len(pairs) if pairs else None, one_based=True), pairs
+    return read_pharaoh(gold, one_based=gold_format == "naacl", pairs=pairs), pairs
+
+
+@align_app.command("evaluate")
+def evaluate_cmd(
+    pred: Path = typer.Option(..., "--pred", help="Predicted Pharaoh file (0-based)."),
+    gold: Path = typer.Option(..., "--gold", help="Gold alignments."),
+    gold_format: str = typer.Option(
+        "auto",
+        "--gold-format",
+        help="xlwa (TSV src/tgt/0-based links), naacl (1-based i-j / ipj per line), pharaoh (0-based), "
+        "aer (sent i j S|P lines), auto.",
+    ),
+    text: Path | None = typer.Option(None, "--text", help="src ||| tgt text of the gold (bounds checks)."),
+    fmt: OutputFormat = FormatOption,
+) -> None:
+    """AER, precision, recall and F1 of predicted links against sure/possible gold."""
+    from xlt.alignment.metrics import alignment_scores
+    from xlt.errors import ConfigError, MismatchError
+    from xlt.io.pharaoh import read_pharaoh
+
+    if gold_format not in GOLD_FORMATS:
+        raise ConfigError(f"--gold-format {gold_format!r}: expected one of {', '.join(GOLD_FORMATS)}")
+    gold_aligns, pairs = read_gold(gold, gold_format, text)
+    predicted = read_pharaoh(pred, pairs=pairs)
+    if len(predicted) != len(gold_aligns):
+        raise MismatchError(f"{pred} has {len(predicted)} alignments but {gold} has {len(gold_aligns)}")
+    scores = alignment_scores(predicted, gold_aligns)
+    if fmt == OutputFormat.json:
+        emit_json(scores)
+        return
+    stdout_console().print(
+        f"AER {scores['aer']:.4f}  P {scores['precision']:.4f}  R {scores['recall']:.4f}  "
+        f"F1 {scores['f1']:.4f}  ({int(scores['n_pairs'])} pairs)"
+    )
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(align_app, name="align")

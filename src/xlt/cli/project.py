@@ -1,0 +1,195 @@
+"""``xlt project``: carry token or BIO span labels across word alignments;
+``xlt project evaluate``: span F1 (strict IOB2) or token accuracy."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+
+from xlt.cli.common import FormatOption, OutputFormat, SetOption, emit_json, stdout_console
+
+project_app = typer.Typer(
+    help="Label projection through word alignments (tokens / BIO spans, multi-source voting).",
+    invoke_without_command=True,
+)
+
+TASKS = {"ner": "spans", "spans": "spans", "pos": "tokens", "tokens": "tokens"}
+
+
+def read_labeled(path: Path, column: str = "upos"):
+    """Labelled sentences from CoNLL (token ... label) or CoNLL-U (``column``)."""
+    from xlt.io.conllu import read_tagged
+
+    return read_tagged(path, column=column)
+
+
+def read_target_tokens(path: Path, fmt: str = "auto"):
+    """Target sentences from CoNLL-U, CoNLL (token per line), ``src ||| tgt`` or plain tokenised lines."""
+    from xlt.errors import ConfigError
+    from xlt.io.conll import read_conll
+    from xlt.io.conllu import is_conllu, iter_conllu
+    from xlt.io.files import iter_lines
+    from xlt.io.parallel import iter_parallel, split_tokens
+    from xlt.types import Sentence
+
+    if fmt == "auto":
+        lines = [line for _, line in zip(range(400), (x for _, x in iter_lines(path)), strict=False)]
+        nonblank = [x for x in lines if x.strip() and not x.startswith("#")]
+        if is_conllu(path):
+            fmt = "conllu"
+        elif nonblank and any("|||" in x for x in nonblank[:5]):
+            fmt = "parallel"
+        elif any(not x.strip() for x in lines) and nonblank and max(len(x.split()) for x in nonblank) <= 4:
+            fmt = "conll"
+        else:
+            fmt = "lines"
+    if fmt == "conllu":
+        return [Sentence(s.forms, s.sent_id if hasattr(s, "sent_id") else None) for s in iter_conllu(path)]
+    if fmt == "conll":
+        return [Sentence(s.tokens, s.id) for s in read_conll(path, token_col=0, label_col=None)]
+    if fmt == "parallel":
+        return [Sentence(p.tgt, p.id) for p in iter_parallel(path, fmt="pharaoh", allow_empty=True)]
+    if fmt == "lines":
+        return [Sentence(split_tokens(line), f"{path.name}:{n}") for n, line in iter_lines(path)]
+    raise ConfigError(f"--target-format {fmt!r}: expected auto, conll, conllu, parallel or lines")
+
+
+@project_app.callback()
+def project_cmd(
+    ctx: typer.Context,
+    source: list[Path] = typer.Option(
+        [],
+        "--source",
+        help="Labelled source CoNLL / CoNLL-U (repeat with --alignments for multi-source voting).",
+    ),
+    target: Path | None = typer.Option(
+        None,
+        "--target",
+        help="Target tokens: CoNLL, CoNLL-U, src ||| tgt, or one tokenised sentence per line.",
+    ),
+    alignments: list[Path] = typer.Option(
+        [], "--alignments", "-a", help="Pharaoh file(s), 0-based, source-target."
+    ),
+    out: Path | None = typer.Option(None, "--out", "-o", help="Output CoNLL file (token label)."),
+    task: str = typer.Option("ner", "--task", help="ner (BIO spans) or pos (token tags)."),
+    weights: list[float] = typer.Option([], "--weight", help="Voting weight per --source (default: equal)."),
+    column: str = typer.Option("upos", "--column", help="CoNLL-U column holding the source labels."),
+    target_format: str = typer.Option(
+        "auto", "--target-format", help="auto, conll, conllu, parallel or lines."
+    ),
+    unlabelled: str | None = typer.Option(
+        None, "--unlabelled", help="Label written for unlabelled tokens (default: O for ner, _ for pos)."
+    ),
+    stats_out: Path | None = typer.Option(
+        None, "--stats", help="Write statistics and per-span statuses (JSON)."
+    ),
+    config: Path | None = typer.Option(None, "--config", "-c", help="YAML config of the projector."),
+    sets: list[str] = SetOption,
+    fmt: OutputFormat = FormatOption,
+) -> None:
+    """Project labels from source sentences onto aligned target sentences."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from xlt.cli.common import config_from_cli
+    from xlt.errors import ConfigError, MismatchError
+    from xlt.io.conll import write_conll
+    from xlt.io.files import atomic_writer
+    from xlt.io.pharaoh import read_pharaoh
+    from xlt.projection import projectors, vote
+
+    if not source or target is None or not alignments or out is None:
+        raise ConfigError("xlt project needs --source, --target, --alignments and --out (or: evaluate)")
+    if task not in TASKS:
+        raise ConfigError(f"--task {task!r}: expected ner or pos")
+    if len(source) != len(alignments):
+        raise ConfigError(f"{len(source)} --source files but {len(alignments)} --alignments files")
+    if weights and len(weights) != len(source):
+        raise ConfigError(f"{len(weights)} --weight values for {len(source)} sources")
+    method = TASKS[task]
+    cfg = config_from_cli(
+        projectors.config_class(method), config_file=config, sets=sets, flags={"method": method}
+    )
+    tgt = read_target_tokens(target, target_format)
+    results, stats = [], []
+    for src_path, align_path in zip(source, alignments, strict=True):
+        src = read_labeled(src_path, column)
+        if len(src) != len(tgt):
+            raise MismatchError(f"{src_path} has {len(src)} sentences but {target} has {len(tgt)}")
+        aligns = read_pharaoh(align_path)
+        if len(aligns) != len(src):
+            raise MismatchError(
+                f"{align_path} has {len(aligns)} alignment lines but {src_path} has {len(src)} sentences"
+            )
+        projector = projectors.build(method, cfg)
+        results.append(projector.project(src, tgt, aligns))
+        stats.append({"source": str(src_path), **projector.stats_})
+    final = results[0] if len(results) == 1 else vote(results, weights or None, mode=method)
+    none_label = unlabelled if unlabelled is not None else ("O" if method == "spans" else "_")
+    write_conll(final, out, none_label=none_label)
+    labelled = sum(1 for s in final for lab in s.labels if lab not in (None, "O"))
+    summary = {
+        "out": str(out),
+        "task": task,
+        "sentences": len(final),
+        "labelled_tokens": labelled,
+        "sources": stats,
+    }
+    if stats_out is not None:
+        with atomic_writer(stats_out) as fh:
+            spans = [s.meta.get("spans", []) for s in results[0]] if method == "spans" else None
+            json.dump({**summary, "span_status": spans}, fh, ensure_ascii=False)
+    if fmt == OutputFormat.json:
+        emit_json(summary)
+        return
+    console = stdout_console()
+    console.print(f"projected {len(final)} sentences -> {out}")
+    for st in stats:
+        extra = ", ".join(f"{k}={v}" for k, v in st.items() if k != "source")
+        console.print(f"  {st['source']}: {extra}")
+
+
+@project_app.command("evaluate")
+def evaluate_cmd(
+    pred: Path = typer.Option(..., "--pred", help="Projected CoNLL file."),
+    gold: Path = typer.Option(..., "--gold", help="Gold CoNLL / CoNLL-U file of the same sentences."),
+    task: str = typer.Option(
+        "auto", "--task", help="ner (span F1), pos (accuracy) or auto (from the labels)."
+    ),
+    column: str = typer.Option("upos", "--column", help="CoNLL-U column of the gold labels."),
+    fmt: OutputFormat = FormatOption,
+) -> None:
+    """Span F1 (strict IOB2) for span tasks, token accuracy for token tasks."""
+    from xlt.errors import ConfigError, MismatchError
+    from xlt.evaluation.metrics import span_prf, token_accuracy
+    from xlt.projection.base import looks_like_bio
+
+    g = read_labeled(gold, column)
+    p = read_labeled(pred, column)
+    if len(g) != len(p):
+        raise MismatchError(f"{gold} has {len(g)} sentences but {pred} has {len(p)}")
+    for k, (a, b) in enumerate(zip(g, p, strict=True)):
+        if a.tokens != b.tokens:
+            raise MismatchError(f"sentence {k + 1}: tokens of {pred} differ from {gold}")
+    if task == "auto":
+        task = "ner" if looks_like_bio(g) else "pos"
+    if task not in TASKS:
+        raise ConfigError(f"--task {task!r}: expected ner, pos or auto")
+    gold_labels = [list(s.labels) for s in g]
+    pred_labels = [[None if lab == "_" else lab for lab in s.labels] for s in p]
+    if TASKS[task] == "spans":
+        scores = span_prf(gold_labels, pred_labels)
+    else:
+        scores = token_accuracy(gold_labels, pred_labels)
+    scores = {"task": task, **scores}
+    if fmt == OutputFormat.json:
+        emit_json(scores)
+        return
+    stdout_console().print(
+        "  ".join(f"{k} {v:.4f}" if isinstance(v, float) else f"{k} {v}" for k, v in scores.items())
+    )
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(project_app, name="project")
