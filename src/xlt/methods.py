@@ -8,7 +8,13 @@ from typing import Any
 from xlt.registry import STAGES, Registry
 
 #: the stage packages whose import registers built-in methods
-STAGE_PACKAGES: tuple[str, ...] = ("xlt.merging", "xlt.vocab.initializers", "xlt.models")
+STAGE_PACKAGES: tuple[str, ...] = (
+    "xlt.merging",
+    "xlt.vocab.initializers",
+    "xlt.alignment",
+    "xlt.projection",
+    "xlt.models",
+)
 
 
 def all_registries() -> dict[str, Registry[Any]]:

@@ -20,10 +20,13 @@ COMMAND_MODULES: tuple[str, ...] = (
     "xlt.cli.vocab",
     "xlt.cli.langs",
     "xlt.cli.pretrain",
+    "xlt.cli.finetune",
     "xlt.cli.run",
     "xlt.cli.runs",
     "xlt.cli.report",
     "xlt.cli.mexa",
+    "xlt.cli.align",
+    "xlt.cli.project",
 )
 
 app = typer.Typer(
