@@ -106,3 +106,15 @@ def test_mexa_cli(tiny_model_dir: Path, tmp_path: Path) -> None:
     # reversed order: only the middle sentence (index 2) is paired with itself
     assert data["results"]["deu_Latn"]["n"] == 5
     assert load_report(out).results["deu_Latn"].per_layer == tuple(data["results"]["deu_Latn"]["per_layer"])
+
+
+def test_decoder_model_with_weighted_pooling(tiny_model_dir: Path, tmp_path: Path) -> None:
+    from transformers import AutoTokenizer, GPT2Config, GPT2LMHeadModel
+
+    tok = AutoTokenizer.from_pretrained(tiny_model_dir)
+    config = GPT2Config(vocab_size=len(tok), n_embd=32, n_layer=3, n_head=2, n_positions=64)
+    GPT2LMHeadModel(config).save_pretrained(tmp_path)
+    tok.save_pretrained(tmp_path)
+    parallel = {"eng_Latn": ENGLISH, "copy_Latn": list(ENGLISH)}
+    rep = mexa(parallel, LayerEmbedder(tmp_path, pooling="weighted", batch_size=2))
+    assert rep.n_layers == 3 and rep.results["copy_Latn"].per_layer == (1.0, 1.0, 1.0)

@@ -41,8 +41,11 @@ def _is_verse_file(path: Path) -> bool:
     name = resolve_path(path).name.lower()
     if ".xml" in name:
         return True
-    first = next((text for _, text in iter_lines(path)), "")
-    return first.startswith("b.") and "\t" in first
+    for lineno, text in iter_lines(path):  # verse_id<TAB>text, with an optional header line
+        if lineno == 1 and text.lower().startswith("verse_id\t"):
+            continue
+        return text.startswith("b.") and "\t" in text
+    return False
 
 
 def mexa(
@@ -76,6 +79,8 @@ def mexa(
 ) -> None:
     """Per-language alignment with the pivot from per-layer pooled sentence embeddings: the share of
     parallel pairs that retrieve each other top-1 in both directions."""
+    from transformers.utils import logging as hf_logging
+
     from xlt.cli.common import progress_bar, to_jsonable
     from xlt.evaluation.mexa import LayerEmbedder, correlate_with_transfer
     from xlt.evaluation.mexa import mexa as run_mexa
@@ -83,6 +88,8 @@ def mexa(
     from xlt.evaluation.store import resolve_runs
     from xlt.io.files import atomic_writer
 
+    hf_logging.set_verbosity_error()  # keep the terminal for the result table
+    hf_logging.disable_progress_bar()
     lang_list = [x.strip() for x in langs.split(",") if x.strip()] if langs else None
     data = _parse_parallel(parallel, lang_list, pivot, split, limit)
     embedder = LayerEmbedder(

@@ -299,7 +299,7 @@ def read_verse_aligned(files: Mapping[str, str | Path]) -> dict[str, list[str]]:
 
     verses = {lang: dict(read_bible(path)) for lang, path in files.items()}
     common = set.intersection(*(set(v) for v in verses.values())) if verses else set()
-    ids = sorted(common)
+    ids = sorted(i for i in common if all(verses[lang][i].strip() for lang in verses))  # drop empty verses
     return {lang: [verses[lang][i] for i in ids] for lang in files}
 
 
