@@ -107,3 +107,16 @@ def test_main_prints_error_and_exits_1(tmp_path, capsys):
         main(["data", "check", str(path)])
     assert info.value.code == 1
     assert "cannot tell the format" in capsys.readouterr().err
+
+
+def test_check_folder_skips_docs_and_unknown(tmp_path, resources):
+    (tmp_path / "README.md").write_text("# notes\n", encoding="utf-8")
+    (tmp_path / "labels.txt").write_text("a\nb\n", encoding="utf-8")
+    (tmp_path / "train.txt").write_text("x O\ny B-PER\n\n", encoding="utf-8")
+    res = _check(str(tmp_path))
+    assert res.exit_code == 0, res.output
+    assert "train.txt: OK (conll" in res.stdout and "labels.txt: skipped" in res.stdout
+    assert "README" not in res.stdout
+    (tmp_path / "broken.conllu").write_text("1\tA\n\n", encoding="utf-8")
+    res = _check(str(tmp_path))
+    assert res.exit_code != 0 and "broken.conllu:1" in str(res.exception)

@@ -347,7 +347,9 @@ def _print_text(result: dict[str, Any]) -> None:
 
 @data_app.command("check")
 def check(
-    paths: list[Path] = typer.Argument(..., help="Data file(s) to validate (plain, .gz, .bz2 or .xz)."),
+    paths: list[Path] = typer.Argument(
+        ..., help="Data file(s) or folder(s) to validate (plain, .gz, .bz2 or .xz)."
+    ),
     kind: str | None = typer.Option(
         None, "--kind", "-k", help=f"Input format: {', '.join(CHECKERS)} (auto-detected when unambiguous)."
     ),
@@ -366,24 +368,57 @@ def check(
     ),
     fmt: OutputFormat = FormatOption,
 ) -> None:
-    """Validate data files and print statistics; exits 1 with file:line on the first error."""
-    results = [
-        check_file(
-            p,
-            kind,
-            pair=pair,
-            token_col=token_col,
-            label_col=label_col,
-            strict=strict,
-            one_based=one_based,
-        )
-        for p in paths
-    ]
+    """Validate data files (or every data file in a folder) and print statistics.
+
+    Exits 1 with ``file:line: what was expected`` at the first malformed input.
+    """
+    opts = {
+        "pair": pair,
+        "token_col": token_col,
+        "label_col": label_col,
+        "strict": strict,
+        "one_based": one_based,
+    }
+    results: list[dict[str, Any]] = []
+    for p in paths:
+        if p.is_dir():
+            results.extend(_check_folder(p, kind, opts))
+        else:
+            results.append(check_file(p, kind, **opts))
     if fmt == OutputFormat.json:
         emit_json(results[0] if len(results) == 1 else results)
         return
     for r in results:
-        _print_text(r)
+        if r.get("skipped"):
+            typer.echo(f"{r['path']}: skipped ({r['skipped']})")
+        else:
+            _print_text(r)
+
+
+#: files in data folders that are documentation or metadata, not data
+_NOT_DATA = re.compile(
+    r"^(README|LICEN[CS]E|CHANGELOG|NOTICE|CITATION)|\.(md|stats|py|sh|pdf|html?)$|^stats\.xml$", re.I
+)
+
+
+def _check_folder(folder: Path, kind: str | None, opts: dict[str, Any]) -> list[dict[str, Any]]:
+    """Check every data file below ``folder``; files whose format cannot be told are listed as skipped."""
+    from xlt.errors import DataFormatError
+
+    out: list[dict[str, Any]] = []
+    for f in sorted(q for q in folder.rglob("*") if q.is_file() and not q.name.startswith(".")):
+        if _NOT_DATA.search(f.name):
+            continue
+        try:
+            out.append(check_file(f, kind, **opts))
+        except DataFormatError as err:
+            if kind is None and "cannot tell the format" in err.detail:
+                out.append({"path": str(f), "skipped": "unknown format; pass --kind"})
+                continue
+            raise
+    if not out:
+        raise DataFormatError(folder, None, "no data files found in this folder")
+    return out
 
 
 def register(app: typer.Typer) -> None:

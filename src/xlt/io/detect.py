@@ -92,10 +92,12 @@ def detect_kind(path: str | Path) -> str:
     if not nonempty:
         raise _ambiguous(p, "the file is empty")
     if suffix == ".csv":
-        first = nonempty[0].split(",")
-        if first[0].strip() == "" or first[0].strip().lower() in ("source", "src", "lang", "language"):
+        first = [c.strip().strip('"').lower() for c in nonempty[0].split(",")]
+        if first[0] == "" or first[0] in ("source", "src", "lang", "language"):
             return "table"
-        return "classification"
+        if any(c in ("text", "sentence", "premise", "content") for c in first):
+            return "classification"
+        raise _ambiguous(p, f"a CSV file with header {nonempty[0][:60]!r} (no text column)")
     if suffix == ".tsv":
         return _sniff_tsv(p, lines)
     if any("|||" in ln for ln in nonempty[:5]):
@@ -108,12 +110,7 @@ def detect_kind(path: str | Path) -> str:
     if tokens and all(len(ln.split("\t")) == 10 and _ID.match(ln.split("\t")[0]) for ln in tokens):
         return "conllu"
     widths = {len(ln.split()) for ln in tokens}
-    has_blank = any(not ln.strip() for ln in lines) or len(lines) < 60
-    if (
-        tokens
-        and max(widths) <= 6
-        and has_blank
-        and sum(len(ln.split()) <= 6 for ln in tokens) == len(tokens)
-    ):
+    has_blank = any(not ln.strip() for ln in lines)
+    if tokens and max(widths) <= 6 and (has_blank or min(widths) >= 2):
         return "conll"
     raise _ambiguous(p, f"first line {nonempty[0][:60]!r} matches no known format")
