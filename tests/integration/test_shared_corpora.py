@@ -215,6 +215,8 @@ def test_alignment_gold_sets(shared_data: Path):
     with pytest.raises(DataFormatError, match=r"de-en.wa:63: link '12-16': target index out of range"):
         read_pharaoh(bicici / "de-en.wa", pairs=pairs)
     giza = read_pharaoh(bicici / "de-en.wa")
+    dropped = read_pharaoh(bicici / "de-en.wa", pairs=pairs, out_of_range="drop")
+    assert sum(len(a.sure) for a in giza) - sum(len(a.sure) for a in dropped) == 1
     assert len(giza) == 100 and read_naacl(bicici / "de-en.ref.wa", n_sentences=100) == giza
     langs = sorted(p.name for p in (root / "xl-wa").iterdir() if p.is_dir())
     assert len(langs) == 10

@@ -68,3 +68,16 @@ def test_naacl(tmp_path):
     out = read_naacl(path)
     assert len(out) == 3 and out[1] == Alignment()
     assert out[0].sure == {(0, 0)} and out[0].possible == {(1, 2)} and out[2].sure == {(0, 1)}
+
+
+def test_out_of_range_drop_is_counted(tmp_path, caplog):
+    from xlt.io.conll import RepairReport
+
+    pairs = [SentencePair(("a", "b"), ("c",))]
+    path = tmp_path / "g.txt"
+    path.write_text("0-0 1-0 1-4\n", encoding="utf-8")
+    report = RepairReport()
+    (a,) = read_pharaoh(path, pairs=pairs, out_of_range="drop", report=report)
+    assert a.sure == {(0, 0), (1, 0)}
+    assert report.counts == {"out-of-range link dropped": 1} and "g.txt:1" in report.examples[0]
+    assert "1 repairs" in caplog.text

@@ -296,6 +296,7 @@ def write_conll(
                         path,
                         None,
                         f"token {tok!r} of sentence {sent.id} cannot be written with delimiter {delimiter!r}",
+                        hint="tokens containing spaces can be written with delimiter='\\t'",
                     )
                 fh.write(f"{tok}{delimiter}{none_label if lab is None else lab}\n")
             fh.write("\n")

@@ -8,13 +8,18 @@ holds 0-based links.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import Literal
 
 from xlt.errors import DataFormatError, MismatchError
+from xlt.io.conll import RepairReport
 from xlt.io.files import atomic_writer, iter_lines, resolve_path
 from xlt.types import Alignment, Link, SentencePair
+
+log = logging.getLogger(__name__)
 
 _LINK = re.compile(r"^(\d+)([-p?])(\d+)(?:-(\d+(?:\.\d*)?|\.\d+))?$")
 
@@ -27,8 +32,11 @@ def parse_pharaoh(
     tgt_len: int | None = None,
     path: str | Path | None = None,
     lineno: int | None = None,
+    out_of_range: Literal["error", "drop"] = "error",
+    report: RepairReport | None = None,
 ) -> Alignment:
-    """Parse one alignment line. Out-of-range or malformed links raise :class:`DataFormatError`."""
+    """Parse one alignment line. Malformed links raise :class:`DataFormatError`; so do links
+    past the sentence ends, unless ``out_of_range="drop"`` (then they are counted in ``report``)."""
     sure: set[Link] = set()
     possible: set[Link] = set()
     scores: dict[Link, float] = {}
@@ -42,14 +50,17 @@ def parse_pharaoh(
         i, j = int(m.group(1)) - offset, int(m.group(3)) - offset
         if i < 0 or j < 0:
             raise DataFormatError(path, lineno, f"link {item!r} has index 0 but the file is 1-based")
+        problem = None
         if src_len is not None and i >= src_len:
-            raise DataFormatError(
-                path, lineno, f"link {item!r}: source index out of range (sentence has {src_len} tokens)"
-            )
-        if tgt_len is not None and j >= tgt_len:
-            raise DataFormatError(
-                path, lineno, f"link {item!r}: target index out of range (sentence has {tgt_len} tokens)"
-            )
+            problem = f"link {item!r}: source index out of range (sentence has {src_len} tokens)"
+        elif tgt_len is not None and j >= tgt_len:
+            problem = f"link {item!r}: target index out of range (sentence has {tgt_len} tokens)"
+        if problem is not None:
+            if out_of_range == "error":
+                raise DataFormatError(path, lineno, problem)
+            if report is not None:
+                report.add("out-of-range link dropped", path, lineno, problem)
+            continue
         if m.group(2) == "-":
             sure.add((i, j))
         else:
@@ -64,8 +75,15 @@ def read_pharaoh(
     *,
     one_based: bool = False,
     pairs: Sequence[SentencePair] | None = None,
+    out_of_range: Literal["error", "drop"] = "error",
+    report: RepairReport | None = None,
 ) -> list[Alignment]:
-    """One alignment per line; with ``pairs`` the line counts and indices are checked against them."""
+    """One alignment per line; with ``pairs`` the line counts and indices are checked against them.
+
+    ``out_of_range="drop"`` drops links past the sentence ends instead of raising; they
+    are counted (in ``report`` when given) and logged as a warning.
+    """
+    own = RepairReport()
     out: list[Alignment] = []
     for lineno, line in iter_lines(path):
         src_len = tgt_len = None
@@ -75,13 +93,24 @@ def read_pharaoh(
             src_len, tgt_len = len(pairs[lineno - 1].src), len(pairs[lineno - 1].tgt)
         out.append(
             parse_pharaoh(
-                line, one_based=one_based, src_len=src_len, tgt_len=tgt_len, path=path, lineno=lineno
+                line,
+                one_based=one_based,
+                src_len=src_len,
+                tgt_len=tgt_len,
+                path=path,
+                lineno=lineno,
+                out_of_range=out_of_range,
+                report=own,
             )
         )
     if pairs is not None and len(out) != len(pairs):
         raise MismatchError(
             f"{path} has {len(out)} alignment lines but there are {len(pairs)} sentence pairs"
         )
+    if own:
+        log.warning("%s: %s", path, own.summary())
+        if report is not None:
+            report.merge(own)
     return out
 
 
@@ -133,13 +162,17 @@ def read_xlwa(path: str | Path) -> list[tuple[SentencePair, Alignment]]:
 
 
 def read_gold_alignment_set(
-    text_path: str | Path, gold_path: str | Path, *, one_based: bool = True
+    text_path: str | Path,
+    gold_path: str | Path,
+    *,
+    one_based: bool = True,
+    out_of_range: Literal["error", "drop"] = "error",
 ) -> list[tuple[SentencePair, Alignment]]:
     """An awesome-align style test set: ``src ||| tgt`` text plus a gold file (1-based, ``p`` = possible)."""
     from xlt.io.parallel import iter_parallel
 
     pairs = list(iter_parallel(text_path, fmt="pharaoh"))
-    aligns = read_pharaoh(gold_path, one_based=one_based, pairs=pairs)
+    aligns = read_pharaoh(gold_path, one_based=one_based, pairs=pairs, out_of_range=out_of_range)
     return list(zip(pairs, aligns, strict=True))
 
 
