@@ -32,3 +32,60 @@ def wrap_lora(model, settings: LoraSettings, *, task_type: str | None):
     from peft import get_peft_model
 
     return get_peft_model(model, lora_config(settings, task_type=task_type))
+
+
+def _adapter_name(path: str) -> str:
+    import hashlib
+
+    return "lang_" + hashlib.sha1(str(path).encode("utf-8")).hexdigest()[:10]
+
+
+def activate_language_adapter(peft_model, path: str | None, *, task_adapter: str = "task") -> str | None:
+    """Stack the LoRA language adapter saved at ``path`` (frozen) under the task adapter.
+
+    ``path=None`` leaves only the task adapter active (no language adapter). The
+    adapter is loaded once and reused; returns its adapter name.
+    """
+    if path is None:
+        peft_model.base_model.set_adapter(task_adapter)
+        name = None
+    else:
+        name = _adapter_name(path)
+        if name not in peft_model.peft_config:
+            peft_model.load_adapter(str(path), adapter_name=name, is_trainable=False)
+        peft_model.base_model.set_adapter([name, task_adapter])
+    for pname, param in peft_model.named_parameters():
+        if ".lang_" in pname:
+            param.requires_grad_(False)
+    return name
+
+
+def train_language_adapter(
+    model: str,
+    texts,
+    output_dir: str,
+    *,
+    settings: LoraSettings | None = None,
+    max_steps: int = 500,
+    batch_size: int = 16,
+    learning_rate: float = 1e-3,
+    max_length: int = 128,
+    seed: int = 0,
+):
+    """Train a LoRA language adapter with MLM on ``texts`` of one language (a convenience
+    over :func:`xlt.finetuning.pretrain.pretrain` with ``lora`` set)."""
+    from xlt.finetuning.pretrain import PretrainConfig, pretrain
+
+    cfg = PretrainConfig(
+        model=model,
+        objective="mlm",
+        lora=settings or LoraSettings(),
+        max_steps=max_steps,
+        batch_size=batch_size,
+        learning_rate=learning_rate,
+        max_length=max_length,
+        seed=seed,
+        output_dir=output_dir,
+        logging_steps=max(1, min(50, max_steps // 10)),
+    )
+    return pretrain(cfg, list(texts))

@@ -1,0 +1,65 @@
+"""``xlt finetune``: fine-tune an HF encoder on source languages and evaluate on targets."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from xlt.cli.common import FormatOption, OutputFormat, SetOption, emit_json, stdout_console
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("finetune")
+    def finetune_cmd(
+        config: Path = typer.Option(..., "--config", "-c", help="FT.yaml (see docs/finetuning.md)."),
+        model: str | None = typer.Option(None, "--model", help="Override training.model (hub id or path)."),
+        output_dir: str | None = typer.Option(
+            None, "--output-dir", "-o", help="Write results and the model here."
+        ),
+        threads: int | None = typer.Option(None, "--threads", help="torch CPU threads (default: torch's)."),
+        sets: list[str] = SetOption,
+        fmt: OutputFormat = FormatOption,
+    ) -> None:
+        """Zero/few-shot transfer: train on sources, evaluate every target (labelled by selection)."""
+        from xlt.config import apply_overrides, load_yaml
+        from xlt.finetuning.run import FinetuneRunConfig, run_transfer
+
+        data = load_yaml(config)
+        extra = [f"training.model={model}"] if model else []
+        if output_dir:
+            extra.append(f"output_dir={output_dir}")
+        data = apply_overrides(data, [*extra, *sets])
+        cfg = FinetuneRunConfig.from_dict(data, source=str(config))
+        if threads:
+            import torch
+
+            torch.set_num_threads(threads)
+        report = run_transfer(cfg)
+        if fmt == OutputFormat.json:
+            emit_json(report)
+            return
+        _print_text(report)
+
+
+def _print_text(report: dict) -> None:
+    from rich.table import Table
+
+    console = stdout_console()
+    head = f"{report['task']} · {report['model']} · sources {', '.join(report['sources'])}"
+    if report.get("intermediate"):
+        head += f" → {report['intermediate']}"
+    if report["few_shot"]["k"]:
+        head += f" · few-shot k={report['few_shot']['k']} (seed {report['few_shot']['seed']})"
+    console.print(head)
+    table = Table("target", "variant", "selection", "score", "sd", "runs")
+    for row in report["summary"]:
+        sd = "" if row["sd"] is None else f"{row['sd']:.4f}"
+        table.add_row(
+            row["target"], row["variant"], row["selection"], f"{row['score']:.4f}", sd, str(row["runs"])
+        )
+    console.print(table)
+    if any(r["selection"] == "oracle" for r in report["summary"]):
+        console.print("rows with selection `oracle` chose checkpoints on target dev data: not zero-shot.")
+    if report.get("output_dir"):
+        console.print(f"results and model in {report['output_dir']}")

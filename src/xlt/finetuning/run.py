@@ -1,0 +1,264 @@
+"""A whole transfer experiment: sources → (intermediate) → many targets, seeds, variants.
+
+Settings: zero-shot from one or several sources (concatenated or temperature
+sampled), few-shot targets (``k`` seeded examples per target, their ids reported),
+hierarchical transfer (Kuncoro-style source → related intermediate language →
+target, as in the Javanese seed paper), evaluation on many targets in one run,
+and averaging of the final models of several seeds. Every result row names how
+its model was chosen; rows chosen on target dev data say ``oracle``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import statistics
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import Field
+
+from xlt.config import XltConfig, atomic_write_text
+from xlt.errors import ConfigError
+from xlt.finetuning.config import FinetuneConfig
+from xlt.finetuning.selection import ORACLE, selection_label
+
+log = logging.getLogger(__name__)
+
+
+class DataSpec(XltConfig):
+    """One language's data files (any may be absent; ``shared:REL`` = under the shared data root)."""
+
+    lang: str = Field(description="Language code (as you want it reported).")
+    train: str | None = Field(
+        None, description="Training file (CoNLL/CoNLL-U, or TSV/CSV/JSONL for classification)."
+    )
+    dev: str | None = Field(None, description="Development file.")
+    test: str | None = Field(None, description="Test file.")
+    limit: int | None = Field(
+        None, ge=1, description="Use at most this many training examples (the first ones)."
+    )
+    language_adapter: str | None = Field(
+        None, description="This language's LoRA language adapter (MAD-X style)."
+    )
+
+
+class FewShot(XltConfig):
+    """Few-shot target data: ``k`` examples from each target's train file, added to training."""
+
+    k: int = Field(0, ge=0, description="Examples per target (0 = zero-shot).")
+    seed: int = Field(0, description="Seed of the sample.")
+
+
+class FinetuneRunConfig(XltConfig):
+    """The config of ``xlt finetune``."""
+
+    training: FinetuneConfig = Field(
+        description="Model, task and training options (the `transformers` backend)."
+    )
+    sources: list[DataSpec] = Field(description="Source languages (train + dev).")
+    targets: list[DataSpec] = Field(
+        default_factory=list, description="Target languages (test, optional dev/train)."
+    )
+    intermediate: DataSpec | None = Field(
+        None,
+        description="Hierarchical transfer: continue training on this related language after the sources.",
+    )
+    mixing: Literal["concat", "temperature"] = Field(
+        "concat", description="How several sources are combined."
+    )
+    temperature: float = Field(5.0, gt=0, description="Sampling temperature for mixing: temperature.")
+    few_shot: FewShot = Field(default_factory=FewShot, description="Few-shot target examples.")
+    seeds: list[int] = Field(
+        default_factory=lambda: [0], description="Training seeds; >1 also averages the seeds' models."
+    )
+    report_variants: bool = Field(
+        True,
+        description="Also evaluate the other kept models (last, source-dev best, average, target-dev oracle).",
+    )
+    oracle: bool = Field(
+        False, description="Track the best checkpoint per target on target dev (reported as `oracle`)."
+    )
+    output_dir: str | None = Field(None, description="Where results.json and the final model are written.")
+
+
+def read_labelled(path: str, task: str, *, limit: int | None = None) -> list[Any]:
+    """Labelled data for ``task`` from ``path`` (``shared:`` paths allowed)."""
+    from xlt.finetuning.corpora import resolve_data_path
+
+    p = resolve_data_path(path)
+    if task == "classification":
+        from xlt.io.classification import read_classification
+
+        data = read_classification(p)
+    elif task == "ner":
+        from xlt.io.conll import read_conll
+
+        data = read_conll(p)
+    else:
+        from xlt.io.conllu import read_tagged
+
+        data = read_tagged(p)
+    return list(data[:limit] if limit else data)
+
+
+def _load(spec: DataSpec | None, split: str, task: str) -> list[Any]:
+    if spec is None or getattr(spec, split) is None:
+        return []
+    return read_labelled(getattr(spec, split), task, limit=spec.limit if split == "train" else None)
+
+
+def run_transfer(config: FinetuneRunConfig) -> dict[str, Any]:
+    """Train (per seed), evaluate every target, average seeds; returns the JSON-able report."""
+    from xlt.finetuning.averaging import average_snapshots
+    from xlt.finetuning.data import few_shot_sample, mix_sources
+    from xlt.models.transformers import TransformersTaskModel
+
+    task = config.training.task
+    if not config.sources:
+        raise ConfigError("at least one source language is needed")
+    groups = {s.lang: _load(s, "train", task) for s in config.sources}
+    for lang, data in groups.items():
+        if not data:
+            raise ConfigError(f"source {lang}: no training data (give `train`)")
+    mixed, contributions = mix_sources(
+        groups, strategy=config.mixing, temperature=config.temperature, seed=config.few_shot.seed
+    )
+    source_dev = [x for s in config.sources for x in _load(s, "dev", task)]
+    shots: dict[str, list[str | None]] = {}
+    if config.few_shot.k:
+        for t in config.targets:
+            pool = _load(t, "train", task)
+            if not pool:
+                raise ConfigError(f"few-shot target {t.lang}: no `train` file to sample from")
+            sample = few_shot_sample(pool, config.few_shot.k, config.few_shot.seed)
+            shots[t.lang] = [x.id for x in sample]
+            mixed.extend(sample)
+    target_dev = {t.lang: _load(t, "dev", task) for t in config.targets}
+    track_oracle = config.oracle or config.training.selection == "target-dev"
+    oracle_dev = {k: v for k, v in target_dev.items() if v} if track_oracle else None
+    if config.training.selection == "target-dev" and not oracle_dev:
+        raise ConfigError("selection: target-dev needs `dev` files for the targets")
+    tests = {t.lang: _load(t, "test", task) for t in config.targets}
+    adapters = {t.lang: t.language_adapter for t in config.targets}
+    training = config.training
+    if training.language_adapter is None and config.sources[0].language_adapter:
+        training = training.model_copy(update={"language_adapter": config.sources[0].language_adapter})
+
+    rows: list[dict[str, Any]] = []
+    runs: list[dict[str, Any]] = []
+    main_states: list[dict[str, Any]] = []
+    model = None
+    for seed in config.seeds:
+        model = TransformersTaskModel(training.model_copy(update={"seed": seed}))
+        model.fit(mixed, source_dev or None, oracle_dev=oracle_dev)
+        stages = [
+            {"stage": "sources", "steps": model.result_.steps, "seconds": round(model.result_.seconds, 2)}
+        ]
+        if config.intermediate is not None:
+            inter_train = _load(config.intermediate, "train", task)
+            if not inter_train:
+                raise ConfigError(f"intermediate {config.intermediate.lang}: no training data")
+            model.fit(
+                inter_train,
+                _load(config.intermediate, "dev", task) or None,
+                oracle_dev=oracle_dev,
+                continue_training=True,
+            )
+            stages.append({"stage": f"intermediate:{config.intermediate.lang}", "steps": model.result_.steps})
+        res = model.result_
+        runs.append(
+            {
+                "seed": seed,
+                "stages": stages,
+                "main_variant": res.main,
+                "best_steps": res.best_steps,
+                "dev_history": res.history,
+                "tokens_per_s": round(res.tokens_per_s, 1),
+                "encoding": res.stats,
+            }
+        )
+        main_states.append(res.variants[res.main])
+        names = list(res.variants) if config.report_variants else [res.main]
+        for name in names:
+            model.use_variant(name)
+            for lang, test in tests.items():
+                if not test:
+                    continue
+                if name.startswith("target-dev:") and name != f"target-dev:{lang}":
+                    continue  # an oracle is only reported for its own target
+                rows.append(_evaluate_row(model, test, lang, adapters.get(lang), seed, name, res.main))
+        model.use_variant(res.main)
+    if model is not None and len(config.seeds) > 1:
+        from xlt.finetuning.selection import load_trainable_state
+
+        load_trainable_state(model.model_, average_snapshots(main_states))
+        for lang, test in tests.items():
+            if test:
+                rows.append(_evaluate_row(model, test, lang, adapters.get(lang), None, "seed-average", None))
+    report = {
+        "task": task,
+        "model": training.model,
+        "sources": [s.lang for s in config.sources],
+        "intermediate": config.intermediate.lang if config.intermediate else None,
+        "mixing": {"strategy": config.mixing, "temperature": config.temperature, "examples": contributions},
+        "few_shot": {"k": config.few_shot.k, "seed": config.few_shot.seed, "ids": shots},
+        "selection": training.selection,
+        "averaging": training.averaging,
+        "runs": runs,
+        "results": rows,
+        "summary": _summary(rows),
+    }
+    if config.output_dir and model is not None:
+        out = Path(config.output_dir)
+        model.save(out / "model")
+        atomic_write_text(out / "config.yaml", config.to_yaml())
+        atomic_write_text(out / "results.json", json.dumps(report, indent=2, ensure_ascii=False))
+        report["output_dir"] = str(out)
+    return report
+
+
+def _variant_selection(name: str, main: str | None) -> str:
+    if name.startswith("target-dev"):
+        return ORACLE
+    return selection_label(name)
+
+
+def _evaluate_row(
+    model, test: Sequence[Any], lang: str, adapter: str | None, seed, name: str, main
+) -> dict[str, Any]:
+    if model.config.strategy == "lora":
+        model.use_language_adapter(adapter)
+    metrics = model.evaluate(test)
+    return {
+        "target": lang,
+        "seed": seed,
+        "variant": "target-dev" if name.startswith("target-dev") else name,
+        "main": name == main,
+        "selection": _variant_selection(name, main),
+        "language_adapter": adapter,
+        "n": len(test),
+        "metrics": {k: round(v, 4) for k, v in metrics.items()},
+    }
+
+
+def _summary(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Mean (and sd over seeds) of the main metric (F1 or accuracy) per target and variant."""
+    groups: dict[tuple[str, str, str], list[float]] = {}
+    for r in rows:
+        value = r["metrics"]["f1"] if "f1" in r["metrics"] else r["metrics"]["accuracy"]
+        groups.setdefault((r["target"], r["variant"], r["selection"]), []).append(value)
+    out = []
+    for (target, variant, sel), vals in groups.items():
+        out.append(
+            {
+                "target": target,
+                "variant": variant,
+                "selection": sel,
+                "score": round(statistics.fmean(vals), 4),
+                "sd": round(statistics.stdev(vals), 4) if len(vals) > 1 else None,
+                "runs": len(vals),
+            }
+        )
+    return out

@@ -1,0 +1,173 @@
+"""The transformers backend end to end on a tiny local model: token + sequence classification,
+multi-source, few-shot, hierarchical, averaging, honest vs oracle selection, LoRA, stacked
+language adapters, save/load."""
+
+from __future__ import annotations
+
+import pytest
+
+from xlt.finetuning.config import FinetuneConfig
+from xlt.finetuning.run import DataSpec, FinetuneRunConfig, read_labelled, run_transfer
+from xlt.models.base import task_models
+
+R = "tests/resources/finetuning"
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _one_thread():
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)  # tiny models: threads only add overhead on a shared CPU
+    yield
+    torch.set_num_threads(before)
+
+
+def _spec(lang: str, **kw) -> DataSpec:
+    return DataSpec(
+        lang=lang, train=f"{R}/{lang}.train.txt", dev=f"{R}/{lang}.dev.txt", test=f"{R}/{lang}.test.txt", **kw
+    )
+
+
+def _training(model_dir, **kw) -> FinetuneConfig:
+    base = dict(
+        model=str(model_dir),
+        task="ner",
+        max_steps=40,
+        batch_size=8,
+        learning_rate=3e-3,
+        eval_every=10,
+        warmup_ratio=0.0,
+    )
+    base.update(kw)
+    return FinetuneConfig(**base)
+
+
+def test_ner_learns_saves_and_loads(tiny_model_dir, tmp_path):
+    train = read_labelled(f"{R}/src.train.txt", "ner")
+    dev = read_labelled(f"{R}/src.dev.txt", "ner")
+    model = task_models.build("transformers", _training(tiny_model_dir, max_steps=100, learning_rate=5e-3))
+    model.fit(train, dev)
+    assert model.result_.main == "source-dev" and len(model.result_.history["source-dev"]) == 10
+    best = max(score for _, score in model.result_.history["source-dev"])
+    assert model.evaluate(dev)["f1"] == pytest.approx(best)  # the source-dev best was restored
+    model.use_variant("last")
+    assert model.evaluate(train)["f1"] > 0.6  # a 2-layer random-init model fits the training data
+    preds = model.predict(dev)
+    assert [len(p) for p in preds] == [len(s) for s in dev]  # one label per word
+    model.save(tmp_path / "m")
+    again = type(model).load(tmp_path / "m")
+    assert again.predict(dev) == preds
+
+
+def test_sequence_classification_single_and_pairs(tiny_model_dir):
+    from xlt.types import TextExample
+
+    train = read_labelled(f"{R}/src.cls.train.tsv", "classification")
+    cfg = _training(tiny_model_dir, task="classification", max_steps=40, selection="last")
+    model = task_models.build("transformers", cfg).fit(train)
+    preds = model.predict(train[:6])
+    assert all(p in {"people", "other"} for p in preds)
+    assert model.evaluate(train)["accuracy"] > 0.5
+    pairs = [TextExample(x.text, x.label, text_pair="premise") for x in train]
+    model = task_models.build("transformers", cfg.model_copy(update={"max_steps": 5})).fit(pairs)
+    assert len(model.predict(pairs[:3])) == 3
+
+
+def test_multi_source_few_shot_hierarchical_and_oracle_labels(tiny_model_dir):
+    cfg = FinetuneRunConfig(
+        training=_training(tiny_model_dir, max_steps=20, averaging="last-k", average_k=2),
+        sources=[_spec("src"), _spec("mid", limit=30)],
+        targets=[_spec("tgt")],
+        intermediate=_spec("mid"),
+        mixing="temperature",
+        temperature=2.0,
+        few_shot={"k": 4, "seed": 1},
+        oracle=True,
+    )
+    report = run_transfer(cfg)
+    assert sum(report["mixing"]["examples"].values()) == 90
+    assert len(report["few_shot"]["ids"]["tgt"]) == 4
+    assert [s["stage"] for s in report["runs"][0]["stages"]] == ["sources", "intermediate:mid"]
+    variants = {r["variant"]: r["selection"] for r in report["results"]}
+    assert variants["target-dev"] == "oracle"  # chosen on target dev: labelled as such
+    assert variants["source-dev"] == "source-dev"
+    assert variants["average"].startswith("none")
+    main = [r for r in report["results"] if r["main"]]
+    assert len(main) == 1 and main[0]["variant"] == "average"
+
+
+def test_seed_average(tiny_model_dir):
+    cfg = FinetuneRunConfig(
+        training=_training(tiny_model_dir, max_steps=10, selection="last"),
+        sources=[_spec("src")],
+        targets=[_spec("tgt")],
+        seeds=[0, 1],
+        report_variants=False,
+    )
+    report = run_transfer(cfg)
+    rows = {(r["variant"], r["seed"]) for r in report["results"]}
+    assert rows == {("last", 0), ("last", 1), ("seed-average", None)}
+    summary = {r["variant"]: r for r in report["summary"]}
+    assert summary["last"]["runs"] == 2 and summary["last"]["sd"] is not None
+
+
+def test_lora_task_adapter_with_stacked_language_adapters(tiny_model_dir, tmp_path):
+    import torch
+
+    from xlt.finetuning.corpora import read_texts
+    from xlt.finetuning.peft_strategies import train_language_adapter
+
+    adapters = {}
+    for lang in ("src", "tgt"):
+        res = train_language_adapter(
+            str(tiny_model_dir),
+            read_texts(f"{R}/{lang}.train.txt"),
+            str(tmp_path / f"la-{lang}"),
+            max_steps=5,
+            batch_size=8,
+            max_length=32,
+            settings=None,
+        )
+        adapters[lang] = str(res.output_dir)
+    cfg = _training(
+        tiny_model_dir,
+        strategy="lora",
+        lora={"r": 4},
+        language_adapter=adapters["src"],
+        max_steps=30,
+        learning_rate=1e-2,
+        selection="last",
+    )
+    train = read_labelled(f"{R}/src.train.txt", "ner")
+    test = read_labelled(f"{R}/tgt.test.txt", "ner")
+    model = task_models.build("transformers", cfg).fit(train)
+    trainable = [n for n, p in model.model_.named_parameters() if p.requires_grad]
+    assert trainable and all(".task." in n or "modules_to_save.task" in n for n in trainable)
+    assert not any(".lang_" in n for n in trainable)  # the language adapter stays frozen
+    lang_before = {n: p.clone() for n, p in model.model_.named_parameters() if ".lang_" in n}
+    assert lang_before
+    with_src = model.predict(test)
+    model.use_language_adapter(adapters["tgt"])  # MAD-X: swap in the target language adapter
+    active = model.model_.base_model.active_adapter
+    assert isinstance(active, list) and len(active) == 2 and "task" in active
+    logits_tgt = _logits(model, test[0])
+    model.use_language_adapter(None)
+    assert not torch.allclose(logits_tgt, _logits(model, test[0]))  # the stacked adapter matters
+    assert len(with_src) == len(test)
+    for n, p in model.model_.named_parameters():
+        if n in lang_before:
+            assert torch.equal(p, lang_before[n])
+    model.save(tmp_path / "lora")
+    assert (tmp_path / "lora" / "adapters" / "task" / "adapter_model.safetensors").exists()
+    loaded = type(model).load(tmp_path / "lora")
+    model.use_language_adapter(None)
+    assert loaded.predict(test[:4]) == model.predict(test[:4])
+
+
+def _logits(model, sentence):
+    import torch
+
+    enc = model.tokenizer_([list(sentence.tokens)], is_split_into_words=True, return_tensors="pt")
+    with torch.no_grad():
+        return model.model_(**enc).logits
