@@ -266,3 +266,13 @@ def test_transfer_rank_table(shared_data: Path):
     tables = pytest.importorskip("xlt.io.tables")
     table = tables.read_transfer_table(shared_data / "masakhaner2" / "transfer_ranks.csv")
     assert len(table.sources) == 42 and len(table.targets) == 38
+
+
+def test_taxi1500_verses_exist_in_bibles(shared_data: Path):
+    from xlt.io.parallel import pbc_to_ces
+
+    web = read_bible(shared_data / "bible" / "English-WEB.verses.tsv")
+    wolof = read_bible(shared_data / "bible" / "Wolof-NT.xml")
+    for split in ("train", "dev", "test"):
+        ids = [pbc_to_ces(e.id) for e in read_classification(shared_data / "taxi1500" / f"eng_{split}.tsv")]
+        assert all(i in web for i in ids) and all(i in wolof for i in ids), split

@@ -80,3 +80,18 @@ def test_write_parallel(tmp_path):
     out = tmp_path / "p.txt"
     write_parallel([SentencePair(("a",), ("b", "c"))], out)
     assert out.read_text() == "a ||| b c\n"
+
+
+def test_pbc_ids_convert_and_join(tmp_path, resources):
+    from xlt.io.parallel import BOOKS, ces_to_pbc, pbc_to_ces
+
+    assert len(BOOKS) == 66 and BOOKS[39] == "MAT"
+    assert pbc_to_ces("40001001") == "b.MAT.1.1" and ces_to_pbc("b.REV.22.21") == "66022021"
+    assert all(pbc_to_ces(ces_to_pbc(f"b.{b}.3.14")) == f"b.{b}.3.14" for b in BOOKS)
+    with pytest.raises(ValueError):
+        pbc_to_ces("67001001")
+    pbc = tmp_path / "pbc.txt"
+    pbc.write_text("# language_name: Test\n40001001\tUn .\n40001002\tDeux .\n", encoding="utf-8")
+    assert list(read_bible(pbc)) == ["b.MAT.1.1", "b.MAT.1.2"]
+    join = join_verses(read_bible(resources / "io" / "bible_sample.xml"), read_bible(pbc))
+    assert join.ids == ("b.MAT.1.1", "b.MAT.1.2")

@@ -175,19 +175,53 @@ def _read_bible_xml(path: Path) -> dict[str, str]:
     return verses
 
 
+#: the 66 books in the order the Parallel Bible Corpus numbers them (01 = GEN ... 40 = MAT ... 66 = REV),
+#: with the christos-c / CES book codes
+BOOKS: tuple[str, ...] = (
+    "GEN", "EXO", "LEV", "NUM", "DEU", "JOS", "JDG", "RUT", "1SA", "2SA", "1KI", "2KI", "1CH", "2CH",
+    "EZR", "NEH", "EST", "JOB", "PSA", "PRO", "ECC", "SNG", "ISA", "JER", "LAM", "EZK", "DAN", "HOS",
+    "JOL", "AMO", "OBA", "JON", "MIC", "NAM", "HAB", "ZEP", "HAG", "ZEC", "MAL", "MAT", "MAR", "LUK",
+    "JOH", "ACT", "ROM", "1CO", "2CO", "GAL", "EPH", "PHI", "COL", "1TH", "2TH", "1TI", "2TI", "TIT",
+    "PHM", "HEB", "JAM", "1PE", "2PE", "1JO", "2JO", "3JO", "JUD", "REV",
+)  # fmt: skip
+_PBC = re.compile(r"^(\d{2})(\d{3})(\d{3})$")
+_CES = re.compile(r"^b\.([1-3A-Z][A-Z0-9]{2})\.(\d+)\.(\d+)$")
+
+
+def pbc_to_ces(verse_id: str) -> str:
+    """A Parallel Bible Corpus / Taxi1500 id (``BBCCCVVV``, ``40001001``) as a CES id (``b.MAT.1.1``)."""
+    m = _PBC.match(verse_id.strip())
+    if not m or not 1 <= int(m.group(1)) <= len(BOOKS):
+        raise ValueError(f"{verse_id!r} is not a BBCCCVVV verse id with a book number 01-66")
+    return f"b.{BOOKS[int(m.group(1)) - 1]}.{int(m.group(2))}.{int(m.group(3))}"
+
+
+def ces_to_pbc(verse_id: str) -> str:
+    """A CES id (``b.MAT.1.1``) as a Parallel Bible Corpus id (``40001001``)."""
+    m = _CES.match(verse_id.strip())
+    if not m or m.group(1) not in BOOKS:
+        raise ValueError(f"{verse_id!r} is not a b.BOOK.CHAPTER.VERSE id with a known book code")
+    return f"{BOOKS.index(m.group(1)) + 1:02d}{int(m.group(2)):03d}{int(m.group(3)):03d}"
+
+
 def _read_bible_tsv(path: Path) -> dict[str, str]:
     verses: dict[str, str] = {}
     for lineno, line in iter_lines(path):
-        if not line.strip():
+        if not line.strip() or line.startswith("#"):
             continue
         vid, tab, text = line.partition("\t")
         if not tab:
             raise DataFormatError(path, lineno, f"expected 'verse_id<TAB>text', found {line[:80]!r}")
-        if lineno == 1 and vid.strip().lower() in ("verse_id", "id", "verse"):
+        if not verses and vid.strip().lower() in ("verse_id", "id", "verse"):
             continue
         vid = vid.strip()
         if not vid or " " in vid:
             raise DataFormatError(path, lineno, f"bad verse id {vid!r}")
+        if _PBC.match(vid):
+            try:
+                vid = pbc_to_ces(vid)
+            except ValueError as err:
+                raise DataFormatError(path, lineno, str(err)) from None
         if vid in verses:
             raise DataFormatError(path, lineno, f"duplicate verse id {vid!r}")
         verses[vid] = " ".join(text.split())
@@ -199,7 +233,9 @@ def _read_bible_tsv(path: Path) -> dict[str, str]:
 def read_bible(path: str | Path) -> dict[str, str]:
     """``{verse_id: text}`` from a CES XML Bible or a ``verse_id<TAB>text`` file (header optional).
 
-    Texts are whitespace-normalised; empty verses are kept as ``""`` (see :func:`join_verses`).
+    In TSV files, ``#`` comment lines are skipped and Parallel Bible Corpus ids
+    (``40001001``) are converted to CES ids (``b.MAT.1.1``) so that Bibles of both
+    kinds join. Texts are whitespace-normalised; empty verses are kept as ``""`` (see :func:`join_verses`).
     """
     p = resolve_path(path)
     return _read_bible_xml(p) if _is_xml(p) else _read_bible_tsv(p)
@@ -314,10 +350,13 @@ def check_line_counts(*paths: str | Path) -> int:
 
 
 __all__ = [
+    "BOOKS",
     "VerseJoin",
+    "ces_to_pbc",
     "check_line_counts",
     "iter_parallel",
     "join_verses",
+    "pbc_to_ces",
     "read_bible",
     "read_bible_pair",
     "read_parallel",
