@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from xlt.cli.app import app
 from xlt.evaluation.metrics import classification_scores, per_label_prf
-from xlt.evaluation.store import RunStore, write_run
+from xlt.evaluation.store import RunStore, load_run, write_run
 
 SOURCES = ("eng_Latn", "fra_Latn")
 TARGETS = ("wol_Latn", "hau_Latn", "yor_Latn", "swh_Latn", "spa_Latn", "deu_Latn")
@@ -35,6 +35,20 @@ def _read_sib(root: Path, lang: str, split: str) -> list[tuple[str, str, str]]:
         idx, label, text = line.split("\t")
         rows.append((idx, label, text))
     return rows
+
+
+def _ranking(target: str) -> dict | None:
+    """The packaged source-language ranker's output for ``target`` where it is available."""
+    from xlt.cli.common import to_jsonable
+    from xlt.errors import XltError
+
+    try:
+        from xlt.ranking.api import rank_sources
+
+        ranked = rank_sources(target.split("_")[0], [s.split("_")[0] for s in SOURCES], task="ner")
+    except (ImportError, XltError):
+        return None
+    return {"target": target, "candidates": to_jsonable(ranked)}
 
 
 def make_real_runs(data: Path, out: Path) -> list[Path]:
@@ -67,6 +81,7 @@ def make_real_runs(data: Path, out: Path) -> list[Path]:
                         {"task": "classification", "method": method, "model": "multinomial-nb", "sources": [source],
                          "target": target, "seed": seed, "dataset": "sib200", "timings": {"train_s": 0.0}},
                         metrics,
+                        ranking=_ranking(target) if (method, source, seed) == ("word-nb", "eng_Latn", 1) else None,
                         predictions=[
                             {"id": idx, "lang": target, "gold": g, "pred": p}
                             for (idx, _, _), g, p in zip(rows, gold, pred, strict=True)
@@ -132,6 +147,8 @@ def test_report_from_real_runs_renders_in_chromium(shared_data: Path, tmp_path: 
     assert text.count("<svg") >= 4 and "class='cell'" in text and "class='whisker'" in text
     assert "class='fit'" in text, "distance scatter with a least-squares line expected"
     assert "| source \\ target |" in md.read_text(encoding="utf-8")
+    if any(load_run(d).has_ranking for d in dirs):
+        assert "Source-language ranking explanations" in text
 
     chromium = _chromium()
     if chromium is None:
