@@ -32,6 +32,8 @@ _LAZY = {
     "read_bible_pair": "parallel",
     "join_verses": "parallel",
     "VerseJoin": "parallel",
+    "pbc_to_ces": "parallel",
+    "ces_to_pbc": "parallel",
     "parse_pharaoh": "pharaoh",
     "read_pharaoh": "pharaoh",
     "format_pharaoh": "pharaoh",
