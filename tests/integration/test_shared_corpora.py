@@ -187,6 +187,17 @@ def test_europarl_ner_parallel(shared_data: Path):
 def test_projection_silver_and_absa(shared_data: Path):
     for f in sorted((shared_data / "projection" / "tprojection_masakhaner_silver").glob("*.train.txt*")):
         assert _count(iter_conll(f)) > 1000, f
+    absa = shared_data / "projection" / "absa_semeval2016_manual_projection"
+    sizes = {
+        split: len(read_conll(absa / "original" / "en" / f"en.absa.{split}.tsv"))
+        for split in ("train", "test")
+    }
+    assert sizes == {"train": 2000, "test": 676}
+    for f in sorted((absa / "manual_projections").glob("*/*.tsv*")):
+        sents = read_conll(f, label_col=1)  # token, BIO label, projection quality
+        split = "train" if ".train." in f.name else "test"
+        assert len(sents) == sizes[split], f
+        assert {lab for s in sents for lab in s.labels} <= {"O", "B-TARGET", "I-TARGET"}, f
 
 
 def test_bibles(shared_data: Path):
