@@ -80,3 +80,18 @@ def test_read_distance_table(tmp_path: Path) -> None:
     (tmp_path / "h.csv").write_text("src,tgt,d\n", encoding="utf-8")
     with pytest.raises(DataFormatError, match="expected header"):
         read_distance_table(tmp_path / "h.csv")
+
+
+def test_typology_distances_from_languages_module() -> None:
+    from xlt.evaluation.correlation import typology_distances, typology_kinds
+
+    pairs = [("eng", "fra_Latn"), ("eng", "wol_Latn"), ("eng", "zzz")]
+    dist = typology_distances(pairs, ["geographic", "genealogical", "syntactic"])
+    assert set(dist) == {"geographic", "genealogical", "syntactic"}
+    geo = dist["geographic"]
+    assert ("eng", "zzz") not in geo  # unknown language: no value, not an error
+    assert 0 < geo[("eng", "fra_Latn")] < geo[("eng", "wol_Latn")]
+    assert dist["genealogical"][("eng", "wol_Latn")] == 1.0  # different families
+    assert "genetic" in typology_kinds()
+    with pytest.raises(KeyError):
+        typology_distances(pairs, ["nonsense"])

@@ -158,19 +158,15 @@ def read_distance_table(path: str | Path) -> dict[str, dict[Pair, float]]:
     return table
 
 
-TYPOLOGY_KINDS: tuple[str, ...] = (
-    "syntactic",
-    "phonological",
-    "inventory",
-    "featural",
-    "genetic",
-    "geographic",
-    "genealogical",
-)
+def typology_kinds() -> tuple[str, ...]:
+    """The distance kinds :mod:`xlt.languages.typology` provides (URIEL groups, then the rest)."""
+    from xlt.languages.typology import URIEL_GROUPS
+
+    return (*URIEL_GROUPS, "genetic", "geographic", "genealogical")
 
 
 def typology_distances(
-    pairs: Sequence[Pair], kinds: Sequence[str] = TYPOLOGY_KINDS
+    pairs: Sequence[Pair], kinds: Sequence[str] | None = None
 ) -> dict[str, dict[Pair, float]]:
     """Distances of each kind for each (source, target) pair from :mod:`xlt.languages.typology`
     (URIEL vectors, Glottolog coordinates and classification). Codes such as ``wol_Latn`` or
@@ -184,9 +180,9 @@ def typology_distances(
         "geographic": typology.geographic_distance,
         "genealogical": typology.genealogical_distance,
     }
-    valid = set(TYPOLOGY_KINDS)
+    valid = set(typology_kinds())
     out: dict[str, dict[Pair, float]] = {}
-    for kind in kinds:
+    for kind in kinds if kinds is not None else typology_kinds():
         if kind not in valid:
             raise UnknownNameError("distance kind", kind, valid)
         table: dict[Pair, float] = {}

@@ -67,6 +67,14 @@ def _svg_open(width: float, height: float, label: str) -> str:
     )
 
 
+def _start(width: float, height: float, label: str, title: str, *, size: int = 13) -> list[str]:
+    """The opening ``<svg>`` tag plus the chart title (if any), as the first parts of a chart."""
+    out = [_svg_open(width, height, title or label)]
+    if title:
+        out.append(f"<text x='4' y='16' font-weight='600' font-size='{size}'>{escape(title)}</text>")
+    return out
+
+
 def heatmap(
     rows: Sequence[str],
     cols: Sequence[str],
@@ -87,9 +95,7 @@ def heatmap(
     finite = [v for v in values.values() if v is not None and math.isfinite(v)]
     lo, hi = (min(finite), max(finite)) if finite else (0.0, 1.0)
     span = hi - lo if hi > lo else 1.0
-    out = [_svg_open(width, height, title or "heatmap")]
-    if title:
-        out.append(f"<text x='4' y='16' font-weight='600' font-size='13'>{escape(title)}</text>")
+    out = _start(width, height, "heatmap", title)
     out.append(
         f"<text x='{left + cell_w * len(cols) / 2:.1f}' y='{top - 26}' text-anchor='middle' fill='#444'>"
         f"{escape(col_label)} →</text>"
@@ -163,9 +169,7 @@ def grouped_bars(
     def y(v: float) -> float:
         return top + plot_h - plot_h * max(0.0, v) / y_top
 
-    out = [_svg_open(width, height, title or "bar chart")]
-    if title:
-        out.append(f"<text x='4' y='16' font-weight='600' font-size='13'>{escape(title)}</text>")
+    out = _start(width, height, "bar chart", title)
     for t in ticks:
         yy = y(t / scale)
         out.append(
@@ -243,9 +247,7 @@ def scatter(
     def py(v: float) -> float:
         return top + ph - ph * (v - y0) / (y1 - y0)
 
-    out = [_svg_open(width, height, title or "scatter plot")]
-    if title:
-        out.append(f"<text x='4' y='16' font-weight='600' font-size='13'>{escape(title)}</text>")
+    out = _start(width, height, "scatter plot", title)
     for t in xt:
         out.append(
             f"<line x1='{px(t):.1f}' x2='{px(t):.1f}' y1='{top}' y2='{top + ph}' stroke='#eee'/>"
@@ -293,9 +295,7 @@ def signed_bars(items: Sequence[tuple[str, float]], *, title: str = "", width: f
     vmax = max((abs(v) for _, v in items), default=1.0) or 1.0
     mid = left + (width - left - 50) / 2
     half = (width - left - 50) / 2
-    out = [_svg_open(width, height, title or "contributions")]
-    if title:
-        out.append(f"<text x='4' y='16' font-weight='600'>{escape(title)}</text>")
+    out = _start(width, height, "contributions", title, size=12)
     out.append(f"<line x1='{mid:.1f}' x2='{mid:.1f}' y1='{top - 2}' y2='{height - 6}' stroke='#888'/>")
     for i, (name, v) in enumerate(items):
         y = top + row_h * i
@@ -334,9 +334,7 @@ def lines(
     def py(v: float) -> float:
         return top + ph - ph * (v - yt[0]) / ((yt[-1] - yt[0]) or 1)
 
-    out = [_svg_open(width, height, title or "line chart")]
-    if title:
-        out.append(f"<text x='4' y='16' font-weight='600' font-size='13'>{escape(title)}</text>")
+    out = _start(width, height, "line chart", title)
     for t in yt:
         out.append(
             f"<line x1='{left}' x2='{left + pw}' y1='{py(t):.1f}' y2='{py(t):.1f}' stroke='#eee'/>"
