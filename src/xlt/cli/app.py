@@ -19,6 +19,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "xlt.cli.merge",
     "xlt.cli.vocab",
     "xlt.cli.langs",
+    "xlt.cli.rank",
     "xlt.cli.pretrain",
     "xlt.cli.finetune",
     "xlt.cli.run",

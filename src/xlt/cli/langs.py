@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import typer
@@ -93,6 +94,26 @@ def script_cmd(
     typer.echo(f"{dominant}")
     for script, n in sorted(counts.items(), key=lambda kv: -kv[1]):
         typer.echo(f"  {script}\t{n}\t{100 * n / total:.1f}%")
+
+
+@langs_app.command("distance")
+def distance_cmd(
+    first: str = typer.Argument(..., help="A language."),
+    second: str = typer.Argument(..., help="Another language."),
+    fmt: OutputFormat = FormatOption,
+) -> None:
+    """URIEL, geographic and genealogical distances between two languages."""
+    from xlt.languages.codes import resolve
+    from xlt.ranking.features import pair_features
+
+    a, b = resolve(first), resolve(second)
+    feats = pair_features(b, a)
+    if fmt == OutputFormat.json:
+        emit_json({"first": a.given, "second": b.given, "features": feats})
+        return
+    for key, value in feats.items():
+        shown = "unknown" if isinstance(value, float) and math.isnan(value) else f"{value:.4g}"
+        typer.echo(f"{key:<22} {shown}")
 
 
 def register(app: typer.Typer) -> None:

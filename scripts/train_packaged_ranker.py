@@ -1,0 +1,50 @@
+"""Train the packaged NER transfer-language ranker shipped in ``src/xlt/resources/rankers/ner``.
+
+It is a LambdaRank model (default ``lambdarank`` config: URIEL, geography, genealogy, script and
+imputation features plus the learned source prior) trained on every target column of the
+MasakhaNER 2.0 zero-shot transfer table (Adelani et al. 2022), 42 sources × 38 targets.
+Only typology features are used, so predictions need no text samples and run offline.
+
+Usage: python scripts/train_packaged_ranker.py [--table ../shared/data/masakhaner2/transfer_ranks.csv]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+
+from xlt.io.tables import read_transfer_table
+from xlt.paths import data_root
+from xlt.ranking.learned import LambdaRankConfig, LambdaRankRanker
+
+OUT = Path(__file__).resolve().parents[1] / "src" / "xlt" / "resources" / "rankers" / "ner"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument(
+        "--table", type=Path, default=None, help="transfer table (default: shared MasakhaNER2 ranks)"
+    )
+    ap.add_argument("--out", type=Path, default=OUT)
+    args = ap.parse_args()
+    table_path = args.table or data_root() / "masakhaner2" / "transfer_ranks.csv"
+    table = read_transfer_table(table_path)
+    ranker = LambdaRankRanker(LambdaRankConfig()).fit(table)
+    # record the table by name and hash only (no machine-specific absolute path)
+    ranker.table_path_ = os.path.join("masakhaner2", Path(table_path).name)
+    ranker.save(
+        args.out,
+        extra={
+            "task": "ner",
+            "trained_by": "scripts/train_packaged_ranker.py",
+            "source": "MasakhaNER 2.0 zero-shot transfer ranks (Adelani et al. 2022), CC BY-NC 4.0",
+        },
+    )
+    print(f"trained on {ranker.n_targets_} targets x {len(table.sources)} sources -> {args.out}")
+    for name, gain in sorted(ranker.feature_importance().items(), key=lambda kv: -kv[1]):
+        print(f"  {name:<20} gain {gain:9.1f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Packaged pretrained transfer-language rankers (see docs/ranking.md)."""
