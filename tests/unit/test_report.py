@@ -122,3 +122,21 @@ def test_report_cli_formats(workspace: Path, tmp_path: Path) -> None:
     data = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
     (corr,) = data["correlations"]["classification"]
     assert corr["distance"] == "lexical" and corr["n"] == 4 and corr["pearson_r"] < 0
+
+
+def test_report_mexa_section(workspace: Path) -> None:
+    from xlt.evaluation.mexa import MexaReport, summarise
+
+    runs = [load_run(d) for d in sorted(workspace.iterdir()) if d.is_dir()]
+    mexa = MexaReport("tiny", "eng_Latn", "mean", 2, {
+        "wol_Latn": summarise("wol_Latn", [0.3, 0.5], 10), "hau_Latn": summarise("hau_Latn", [0.6, 0.8], 10),
+    })  # fmt: skip
+    rep = build_report(runs, mexa=mexa, n_resamples=50)
+    # transfer from English per target, averaged over methods and seeds: wol (.5+.6+.9)/3, hau (.7+.75)/2
+    assert rep.mexa_correlation["n"] == 2
+    assert dict((lang, y) for lang, _, y in rep.mexa_correlation["points"]) == pytest.approx(
+        {"hau": 0.725, "wol": 2 / 3}
+    )
+    html = render_html(rep)
+    assert "MEXA alignment with English" in html and "class='series'" in html
+    assert "| wol_Latn | 0.400 | 0.500 | 1 |" in render_markdown(rep)

@@ -131,10 +131,12 @@ def _macro_f1(n_labels: int) -> Reducer:
 
 
 def resample_counts(
-    n: int, n_resamples: int, rng: np.random.Generator, chunk: int = 256
+    n: int, n_resamples: int, rng: np.random.Generator, chunk: int | None = None
 ) -> Iterator[np.ndarray]:
     """Yield blocks (b x n) of multiplicities: row r counts how often each unit is drawn
-    in resample r (n draws with replacement)."""
+    in resample r (n draws with replacement). Blocks hold about 4M cells (32 MB) by default."""
+    if chunk is None:
+        chunk = max(1, min(256, 4_000_000 // max(n, 1)))
     done = 0
     while done < n_resamples:
         b = min(chunk, n_resamples - done)

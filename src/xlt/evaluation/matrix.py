@@ -96,7 +96,24 @@ def _language_points(
             cis = per_language_ci(
                 records, metric, default_lang=run.target or "-", n_resamples=n_resamples, seed=seed
             )
+    if not cis:
+        cis = _stored_cis(run, scores)
     return {lang: (score, cis.get(lang)) for lang, score in scores.items()}
+
+
+def _stored_cis(run: RunRecord, scores: dict[str, float]) -> dict[str, Interval]:
+    """CIs written into metrics.json (``ci`` / ``per_language.<lang>.ci``, as :func:`evaluate` does)."""
+    out: dict[str, Interval] = {}
+    per_lang = run.metrics.get("per_language")
+    for lang, score in scores.items():
+        block = per_lang.get(lang) if isinstance(per_lang, dict) and per_lang else run.metrics
+        ci = block.get("ci", {}).get(run.primary_metric or "") if isinstance(block, dict) else None
+        if isinstance(ci, dict) and "low" in ci and "high" in ci:
+            out[lang] = Interval(
+                score, float(ci["low"]), float(ci["high"]), float(ci.get("level", 0.95)),
+                int(ci.get("n", 0)), int(ci.get("n_resamples", 0)), run.primary_metric or "",
+            )  # fmt: skip
+    return out
 
 
 def build_table(

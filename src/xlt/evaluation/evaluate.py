@@ -1,0 +1,94 @@
+"""One call from predictions to a ``metrics.json`` dict with bootstrap CIs, per language.
+
+Writers of run directories (``xlt run``, ``xlt finetune``, user scripts) can do::
+
+    metrics, records = evaluate("ner", gold, pred, langs=langs, ids=ids)
+    write_run(run_dir, info, metrics, predictions=records)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from xlt.errors import ConfigError, MismatchError
+from xlt.evaluation.bootstrap import METRIC_KEYS, bootstrap_ci, infer_metric
+from xlt.evaluation.metrics import classification_scores, per_label_prf, span_prf, token_accuracy
+
+
+def task_scores(task: str | None, gold: Sequence[Any], pred: Sequence[Any]) -> dict[str, Any]:
+    """Headline scores of a task: strict span P/R/F1 (ner), token accuracy + per-tag scores (pos and
+    other tagging), accuracy + macro-F1 + per-label scores (classification)."""
+    kind = infer_metric(gold, task)
+    if kind == "span_f1":
+        return dict(span_prf(gold, pred))
+    if kind == "token_accuracy":
+        out: dict[str, Any] = dict(token_accuracy(gold, pred))
+        flat_gold = [t for s in gold for t in s]
+        flat_pred = [t if t is not None else "<none>" for s in pred for t in s]
+        out["per_label"] = {k: v for k, v in per_label_prf(flat_gold, flat_pred).items() if k != "<none>"}
+        return out
+    out = dict(classification_scores(gold, pred))
+    out["per_label"] = per_label_prf(gold, pred)
+    return {k: v for k, v in out.items() if not k.startswith("f1_")}
+
+
+def evaluate(
+    task: str | None,
+    gold: Sequence[Any],
+    pred: Sequence[Any],
+    *,
+    langs: Sequence[str] | None = None,
+    ids: Sequence[str] | None = None,
+    target: str | None = None,
+    n_resamples: int = 1000,
+    level: float = 0.95,
+    seed: int = 0,
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """``(metrics, prediction_records)`` for a run directory.
+
+    ``metrics`` holds the headline scores over all examples, ``primary_metric``, ``ci``
+    (``{metric: {low, high, level, n, n_resamples}}``, percentile bootstrap over examples or
+    sentences) and, when ``langs`` names more than one language, ``per_language`` with the
+    same fields for each. ``prediction_records`` are the ``predictions.jsonl`` lines.
+    """
+    if len(gold) != len(pred):
+        raise MismatchError(f"{len(gold)} gold items but {len(pred)} predictions")
+    if langs is not None and len(langs) != len(gold):
+        raise MismatchError(f"{len(langs)} language tags for {len(gold)} items")
+    if ids is not None and len(ids) != len(gold):
+        raise MismatchError(f"{len(ids)} ids for {len(gold)} items")
+    if n_resamples < 1:
+        raise ConfigError(f"n_resamples must be >= 1, got {n_resamples}")
+    kind = infer_metric(gold, task)
+    key = METRIC_KEYS[kind]
+
+    def block(g: Sequence[Any], p: Sequence[Any]) -> dict[str, Any]:
+        scores = task_scores(task, g, p)
+        ci = bootstrap_ci(g, p, kind, n_resamples=n_resamples, level=level, seed=seed)
+        scores["ci"] = {
+            key: {"low": ci.low, "high": ci.high, "level": level, "n": ci.n, "n_resamples": n_resamples}
+        }
+        if kind == "accuracy":
+            mf = bootstrap_ci(g, p, "macro_f1", n_resamples=n_resamples, level=level, seed=seed)
+            scores["ci"]["macro_f1"] = {"low": mf.low, "high": mf.high, "level": level, "n": mf.n,
+                                        "n_resamples": n_resamples}  # fmt: skip
+        return scores
+
+    metrics = block(gold, pred)
+    metrics["primary_metric"] = key
+    default_lang = target or "-"
+    lang_of = list(langs) if langs is not None else [default_lang] * len(gold)
+    if len(set(lang_of)) > 1:
+        per: dict[str, Any] = {}
+        for lang in sorted(set(lang_of)):
+            idx = [i for i, x in enumerate(lang_of) if x == lang]
+            per[lang] = block([gold[i] for i in idx], [pred[i] for i in idx])
+        metrics["per_language"] = per
+    records = []
+    for i, (g, p) in enumerate(zip(gold, pred, strict=True)):
+        rec: dict[str, Any] = {"id": ids[i] if ids is not None else str(i), "lang": lang_of[i]}
+        rec["gold"] = list(g) if isinstance(g, (list, tuple)) else g
+        rec["pred"] = list(p) if isinstance(p, (list, tuple)) else p
+        records.append(rec)
+    return metrics, records
