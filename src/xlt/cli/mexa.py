@@ -77,8 +77,11 @@ def mexa(
     ),
     fmt: OutputFormat = FormatOption,
 ) -> None:
-    """Per-language alignment with the pivot from per-layer pooled sentence embeddings: the share of
-    parallel pairs that retrieve each other top-1 in both directions."""
+    """MEXA: per-language alignment with English from parallel sentences (Kargaran et al. 2024).
+
+    Per layer, the share of parallel pairs whose pooled embeddings retrieve each other top-1 in
+    both directions; a label-free predictor of transfer from English.
+    """
     from transformers.utils import logging as hf_logging
 
     from xlt.cli.common import progress_bar, to_jsonable

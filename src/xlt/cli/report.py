@@ -40,8 +40,12 @@ def report(
     workspace: Path | None = WorkspaceOption,
     db: Path | None = DbOption,
 ) -> None:
-    """Build an HTML (or Markdown/JSON) report: transfer matrix heatmap, per-target bars with
-    95% CIs, distance-vs-score scatter with fit, ranker explanations, MEXA, and tables."""
+    """Write a self-contained HTML (or Markdown/JSON) report of runs.
+
+    Transfer-matrix heatmaps, per-target bars with 95% bootstrap CIs, best-vs-runner-up paired
+    tests, distance-vs-score scatter plots with least-squares fits and correlations, ranker
+    explanations, MEXA, and the tables. No scripts and nothing fetched: it works offline.
+    """
     from xlt.cli.common import to_jsonable
     from xlt.evaluation.correlation import read_distance_table, typology_distances
     from xlt.evaluation.matrix import pair_scores

@@ -26,6 +26,7 @@ def open_store(workspace: Path | None, db: Path | None, *, must_exist: bool = Tr
     if must_exist and not path.exists():
         raise DataNotFoundError(
             f"{path}: no run store here",
+            hint="record run directories with: xlt runs record RUN_DIR... --workspace DIR (or pass --db FILE)",
         )
     return RunStore(path)
 
