@@ -53,3 +53,20 @@ def test_stored_cis_are_used_without_predictions(tmp_path: Path) -> None:
     )
     cell = transfer_matrix([run]).get("eng", "wol")
     assert cell.ci is not None and cell.ci.low == metrics["ci"]["accuracy"]["low"] and cell.mean == 0.5
+
+
+def test_ci_follows_the_primary_metric(tmp_path: Path) -> None:
+    from xlt.evaluation.matrix import transfer_matrix
+    from xlt.evaluation.metrics import classification_scores
+
+    gold, pred = ["pos", "neg", "neu", "pos"] * 5, ["pos", "neg", "pos", "pos"] * 5
+    macro = classification_scores(gold, pred)["macro_f1"]
+    records = [{"gold": g, "pred": p} for g, p in zip(gold, pred, strict=True)]
+    info = {"task": "classification", "sources": ["ind"], "target": "jav"}
+    run = load_run(
+        write_run(
+            tmp_path / "r", info, {"macro_f1": macro, "primary_metric": "macro_f1"}, predictions=records
+        )
+    )
+    cell = transfer_matrix([run], n_resamples=100).get("ind", "jav")
+    assert cell.ci.metric == "macro_f1" and cell.ci.estimate == pytest.approx(macro) == cell.mean

@@ -60,9 +60,9 @@ def list_runs(
     if fmt == OutputFormat.json:
         emit_json([r.to_dict() for r in runs])
         return
-    table = Table(title=f"{len(runs)} runs in {store.db_path}")
+    table = Table(title=f"{len(runs)} run{'s' if len(runs) != 1 else ''} in {store.db_path}")
     for col in ("run id", "task", "method", "model", "sources", "target", "seed", "metric", "score"):
-        table.add_column(col, justify="right" if col in ("seed", "score") else "left")
+        table.add_column(col, justify="right" if col in ("seed", "score") else "left", overflow="fold")
     for r in runs:
         table.add_row(
             r.run_id, r.task or "–", r.method or "–", r.model or "–", r.source_key, r.target or "–",
@@ -113,7 +113,7 @@ def compare(
     """Scores side by side per language; with predictions, a paired bootstrap test of the
     first run against each other run on the same examples."""
     from xlt.errors import ConfigError
-    from xlt.evaluation.bootstrap import infer_metric
+    from xlt.evaluation.bootstrap import metric_kind
     from xlt.evaluation.significance import paired_bootstrap
     from xlt.evaluation.store import aligned_predictions, resolve_runs
 
@@ -132,7 +132,7 @@ def compare(
             if aligned is None:
                 continue
             gold, pa, pb = aligned
-            metric = infer_metric(gold[:200], base.task)
+            metric = metric_kind(base.primary_metric, gold, base.task)
             test = paired_bootstrap(gold, pa, pb, metric, n_resamples=n_resamples, seed=seed)
             tests.append({"a": base.run_id, "b": other.run_id, "language": lang, **test.to_dict()})
     if fmt == OutputFormat.json:

@@ -70,6 +70,15 @@ def infer_metric(gold: Sequence[Any], task: str | None = None) -> MetricKind:
     return "accuracy"
 
 
+def metric_kind(primary_metric: str | None, gold: Sequence[Any], task: str | None = None) -> MetricKind:
+    """The bootstrap metric matching a run's headline ``primary_metric`` (e.g. ``macro_f1`` for a
+    sentiment task scored by macro-F1), falling back to :func:`infer_metric`."""
+    kind = infer_metric(gold[:200], task)
+    if primary_metric == "macro_f1" and kind == "accuracy":
+        return "macro_f1"
+    return kind
+
+
 def _check(gold: Sequence[Any], pred: Sequence[Any]) -> None:
     if len(gold) != len(pred):
         raise MismatchError(f"{len(gold)} gold items but {len(pred)} predictions")

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from xlt.evaluation.aggregate import SeedSummary, mean_std
-from xlt.evaluation.bootstrap import Interval, infer_metric, per_language_ci
+from xlt.evaluation.bootstrap import Interval, metric_kind, per_language_ci
 from xlt.evaluation.store import RunRecord
 
 
@@ -92,7 +92,7 @@ def _language_points(
     if with_ci and run.has_predictions:
         records = run.predictions()
         if records:
-            metric = infer_metric([r["gold"] for r in records[:200]], run.task)
+            metric = metric_kind(run.primary_metric, [r["gold"] for r in records[:200]], run.task)
             cis = per_language_ci(
                 records, metric, default_lang=run.target or "-", n_resamples=n_resamples, seed=seed
             )

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from xlt.evaluation import svg
-from xlt.evaluation.bootstrap import infer_metric
+from xlt.evaluation.bootstrap import metric_kind
 from xlt.evaluation.correlation import Correlation, distance_correlations
 from xlt.evaluation.matrix import Table, method_table, pair_scores, transfer_matrices
 from xlt.evaluation.mexa import MexaReport, correlate_with_transfer
@@ -167,7 +167,7 @@ def _compare_best(
             aligned = aligned_predictions(ra, rb, col)
             if aligned is not None:
                 gold, pa, pb = aligned
-                metric = infer_metric(gold[:200], ra.task)
+                metric = metric_kind(ra.primary_metric, gold, ra.task)
                 tests.append(
                     (paired_bootstrap(gold, pa, pb, metric, n_resamples=n_resamples, seed=seed), ra.seed)
                 )
