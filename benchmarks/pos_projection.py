@@ -44,7 +44,10 @@ def _run(data: dict[str, Any], out: Path, force: bool) -> dict[str, Any]:
     recipe = Recipe.from_dict({**data, "output_dir": str(out)})
     t0 = time.perf_counter()
     result = run_recipe(
-        recipe, Path.cwd(), force=force, status=lambda m: print(f"  {m}", file=sys.stderr, flush=True)
+        recipe,
+        Path.cwd(),
+        force=force,
+        status=lambda m, transient=False: None if transient else print(f"  {m}", file=sys.stderr, flush=True),
     )
     metrics = dict(result.metrics)
     metrics["wall_s"] = round(time.perf_counter() - t0, 1)

@@ -33,8 +33,10 @@ def register(app: typer.Typer) -> None:
         console = stderr_console()
         with console.status("starting", spinner="dots") as status:
 
-            def say(message: str) -> None:
+            def say(message: str, transient: bool = False) -> None:
                 status.update(message)
+                if transient:
+                    return
                 console.print(f"[{time.strftime('%H:%M:%S')}] {message}", markup=False, highlight=False)
 
             result = run_recipe(rec, base, force=force, status=say)

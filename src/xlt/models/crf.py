@@ -96,6 +96,8 @@ class CrfTagger:
 
     def __init__(self, config: CrfConfig | None = None) -> None:
         self.config = config or CrfConfig()
+        #: optional ``callback(iteration, max_iterations, loss)`` for progress displays
+        self.on_iteration = None
 
     # -- training ---------------------------------------------------------------------------
     def _clusters(self) -> dict[str, str] | None:
@@ -150,7 +152,15 @@ class CrfTagger:
                 f"no labelled tokens to train the crf on ({stats['sentences']} sentences, "
                 f"partial_labels={self.config.partial_labels!r}, min_segment={self.config.min_segment})"
             )
-        trainer = pycrfsuite.Trainer(verbose=False)
+        callback = getattr(self, "on_iteration", None)
+        total = self.config.max_iterations
+
+        class _Trainer(pycrfsuite.Trainer):  # type: ignore[misc]
+            def on_iteration(self, log: str, info: dict) -> None:
+                if callback is not None:
+                    callback(int(info.get("num", 0)), total, float(info.get("loss", 0.0)))
+
+        trainer = _Trainer(verbose=False)
         for xseq, yseq in seqs:
             trainer.append(xseq, yseq)
         trainer.set_params(

@@ -79,7 +79,7 @@ class Pipeline:
         out = Path(recipe.output_dir).expanduser()
         self.out = out if out.is_absolute() else base_dir / out
         self.runner = StepRunner(self.out, force=force)
-        self.status = status  # callable(str) for progress messages, or None
+        self.status = status  # callable(message, transient=False) for progress messages, or None
         self.sources: list[_Source] = []
         self.paths: dict[str, Path | None] = {}
         self.summaries: dict[str, Any] = {}
@@ -172,7 +172,7 @@ class Pipeline:
             for k in keys:
                 train.extend(self._read(k, max_n))
             self.say(f"training {name} ({_spec_name(spec)}) on {len(train)} examples")
-            model = build_task_model(spec, r.task, seed=r.seed).fit(train)
+            model = self._with_progress(build_task_model(spec, r.task, seed=r.seed), name).fit(train)
             model.save(d / "model")
             return {"n_train": len(train), "train_stats": getattr(model, "train_stats_", None)}
 
@@ -181,6 +181,18 @@ class Pipeline:
         d, summary = self.runner.run(name, depends, compute)
         self.summaries[name] = summary
         return d / "model"
+
+    def _with_progress(self, model: Any, name: str) -> Any:
+        """Show training iterations of backends that report them (the CRF) on the status line."""
+        if self.status is not None and hasattr(model, "on_iteration"):
+            status = self.status
+
+            def update(k: int, total: int, loss: float) -> None:
+                if k % 10 == 0:
+                    status(f"{name}: iteration {k}/{total}, loss {loss:.1f}", transient=True)
+
+            model.on_iteration = update
+        return model
 
     def _evaluate(self, model_dir: Path, key: str) -> dict[str, Any]:
         data = self._read(key)
@@ -418,7 +430,9 @@ class Pipeline:
             self.say(
                 f"training the target tagger ({_spec_name(r.model)}) on {len(train)} projected sentences"
             )
-            model = build_task_model(r.model, r.task, seed=r.seed).fit(train)
+            model = self._with_progress(build_task_model(r.model, r.task, seed=r.seed), "train-target").fit(
+                train
+            )
             model.save(d / "model")
             return {"n_train": len(train), "train_stats": getattr(model, "train_stats_", None)}
 
