@@ -46,6 +46,10 @@ class EflomalConfig(MethodConfig):
     prefix_len: int = Field(0, ge=0, description="Cut words to this many characters (0 = keep whole words).")
     dictionary: Path | None = Field(None, description="Bilingual dictionary used as lexical priors.")
     dictionary_format: DictionaryFormat = Field("auto", description="hunalign, tsv or muse (auto-detected).")
+    dictionary_swap: bool = Field(
+        False,
+        description="The dictionary's source side is the target language of the pairs (e.g. en-xx for xx-en).",
+    )
     prior_weight: float = Field(1.0, gt=0, description="Dirichlet pseudo-count of each dictionary link.")
     chunk_size: int = Field(
         250_000, ge=1000, description="Most training pairs per eflomal run (bounds memory on huge corpora)."
@@ -106,6 +110,8 @@ class EflomalAligner:
         seen: set[tuple[str, str]] = set()
         lines = []
         for src, tgt in iter_dictionary(cfg.dictionary, cfg.dictionary_format):
+            if cfg.dictionary_swap:
+                src, tgt = tgt, src
             s, t = _normalize(src, cfg.normalize), _normalize(tgt, cfg.normalize)
             if key(s) in src_vocab and key(t) in tgt_vocab and (s.lower(), t.lower()) not in seen:
                 seen.add((s.lower(), t.lower()))

@@ -1,0 +1,146 @@
+"""``xlt align`` and ``xlt align evaluate`` end to end."""
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from xlt.cli.app import app
+
+runner = CliRunner()
+FAST = ["--set", "rel_iterations=0.05", "--set", "n_samplers=1"]
+
+
+def test_align_eflomal_and_evaluate(resources, tmp_path):
+    pytest.importorskip("eflomal")
+    res = resources / "alignment"
+    out = tmp_path / "pred.txt"
+    r = runner.invoke(
+        app,
+        [
+            "align",
+            "--parallel",
+            str(res / "tiny.src-tgt"),
+            "--symmetrize",
+            "gdfa",
+            "--out",
+            str(out),
+            "--train-extra",
+            str(res / "tiny.src-tgt"),
+            *FAST,
+            "--format",
+            "json",
+        ],
+    )
+    assert r.exit_code == 0, r.output
+    summary = json.loads(r.stdout)
+    assert summary["pairs"] == 4 and summary["extra_pairs"] == 4
+    assert summary["config"]["symmetrize"] == "grow-diag-final-and"
+    lines = out.read_text().splitlines()
+    assert len(lines) == 4 and all(lines)
+    r = runner.invoke(
+        app,
+        [
+            "align",
+            "evaluate",
+            "--pred",
+            str(out),
+            "--gold",
+            str(res / "tiny.gold"),
+            "--gold-format",
+            "naacl",
+            "--text",
+            str(res / "tiny.src-tgt"),
+            "--format",
+            "json",
+        ],
+    )
+    assert r.exit_code == 0, r.output
+    scores = json.loads(r.stdout)
+    assert set(scores) >= {"aer", "precision", "recall", "f1"}
+    assert 0.0 <= scores["aer"] <= 1.0
+
+
+def test_evaluate_xlwa_golden(resources):
+    res = resources / "alignment"
+    r = runner.invoke(
+        app,
+        [
+            "align",
+            "evaluate",
+            "--pred",
+            str(res / "tiny.xlwa.pred"),
+            "--gold",
+            str(res / "tiny.xlwa.tsv"),
+            "--gold-format",
+            "xlwa",
+            "--format",
+            "json",
+        ],
+    )
+    assert r.exit_code == 0, r.output
+    scores = json.loads(r.stdout)
+    # 3 predicted links, all correct, of 4 gold: P=1, R=3/4, AER = 1 - 6/7
+    assert scores["precision"] == 1.0
+    assert scores["recall"] == pytest.approx(0.75)
+    assert scores["aer"] == pytest.approx(1 - 6 / 7)
+
+
+def test_align_embedding_two_files(tiny_model_dir, tmp_path):
+    src, tgt = tmp_path / "s.txt", tmp_path / "t.txt"
+    src.write_text("the house\na car\n")
+    tgt.write_text("das haus\nein auto\n")
+    out = tmp_path / "pred.txt"
+    r = runner.invoke(
+        app,
+        [
+            "align",
+            "--parallel",
+            str(src),
+            "--parallel",
+            str(tgt),
+            "--method",
+            "embedding",
+            "--model",
+            str(tiny_model_dir),
+            "--layer",
+            "1",
+            "--out",
+            str(out),
+        ],
+    )
+    assert r.exit_code == 0, r.output
+    assert len(out.read_text().splitlines()) == 2
+
+
+def test_align_errors(resources, tmp_path):
+    from xlt.cli.app import main
+
+    with pytest.raises(SystemExit) as e:
+        main(
+            [
+                "align",
+                "--parallel",
+                str(resources / "alignment" / "tiny.src-tgt"),
+                "--method",
+                "nope",
+                "--out",
+                str(tmp_path / "x"),
+            ]
+        )
+    assert e.value.code == 1
+    r = runner.invoke(
+        app,
+        [
+            "align",
+            "--parallel",
+            str(resources / "alignment" / "tiny.src-tgt"),
+            "--dictionary",
+            "d.txt",
+            "--method",
+            "embedding",
+            "--out",
+            str(tmp_path / "x"),
+        ],
+    )
+    assert r.exit_code != 0

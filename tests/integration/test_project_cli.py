@@ -1,0 +1,126 @@
+"""``xlt project`` and ``xlt project evaluate`` end to end."""
+
+import json
+
+from typer.testing import CliRunner
+
+from xlt.cli.app import app
+
+runner = CliRunner()
+
+
+def test_project_ner_and_evaluate(resources, tmp_path):
+    res = resources / "alignment"
+    out, stats = tmp_path / "out.conll", tmp_path / "stats.json"
+    r = runner.invoke(
+        app,
+        [
+            "project",
+            "--source",
+            str(res / "src.conll"),
+            "--target",
+            str(res / "tgt.txt"),
+            "--alignments",
+            str(res / "tgt.pharaoh"),
+            "--task",
+            "ner",
+            "--out",
+            str(out),
+            "--stats",
+            str(stats),
+            "--format",
+            "json",
+        ],
+    )
+    assert r.exit_code == 0, r.output
+    summary = json.loads(r.stdout)
+    assert summary["sentences"] == 2
+    assert summary["sources"][0]["projected"] == 2
+    assert json.loads(stats.read_text())["span_status"][0][0]["status"] == "projected"
+    r = runner.invoke(
+        app,
+        [
+            "project",
+            "evaluate",
+            "--pred",
+            str(out),
+            "--gold",
+            str(res / "tgt.gold.conll"),
+            "--format",
+            "json",
+        ],
+    )
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.stdout)["f1"] == 1.0
+
+
+def test_project_pos_multisource_and_accuracy(resources, tmp_path):
+    res = resources / "alignment"
+    out = tmp_path / "out.conll"
+    r = runner.invoke(
+        app,
+        [
+            "project",
+            "--source",
+            str(res / "src.pos.conll"),
+            "--alignments",
+            str(res / "tgt.pos.pharaoh"),
+            "--source",
+            str(res / "src.pos.conll"),
+            "--alignments",
+            str(res / "tgt.pos.pharaoh"),
+            "--weight",
+            "1",
+            "--weight",
+            "2",
+            "--target",
+            str(res / "tgt.pos.txt"),
+            "--task",
+            "pos",
+            "--out",
+            str(out),
+        ],
+    )
+    assert r.exit_code == 0, r.output
+    assert out.read_text().split("\n\n")[0].splitlines() == ["John PROPN", "wohnt VERB"]
+    assert "Hallo _" in out.read_text()
+    r = runner.invoke(
+        app,
+        [
+            "project",
+            "evaluate",
+            "--pred",
+            str(out),
+            "--gold",
+            str(res / "src.pos.conll"),
+            "--task",
+            "pos",
+            "--format",
+            "json",
+        ],
+    )
+    # tokens differ from the source file: a clear mismatch error
+    assert r.exit_code != 0
+
+
+def test_project_mismatch_is_an_error(resources, tmp_path):
+    import pytest
+
+    from xlt.cli.app import main
+
+    res = resources / "alignment"
+    with pytest.raises(SystemExit) as e:
+        main(
+            [
+                "project",
+                "--source",
+                str(res / "src.conll"),
+                "--target",
+                str(res / "tgt.pos.txt"),
+                "--alignments",
+                str(res / "tgt.pharaoh"),
+                "--out",
+                str(tmp_path / "o.conll"),
+            ]
+        )
+    assert e.value.code == 1
