@@ -293,8 +293,8 @@ def signed_bars(items: Sequence[tuple[str, float]], *, title: str = "", width: f
     top = 24.0 if title else 6.0
     height = top + row_h * len(items) + 10
     vmax = max((abs(v) for _, v in items), default=1.0) or 1.0
-    mid = left + (width - left - 50) / 2
-    half = (width - left - 50) / 2
+    half = (width - left - 64) / 2  # 64 px on the right for the value labels
+    mid = left + half
     out = _start(width, height, "contributions", title, size=12)
     out.append(f"<line x1='{mid:.1f}' x2='{mid:.1f}' y1='{top - 2}' y2='{height - 6}' stroke='#888'/>")
     for i, (name, v) in enumerate(items):
