@@ -43,7 +43,7 @@ def _projection_recipe(tmp_path: Path, **over) -> Path:
             "test": str(RES / "target_test.conll"),
         },
         "align": {"method": "eflomal", "options": {"symmetrize": "intersection", "n_samplers": 1}},
-        "output_dir": "out",
+        "output_dir": str(tmp_path / "out"),
     }
     data.update(over)
     return _recipe(tmp_path, data)
@@ -121,12 +121,12 @@ def test_zero_shot_and_supervised(tmp_path) -> None:
             **base,
             "method": "zero-shot",
             "source": {"language": "eng", "train": str(RES / "source_train.conllu")},
-            "output_dir": "zs",
+            "output_dir": str(tmp_path / "zs"),
         },
     )
     m = json.loads(_invoke("run", str(zs), "--format", "json").stdout)["metrics"]
     assert 0.0 <= m["accuracy"] < 0.9  # different vocabulary: only punctuation and shapes transfer
-    sup = _recipe(tmp_path, {**base, "method": "supervised", "output_dir": "sup"})
+    sup = _recipe(tmp_path, {**base, "method": "supervised", "output_dir": str(tmp_path / "sup")})
     m = json.loads(_invoke("run", str(sup), "--format", "json").stdout)["metrics"]
     assert m["accuracy"] > 0.95
 
@@ -143,7 +143,7 @@ def test_classification_with_linear(tmp_path) -> None:
                 "train": str(RES / "cls_train.tsv"),
                 "test": str(RES / "cls_test.tsv"),
             },
-            "output_dir": "cls",
+            "output_dir": str(tmp_path / "cls"),
         },
     )
     m = json.loads(_invoke("run", str(recipe), "--format", "json").stdout)["metrics"]
@@ -171,7 +171,7 @@ def test_real_recipe_supervised_basque(tmp_path, shared_data) -> None:
             "model": {"method": "crf", "max_iterations": 25},
             "target": {"language": "eus", "train": "ud:Basque-BDT:dev", "test": "ud:Basque-BDT:test"},
             "data_root": str(shared_data),
-            "output_dir": "eus",
+            "output_dir": str(tmp_path / "eus"),
         },
     )
     m = json.loads(_invoke("run", str(recipe), "--format", "json").stdout)["metrics"]

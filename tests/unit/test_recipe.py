@@ -27,7 +27,7 @@ def _write(tmp_path: Path, data: dict) -> Path:
     return p
 
 
-def _projection(**over) -> dict:
+def _projection(out: str = "out", **over) -> dict:
     data = {
         "task": "pos",
         "method": "projection",
@@ -42,7 +42,7 @@ def _projection(**over) -> dict:
             "parallel": str(RES / "target.verses.tsv"),
             "test": str(RES / "target_test.conll"),
         },
-        "output_dir": "out",
+        "output_dir": out,
     }
     data.update(over)
     return data
@@ -89,6 +89,7 @@ def test_missing_output_dir(tmp_path) -> None:
 
 
 def _run(tmp_path: Path, data: dict):
+    data = {**data, "output_dir": str(tmp_path / "out")}
     rec, base = load_recipe(_write(tmp_path, data))
     return run_recipe(rec, base)
 

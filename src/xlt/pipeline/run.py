@@ -77,7 +77,7 @@ class Pipeline:
         self.recipe = recipe
         self.base = base_dir
         out = Path(recipe.output_dir).expanduser()
-        self.out = out if out.is_absolute() else base_dir / out
+        self.out = out if out.is_absolute() else Path.cwd() / out  # like any CLI output path
         self.runner = StepRunner(self.out, force=force)
         self.status = status  # callable(message, transient=False) for progress messages, or None
         self.sources: list[_Source] = []
