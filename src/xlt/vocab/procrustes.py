@@ -16,12 +16,3 @@ def orthogonal_procrustes(x: np.ndarray, y: np.ndarray) -> np.ndarray:
         raise XltError(f"Procrustes needs at least 2 dictionary pairs, got {x.shape[0]}")
     u, _, vt = np.linalg.svd(x.T @ y)
     return (u @ vt).astype(np.float32)
-
-
-def normalize(m: np.ndarray) -> np.ndarray:
-    """Unit length, mean-centred, unit length again (Artetxe et al. 2018's normalisation)."""
-    from xlt.vocab.static_embeddings import unit_rows
-
-    m = unit_rows(m)
-    m = m - m.mean(0, keepdims=True)
-    return unit_rows(m)

@@ -85,8 +85,8 @@ class FocusInit(PlanInitializer):
             return
         anchors = sorted(shared)
         anchor_vecs = torch.from_numpy(unit_rows(vectors_for(wv, [id_to_tok[i] for i in anchors])))
-        for start in range(0, len(seen), 1024):
-            batch = seen[start : start + 1024]
+        for start in range(0, len(seen), 256):
+            batch = seen[start : start + 256]
             vecs = torch.from_numpy(unit_rows(vectors_for(wv, [id_to_tok[i] for i in batch])))
             weights = sparsemax(vecs @ anchor_vecs.T / c.temperature)
             for row, t in zip(weights, batch, strict=True):

@@ -22,7 +22,7 @@ from xlt.config import MethodConfig
 from xlt.errors import XltError
 from xlt.vocab.initializers.base import PlanInitializer, TransferData, initializers, new_plan, overlap
 from xlt.vocab.plan import TransferPlan
-from xlt.vocab.procrustes import normalize, orthogonal_procrustes
+from xlt.vocab.procrustes import orthogonal_procrustes
 from xlt.vocab.static_embeddings import train_fasttext, unit_rows, vectors_for, words
 from xlt.vocab.tokenizer import canonical_forms, surface
 
@@ -92,8 +92,8 @@ class WechselInit(PlanInitializer):
         tgt_ids, tgt_texts = forms(target_tokenizer)
         todo = [(i, t) for i, t in zip(tgt_ids, tgt_texts, strict=True) if not plan.is_set(i) and t]
         k = min(c.k, len(src_ids))
-        for start in range(0, len(todo), 1024):
-            batch = todo[start : start + 1024]
+        for start in range(0, len(todo), 256):  # 256 x |V_source| similarities at a time
+            batch = todo[start : start + 256]
             vecs = unit_rows(vectors_for(tgt_wv, [t for _, t in batch]) @ rotation)
             sims = torch.from_numpy(unit_rows(vecs)) @ src_mat.T
             top, idx = sims.topk(k, dim=1)
@@ -119,6 +119,6 @@ class WechselInit(PlanInitializer):
                 f"only {len(pairs)} dictionary pairs have both words in the corpora (need {c.min_pairs})",
                 hint="use a larger dictionary or corpora, or lower min_pairs / min_count",
             )
-        x = normalize(vectors_for(tgt_wv, [t for _, t in pairs]))
-        y = normalize(vectors_for(src_wv, [s for s, _ in pairs]))
+        x = unit_rows(vectors_for(tgt_wv, [t for _, t in pairs]))
+        y = unit_rows(vectors_for(src_wv, [s for s, _ in pairs]))
         return orthogonal_procrustes(x, y)
