@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from xlt.io.classification import read_classification, write_jsonl
 from xlt.io.conll import read_conll, repair_bio, write_conll
 from xlt.io.conllu import UDEmptyNode, UDMultiword, UDSentence, UDToken, read_conllu, write_conllu
-from xlt.io.parallel import read_parallel, write_parallel
+from xlt.io.parallel import read_bible, read_parallel, write_bible_tsv, write_parallel
 from xlt.io.pharaoh import read_pharaoh, write_pharaoh
 from xlt.types import Alignment, LabeledSentence, SentencePair, TextExample
 
@@ -168,3 +168,22 @@ def test_jsonl_roundtrip(rt_dir, examples):
     back = read_classification(path)
     assert back == examples
     assert [e.meta for e in back] == [e.meta for e in examples]
+
+
+verse_id = st.builds(
+    lambda b, c, v: f"b.{b}.{c}.{v}",
+    st.sampled_from(["MAT", "GEN", "1CO"]),
+    st.integers(1, 50),
+    st.integers(1, 80),
+)
+verse_text = st.text(st.characters(blacklist_categories=("Cs", "Cc", "Zl", "Zp")), max_size=30).map(
+    lambda t: " ".join(t.split())
+)
+
+
+@SETTINGS
+@given(st.dictionaries(verse_id, verse_text, min_size=1, max_size=8))
+def test_bible_tsv_roundtrip(rt_dir, verses):
+    path = rt_dir / "b.verses.tsv"
+    write_bible_tsv(verses, path)
+    assert read_bible(path) == verses

@@ -29,6 +29,7 @@ _LAZY = {
     "read_parallel_files": "parallel",
     "write_parallel": "parallel",
     "read_bible": "parallel",
+    "write_bible_tsv": "parallel",
     "read_bible_pair": "parallel",
     "join_verses": "parallel",
     "VerseJoin": "parallel",

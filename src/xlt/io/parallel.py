@@ -241,6 +241,19 @@ def read_bible(path: str | Path) -> dict[str, str]:
     return _read_bible_xml(p) if _is_xml(p) else _read_bible_tsv(p)
 
 
+def write_bible_tsv(verses: dict[str, str], path: str | Path) -> int:
+    """Write ``{verse_id: text}`` as a ``verse_id<TAB>text`` file with a header (atomic)."""
+    n = 0
+    with atomic_writer(path) as fh:
+        fh.write("verse_id\ttext\n")
+        for vid, text in verses.items():
+            if not vid or vid != vid.strip() or any(c in vid for c in " \t\n"):
+                raise DataFormatError(path, None, f"verse id {vid!r} cannot be written")
+            fh.write(f"{vid}\t{' '.join(text.split())}\n")
+            n += 1
+    return n
+
+
 @dataclass(frozen=True)
 class VerseJoin:
     """The verses two Bibles share, in the order of the source Bible, with what was dropped."""
@@ -361,5 +374,6 @@ __all__ = [
     "read_bible_pair",
     "read_parallel",
     "read_parallel_files",
+    "write_bible_tsv",
     "write_parallel",
 ]
