@@ -38,6 +38,7 @@ GRID = {
     "discontinuous": ("hull", "largest"),
     "max_gap": (0, 1, 2),
     "trim_punctuation": (False, True),
+    "exact_match": (False, True),
 }
 
 

@@ -131,3 +131,13 @@ def test_bad_inputs():
         proj.project([L("a", "B-PER")], [T("b")], [A([(0, 3)])])
     with pytest.raises(MismatchError, match="expected one of each"):
         proj.project([L("a", "B-PER")], [], [])
+
+
+def test_exact_copy_of_a_name_is_preferred():
+    src = L("Mr Prodi said", "O B-PER O")
+    tgt = T("Herr Prodi sagte")
+    links = [(0, 0), (1, 0), (2, 2)]  # the name is wrongly aligned to "Herr"
+    out, _ = project(src, tgt, links)
+    assert out.labels == ("B-PER", "O", "O")
+    out, _ = project(src, tgt, links, exact_match=True)
+    assert out.labels == ("O", "B-PER", "O")

@@ -38,6 +38,11 @@ class SpanProjectorConfig(MethodConfig):
         None, gt=0, description="Drop target spans longer than ratio * source length + 2 (None = no limit)."
     )
     use_possible: bool = Field(False, description="Also use possible-only links.")
+    exact_match: bool = Field(
+        False,
+        description="Prefer a verbatim (case-insensitive) copy of the source span in the target "
+        "(names are often copied), when it occurs once or once among the aligned tokens.",
+    )
 
 
 def is_punct(token: str) -> bool:
@@ -52,6 +57,18 @@ def _runs(positions: Sequence[int]) -> list[list[int]]:
         else:
             runs.append([j])
     return runs
+
+
+def _exact_copy(span: Sequence[str], target: Sequence[str], aligned: set[int]) -> tuple[int, int] | None:
+    """The one place where ``span`` occurs verbatim (casefolded) in ``target``, if unambiguous."""
+    n = len(span)
+    if not n or all(is_punct(t) for t in span):
+        return None
+    want = [t.casefold() for t in span]
+    hits = [a for a in range(len(target) - n + 1) if [t.casefold() for t in target[a : a + n]] == want]
+    if len(hits) > 1:
+        hits = [a for a in hits if any(j in aligned for j in range(a, a + n))]
+    return (hits[0], hits[0] + n) if len(hits) == 1 else None
 
 
 @projectors.register(
@@ -73,6 +90,10 @@ class SpanProjector:
         cfg = self.config
         _, s, e = span
         inside = sorted({j for i, j in links if s <= i < e})
+        if cfg.exact_match:
+            hit = _exact_copy(src.tokens[s:e], tgt.tokens, set(inside))
+            if hit is not None:
+                return [hit], None, 1
         if not inside:
             return [], "unaligned", 0
         outside = {j for i, j in links if not s <= i < e}
