@@ -102,3 +102,18 @@ def test_two_processes_write_at_once(tmp_path: Path) -> None:
     assert len(store.list(method="m0")) == 25 == len(store.list(method="m1"))
     with sqlite3.connect(db) as conn:
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_compressed_predictions_and_moved_runs(tmp_path: Path) -> None:
+    import gzip
+    import shutil
+
+    d = write_run(tmp_path / "r", _info(1), {"accuracy": 0.5})
+    with gzip.open(d / "predictions.jsonl.gz", "wt", encoding="utf-8") as fh:
+        fh.write('{"gold": "a", "pred": "b"}\n')
+    rec = load_run(d)
+    assert rec.has_predictions and rec.predictions() == [{"gold": "a", "pred": "b"}]
+    store = RunStore(tmp_path / "db.sqlite")
+    run_id = store.record_run(d)
+    shutil.rmtree(d)  # the store still knows the run; its predictions are simply gone
+    assert store.get(run_id).score == 0.5 and store.get(run_id).predictions() == []

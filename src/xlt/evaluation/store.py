@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from xlt.errors import DataFormatError, DataNotFoundError, UnknownNameError, XltError
-from xlt.io.files import atomic_writer, iter_lines, read_text
+from xlt.io.files import atomic_writer, iter_lines, read_text, resolve_path
 
 RUN_FILE = "run.json"
 METRICS_FILE = "metrics.json"
@@ -91,7 +91,9 @@ class RunRecord:
 
     def predictions(self) -> list[dict[str, Any]]:
         """The per-example predictions (empty when the run wrote none)."""
-        return read_predictions(Path(self.run_dir) / PREDICTIONS_FILE) if self.has_predictions else []
+        path = _existing(Path(self.run_dir) / PREDICTIONS_FILE)
+        # a run read from the store may have been moved since: then there is nothing to resample
+        return read_predictions(path) if self.has_predictions and path is not None else []
 
     def ranking(self) -> Any:
         path = Path(self.run_dir) / RANKING_FILE
@@ -104,6 +106,14 @@ class RunRecord:
             d.pop("info")
             d.pop("recipe")
         return d
+
+
+def _existing(path: Path) -> Path | None:
+    """``path`` or its compressed variant (``.gz``/``.bz2``/``.xz``), if either exists."""
+    try:
+        return resolve_path(path)
+    except DataNotFoundError:
+        return None
 
 
 def _metric_value(scores: Any, name: str | None) -> float | None:
@@ -200,7 +210,7 @@ def load_run(run_dir: str | Path) -> RunRecord:
         metrics=metrics,
         info=info,
         recipe=read_text(recipe_path) if recipe_path.exists() else None,
-        has_predictions=(d / PREDICTIONS_FILE).exists(),
+        has_predictions=_existing(d / PREDICTIONS_FILE) is not None,
         has_ranking=(d / RANKING_FILE).exists(),
     )
 
