@@ -146,6 +146,7 @@ def test_report_from_real_runs_renders_in_chromium(shared_data: Path, tmp_path: 
     assert "http://" not in text.replace("http://www.w3.org/2000/svg", "") and "https://" not in text
     assert text.count("<svg") >= 4 and "class='cell'" in text and "class='whisker'" in text
     assert "class='fit'" in text, "distance scatter with a least-squares line expected"
+    assert "<h2 id='labels'>" in text  # per-label F1 from metrics.json
     assert "| source \\ target |" in md.read_text(encoding="utf-8")
     if any(load_run(d).has_ranking for d in dirs):
         assert "Source-language ranking explanations" in text

@@ -140,3 +140,17 @@ def test_report_mexa_section(workspace: Path) -> None:
     html = render_html(rep)
     assert "MEXA alignment with English" in html and "class='series'" in html
     assert "| wol_Latn | 0.400 | 0.500 | 1 |" in render_markdown(rep)
+
+
+def test_label_scores_read_both_layouts(tmp_path: Path) -> None:
+    from xlt.evaluation.report import label_scores
+
+    a = load_run(
+        write_run(
+            tmp_path / "a", {"task": "ner"}, {"f1": 0.5, "test": {"f1": 0.5, "f1_PER": 0.7, "f1_LOC": 0.3}}
+        )
+    )
+    b = load_run(write_run(tmp_path / "b", {"task": "ner"}, {"f1": 0.5, "per_label": {"PER": {"f1": 0.9}}}))
+    assert label_scores(a) == {"PER": 0.7, "LOC": 0.3} and label_scores(b) == {"PER": 0.9}
+    html = render_html(build_report([a, b], n_resamples=10))
+    assert "<h2 id='labels'>" in html and "<nav class='toc'>" in html and "href='#labels'" in html

@@ -10,6 +10,7 @@ plots with least-squares fits and the correlation table, ranker explanations, an
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -20,7 +21,7 @@ from typing import Any
 from xlt.evaluation import svg
 from xlt.evaluation.bootstrap import metric_kind
 from xlt.evaluation.correlation import Correlation, distance_correlations
-from xlt.evaluation.matrix import Table, method_table, pair_scores, transfer_matrices
+from xlt.evaluation.matrix import Table, method_table, pair_scores, system_labeler, transfer_matrices
 from xlt.evaluation.mexa import MexaReport, correlate_with_transfer
 from xlt.evaluation.significance import PairedTest, paired_bootstrap
 from xlt.evaluation.store import RunRecord, aligned_predictions
@@ -190,7 +191,7 @@ th{background:#f5f5f7;text-align:center}td.l,th.l{text-align:left}
 td.best{font-weight:700;background:#eef6ee}.ci{color:#777;font-size:.85em}
 .charts{display:flex;flex-wrap:wrap;gap:18px;align-items:flex-start}
 figure{margin:0}figcaption{font-size:.82em;color:#555;max-width:520px}
-.note{color:#555;font-size:.9em}.wide{overflow-x:auto}.sig{color:#0a7a2f;font-weight:600}.nsig{color:#999}
+.note{color:#555;font-size:.9em}.toc{margin:6px 0 0;font-size:.9em}.toc a{color:#0b5cad}\nsummary{cursor:pointer;margin:6px 0}.wide{overflow-x:auto}.sig{color:#0a7a2f;font-weight:600}.nsig{color:#999}
 """
 
 
@@ -525,6 +526,53 @@ def _mexa_section(report: Report) -> list[str]:
     return out
 
 
+def label_scores(run: RunRecord) -> dict[str, float]:
+    """Per-label F1 of a run: ``per_label.<label>.f1``, else ``f1_<label>`` keys (top level or ``test``)."""
+    per = run.metrics.get("per_label")
+    if isinstance(per, Mapping) and per:
+        return {str(k): float(v["f1"]) for k, v in per.items() if isinstance(v, Mapping) and "f1" in v}
+    for block in (run.metrics, run.metrics.get("test")):
+        if isinstance(block, Mapping):
+            found = {
+                k[3:]: float(v)
+                for k, v in block.items()
+                if k.startswith("f1_") and isinstance(v, (int, float))
+            }
+            if found:
+                return found
+    return {}
+
+
+def _per_label_section(report: Report, scale: float) -> list[str]:
+    """Per-label F1 per system, averaged over targets and seeds (collapsed by default)."""
+    out: list[str] = []
+    by_task: dict[str, list[RunRecord]] = {}
+    for run in report.runs:
+        by_task.setdefault(run.task or "-", []).append(run)
+    for task, runs in sorted(by_task.items()):
+        label = system_labeler(runs)
+        acc: dict[tuple[str, str], list[float]] = {}
+        for run in runs:
+            for lab, f1 in label_scores(run).items():
+                acc.setdefault((label(run), lab), []).append(f1)
+        if not acc:
+            continue
+        rows = sorted({r for r, _ in acc})
+        cols = sorted({c for _, c in acc})
+        head = "<tr><th class='l'>system</th>" + "".join(f"<th>{escape(c)}</th>" for c in cols) + "</tr>"
+        body = "".join(
+            f"<tr><td class='l'>{escape(r)}</td>"
+            + "".join(_td(svg.fmt(sum(v) / len(v), scale) if (v := acc.get((r, c))) else "–") for c in cols)
+            + "</tr>"
+            for r in rows
+        )
+        out.append(
+            f"<details><summary>{escape(task)}: F1 per label (mean over targets and seeds)</summary>"
+            f"<table>{head}{body}</table></details>"
+        )
+    return ["<h2 id='labels'>Per-label scores</h2>", *out] if out else []
+
+
 def render_html(report: Report) -> str:
     """The whole report as one HTML document (UTF-8, no external resources)."""
     scale = report.scale
@@ -536,13 +584,14 @@ def render_html(report: Report) -> str:
         f"<p class='meta'>{len(report.runs)} runs · generated {escape(report.created_at)} by xlt"
         f"{' · scores ×100' if scale == 100 else ''}</p>",
     ]
-    parts += _matrix_section(report, scale)
-    parts += _bars_section(report, scale)
-    parts += _correlation_section(report, scale)
-    parts += _ranking_section(report)
-    parts += _mexa_section(report)
-    parts += ["<h2 id='runs'>Runs</h2>", _runs_html(report.runs, scale), "</body></html>"]
-    return "\n".join(parts)
+    body = _matrix_section(report, scale) + _bars_section(report, scale) + _per_label_section(report, scale)
+    body += _correlation_section(report, scale) + _ranking_section(report) + _mexa_section(report)
+    body += ["<h2 id='runs'>Runs</h2>", _runs_html(report.runs, scale)]
+    toc = re.findall(r"<h2 id='([^']+)'>([^<]+)</h2>", "\n".join(body))
+    parts.append(
+        "<nav class='toc'>" + " · ".join(f"<a href='#{i}'>{escape(t)}</a>" for i, t in toc) + "</nav>"
+    )
+    return "\n".join([*parts, *body, "</body></html>"])
 
 
 # --------------------------------------------------------------------------- Markdown
