@@ -152,7 +152,7 @@ def compare(
         verdict = "significant" if t["better"] != "tie" and t["p_value"] < 0.05 else "not significant"
         console.print(
             f"{t['language']}: {t['a']} vs {t['b']}: Δ{t['metric']} = {t['delta']:+.4f} "
-            f"[{t['delta_low']:+.4f}, {t['delta_high']:+.4f}], p = {t['p_value']:.4f} ({verdict}, n={t['n']})"
+            f"[{t['delta_low']:+.4f}, {t['delta_high']:+.4f}], one-sided p = {t['p_value']:.4f} ({verdict}, n={t['n']})"
         )
 
 

@@ -316,7 +316,7 @@ def _bars_section(report: Report, scale: float) -> list[str]:
         out.append("<h3>Best vs runner-up (paired bootstrap)</h3>")
         out.append(
             "<p class='note'>Berg-Kirkpatrick et al. (2012) paired bootstrap, H0: the better system is not "
-            "better; p &lt; 0.05 in green. Win rate: share of resamples where the best system wins (Koehn 2004). "
+            "better (one-sided, so p &lt; 0.05 can occur while the two-sided 95% CI of Δ touches 0); p &lt; 0.05 in green. Win rate: share of resamples where the best system wins (Koehn 2004). "
             "Systems with several seeds are tested seed by seed; the largest p-value is shown.</p>"
         )
         rows = "".join(
