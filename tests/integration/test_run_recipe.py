@@ -196,3 +196,38 @@ def test_shipped_recipes_validate(shared_data) -> None:
                 pipe._ref(f"{rec.source_key(i)}.{key}", getattr(spec, key))
         for key in ("parallel", "train", "dev", "test"):
             pipe._ref(f"target.{key}", getattr(rec.target, key))
+
+
+def test_hf_model_path_routes_to_transformers_backend(tmp_path, tiny_model_dir) -> None:
+    """`model: <local HF model dir>` runs the transformers backend (tiny local model, no hub)."""
+    pytest.importorskip("torch")
+    from xlt.models import task_models
+
+    if "transformers" not in task_models:
+        pytest.skip("the transformers backend is not installed")
+    recipe = _recipe(
+        tmp_path,
+        {
+            "task": "pos",
+            "method": "zero-shot",
+            "model": {
+                "method": "transformers",
+                "model": str(tiny_model_dir),
+                "max_steps": 2,
+                "batch_size": 8,
+            },
+            "source": {"language": "eng", "train": str(RES / "source_train.conllu")},
+            "target": {"language": "xx", "test": str(RES / "target_test.conll")},
+            "output_dir": str(tmp_path / "hf"),
+        },
+    )
+    m = json.loads(_invoke("run", str(recipe), "--format", "json").stdout)["metrics"]
+    assert 0.0 <= m["accuracy"] <= 1.0
+    assert json.loads((tmp_path / "hf" / "run.json").read_text())["model"] == "transformers"
+    # a bare id that is not a backend name is taken as a model id for the transformers backend
+    from xlt.models.base import resolve_model_spec
+
+    assert resolve_model_spec(str(tiny_model_dir), "ner") == (
+        "transformers",
+        {"model": str(tiny_model_dir), "task": "ner"},
+    )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import sys
 import time
 from pathlib import Path
 
@@ -39,7 +41,9 @@ def register(app: typer.Typer) -> None:
                     return
                 console.print(f"[{time.strftime('%H:%M:%S')}] {message}", markup=False, highlight=False)
 
-            result = run_recipe(rec, base, force=force, status=say)
+            # third-party libraries sometimes print to stdout; keep it for the result only
+            with contextlib.redirect_stdout(sys.stderr):
+                result = run_recipe(rec, base, force=force, status=say)
         m = result.metrics
         if fmt == OutputFormat.json:
             emit_json({"output_dir": str(result.output_dir), "metrics": m, "cached_steps": result.skipped})
