@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import re
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from xlt.errors import DataFormatError, MismatchError, XltError
 from xlt.io.classification import read_classification
@@ -195,3 +198,33 @@ def test_unknown_language_code_parse():
 
     with pytest.raises(UnknownNameError, match="qqqzz"):
         Lang.parse("qqqzz")
+
+
+# --- fuzzing: whatever the bytes, a reader returns or raises an XltError (never IndexError & co.) ---
+_PIECES = ["\t", "\n", "\n\n", " ", "0", "1", "2", "-", "p", "|||", "#", "a", "B-PER", "I-LOC", "O", "_", "=",
+           "1-2", "3.1", '<seg id="b.MAT.1.1">', "</seg>", "<x>", "verse_id\ttext\n", "text", ",", '"', "{", "}",
+           '"text": ', "index_id\tcategory\ttext\n", "é", "\u3000", "S", ":"]  # fmt: skip
+_FUZZ_READERS: dict[str, Callable[[Path], object]] = {
+    "a.txt": read_conll,
+    "a.conllu": read_conllu,
+    "p.txt": read_parallel,
+    "b.xml": read_bible,
+    "b.tsv": read_bible,
+    "a.align": read_pharaoh,
+    "x.tsv": read_xlwa,
+    "r.wa": read_naacl,
+    "c.tsv": read_classification,
+    "c.csv": read_classification,
+    "c.jsonl": read_classification,
+    "d.dat": detect_kind,
+}
+
+
+@pytest.mark.parametrize("name", sorted(_FUZZ_READERS))
+@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+@given(text=st.one_of(st.lists(st.sampled_from(_PIECES), max_size=40).map("".join), st.text(max_size=60)))
+def test_fuzz_only_xlt_errors(tmp_path_factory, name, text):
+    path = tmp_path_factory.mktemp("fuzz") / name
+    path.write_text(text, encoding="utf-8")
+    with contextlib.suppress(XltError):  # any other exception fails the test
+        _FUZZ_READERS[name](path)
