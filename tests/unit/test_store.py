@@ -117,3 +117,13 @@ def test_compressed_predictions_and_moved_runs(tmp_path: Path) -> None:
     run_id = store.record_run(d)
     shutil.rmtree(d)  # the store still knows the run; its predictions are simply gone
     assert store.get(run_id).score == 0.5 and store.get(run_id).predictions() == []
+
+
+def test_write_run_records_into_the_workspace(tmp_path: Path) -> None:
+    d = write_run(tmp_path / "ws" / "run-a", _info(3), {"f1": 0.25})
+    store = RunStore.for_workspace(tmp_path / "ws")
+    assert [r.run_dir for r in store.list()] == [str(d.resolve())]
+    write_run(tmp_path / "other" / "run-b", _info(4), {"f1": 0.5}, record=False)
+    assert not (tmp_path / "other" / "runs.sqlite").exists()
+    write_run(tmp_path / "other" / "run-c", _info(5), {"f1": 0.5}, workspace=tmp_path / "ws")
+    assert len(store) == 2

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import math
 import socket
 import sqlite3
@@ -245,10 +246,14 @@ def write_run(
     predictions: Iterable[Mapping[str, Any]] | None = None,
     ranking: Any = None,
     recipe_yaml: str | None = None,
+    record: bool = True,
+    workspace: str | Path | None = None,
 ) -> Path:
     """Write a run directory in the documented layout (atomic per file); returns the directory.
 
-    ``created_at`` and ``versions`` are filled in when ``info`` lacks them.
+    ``created_at`` and ``versions`` are filled in when ``info`` lacks them. With ``record`` the run
+    is also recorded in the run store of ``workspace`` (default: the run directory's parent,
+    i.e. ``<parent>/runs.sqlite``); a store that cannot be written only logs a warning.
     """
     d = Path(run_dir)
     d.mkdir(parents=True, exist_ok=True)
@@ -267,6 +272,11 @@ def write_run(
             fh.write(recipe_yaml)
     _write_json(d / METRICS_FILE, metrics)
     _write_json(d / RUN_FILE, info)  # last: its presence marks a complete run
+    if record:
+        try:
+            record_into_workspace(d, workspace)
+        except (XltError, OSError, sqlite3.Error) as err:
+            logging.getLogger("xlt.evaluation").warning("run written to %s but not recorded: %s", d, err)
     return d
 
 
