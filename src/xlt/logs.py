@@ -9,13 +9,16 @@ _NOISY = ("transformers", "datasets", "accelerate", "urllib3", "filelock", "gens
 
 def setup_logging(verbosity: int = 0) -> None:
     """0: warnings, 1: info, 2+: debug (for xlt; third-party libraries stay at warning)."""
+    from rich.console import Console
     from rich.logging import RichHandler
 
     level = logging.WARNING if verbosity <= 0 else logging.INFO if verbosity == 1 else logging.DEBUG
     logger = logging.getLogger("xlt")
     logger.setLevel(level)
     if not any(isinstance(h, RichHandler) for h in logger.handlers):
-        handler = RichHandler(show_path=False, rich_tracebacks=False, markup=False)
+        handler = RichHandler(
+            console=Console(stderr=True), show_path=False, rich_tracebacks=False, markup=False
+        )
         handler.setFormatter(logging.Formatter("%(message)s"))
         logger.addHandler(handler)
     logger.propagate = False
