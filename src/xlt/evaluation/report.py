@@ -375,7 +375,7 @@ def _correlation_section(report: Report, scale: float) -> list[str]:
                 svg.scatter(
                     pts,
                     title=f"{task}: {corr.distance} distance",
-                    x_label=f"{corr.distance} distance",
+                    x_label=f"{corr.distance} distance" + (" (km)" if corr.distance == "geographic" else ""),
                     y_label="score",
                     fit=(corr.slope, corr.intercept),
                     note=note,
