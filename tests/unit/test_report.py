@@ -154,3 +154,15 @@ def test_label_scores_read_both_layouts(tmp_path: Path) -> None:
     assert label_scores(a) == {"PER": 0.7, "LOC": 0.3} and label_scores(b) == {"PER": 0.9}
     html = render_html(build_report([a, b], n_resamples=10))
     assert "<h2 id='labels'>" in html and "<nav class='toc'>" in html and "href='#labels'" in html
+
+
+def test_latex_tables(workspace: Path) -> None:
+    from xlt.evaluation.report import render_latex, tex_escape
+
+    runs = [load_run(d) for d in sorted(workspace.iterdir()) if d.is_dir()]
+    dist = {"syn_tax": {("eng", "wol"): 0.6, ("eng", "hau"): 0.5, ("fra", "wol"): 0.55, ("fra", "hau"): 0.7}}
+    tex = render_latex(build_report(runs, distances=dist, n_resamples=20))
+    assert tex.count("\\begin{tabular}") == tex.count("\\end{tabular}") == 2 + 1 + 1
+    assert "eng & \\textbf{70.0} & \\textbf{55.0{\\scriptsize$\\pm$7.1}} & 62.5 \\\\" in tex
+    assert "syn\\_tax & 4 & $-$0.692 &" in tex
+    assert tex_escape("a_b & 50% {x}") == "a\\_b \\& 50\\% \\{x\\}"

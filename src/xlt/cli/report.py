@@ -14,6 +14,7 @@ from xlt.cli.runs import DbOption, WorkspaceOption, _maybe_store
 class ReportFormat(str, Enum):
     html = "html"
     markdown = "markdown"
+    latex = "latex"
     json = "json"
 
 
@@ -22,7 +23,9 @@ def report(
         ..., help="Run directories, directories of runs, or run ids in the store."
     ),
     out: Path = typer.Option(..., "--out", "-o", help="Output file (report.html / report.md / report.json)."),
-    fmt: ReportFormat = typer.Option(ReportFormat.html, "--format", "-f", help="html, markdown or json."),
+    fmt: ReportFormat = typer.Option(
+        ReportFormat.html, "--format", "-f", help="html, markdown, latex (booktabs tables) or json."
+    ),
     title: str = typer.Option("xlt evaluation report", help="Report title."),
     distances: Path | None = typer.Option(
         None, help="CSV/TSV distance table with header source,target,<kind>... (any kinds you like)."
