@@ -96,7 +96,10 @@ def test_runs_cli(workspace: Path) -> None:
     listed = json.loads(res.stdout)
     assert res.exit_code == 0 and len(listed) == 4 and {r["target"] for r in listed} == {"wol"}
     res = runner.invoke(app, ["runs", "show", listed[0]["run_id"], "-w", str(workspace), "--format", "json"])
-    assert res.exit_code == 0 and json.loads(res.stdout)["run_id"] == listed[0]["run_id"]
+    shown = json.loads(res.stdout)
+    assert res.exit_code == 0 and shown["run_id"] == listed[0]["run_id"]
+    ci = shown["ci"]["wol"]
+    assert ci["metric"] == "accuracy" and ci["low"] <= shown["score"] <= ci["high"] and ci["n"] == 20
     a, b = workspace / "few-shot-eng-wol-1", workspace / "zero-shot-fra-wol-1"
     res = runner.invoke(app, ["runs", "compare", str(a), str(b), "--n-resamples", "2000", "--format", "json"])
     out = json.loads(res.stdout)

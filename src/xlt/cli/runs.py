@@ -76,14 +76,22 @@ def show(
     ref: str = typer.Argument(..., help="A run directory or a run id (prefix) in the store."),
     workspace: Path | None = WorkspaceOption,
     db: Path | None = DbOption,
+    n_resamples: int = typer.Option(1000, help="Bootstrap resamples for the per-language CIs."),
     fmt: OutputFormat = FormatOption,
 ) -> None:
-    """Show one run: configuration, versions, timings and every metric."""
+    """Show one run: configuration, scores with 95% CIs, versions, timings and artifacts."""
+    from xlt.evaluation.matrix import language_points
     from xlt.evaluation.store import resolve_runs
 
     runs = resolve_runs([ref], _maybe_store(workspace, db))
+    points = {r.run_id: language_points(r, n_resamples=n_resamples) for r in runs}
     if fmt == OutputFormat.json:
-        emit_json([r.to_dict(full=True) for r in runs] if len(runs) > 1 else runs[0].to_dict(full=True))
+        docs = []
+        for r in runs:
+            doc = r.to_dict(full=True)
+            doc["ci"] = {lang: ci.to_dict() for lang, (_, ci) in points[r.run_id].items() if ci is not None}
+            docs.append(doc)
+        emit_json(docs if len(docs) > 1 else docs[0])
         return
     console = stdout_console()
     for r in runs:
@@ -92,8 +100,9 @@ def show(
             console.print(f"  {key:<12} {getattr(r, key)}")
         console.print(f"  {'sources':<12} {r.source_key}")
         console.print(f"  {'score':<12} {r.primary_metric} = {_fmt(r.score)}")
-        for lang, score in sorted(r.language_scores().items()):
-            console.print(f"    {lang:<10} {_fmt(score)}")
+        for lang, (score, ci) in sorted(points[r.run_id].items()):
+            interval = f"  [{ci.low:.4f}, {ci.high:.4f}] 95% CI, n={ci.n}" if ci is not None else ""
+            console.print(f"    {lang:<10} {_fmt(score)}{interval}")
         for section in ("timings", "versions", "artifacts"):
             if isinstance(r.info.get(section), dict) and r.info[section]:
                 console.print(f"  {section}:")

@@ -84,9 +84,11 @@ class Table:
         }
 
 
-def _language_points(
-    run: RunRecord, with_ci: bool, n_resamples: int, seed: int
+def language_points(
+    run: RunRecord, with_ci: bool = True, n_resamples: int = 1000, seed: int = 0
 ) -> dict[str, tuple[float, Interval | None]]:
+    """``{language: (score, 95% CI or None)}``: CIs bootstrapped from predictions.jsonl, else read
+    from metrics.json."""
     scores = run.language_scores()
     cis: dict[str, Interval] = {}
     if with_ci and run.has_predictions:
@@ -130,7 +132,7 @@ def build_table(
     """Group runs by (row, evaluated language, configuration) and summarise over seeds."""
     groups: dict[tuple[str, str], dict[Hashable, list[tuple[RunRecord, float, Interval | None]]]] = {}
     for run in runs:
-        for lang, (score, ci) in _language_points(run, with_ci, n_resamples, seed).items():
+        for lang, (score, ci) in language_points(run, with_ci, n_resamples, seed).items():
             groups.setdefault((row_of(run), lang), {}).setdefault(run.config_key, []).append((run, score, ci))
     cells: dict[tuple[str, str], Cell] = {}
     for key, configs in groups.items():
