@@ -95,3 +95,14 @@ def test_typology_distances_from_languages_module() -> None:
     assert "genetic" in typology_kinds()
     with pytest.raises(KeyError):
         typology_distances(pairs, ["nonsense"])
+
+
+def test_per_target_correlations() -> None:
+    from xlt.evaluation.correlation import per_target_correlations
+
+    scores = {("a", "t"): 0.9, ("b", "t"): 0.5, ("c", "t"): 0.1, ("a", "u"): 0.3, ("b", "u"): 0.2}
+    dist = {"d": {("a", "t"): 0.1, ("b", "t"): 0.5, ("c", "t"): 0.7, ("a", "u"): 0.2, ("b", "u"): 0.9}}
+    out = per_target_correlations(scores, dist)
+    assert list(out) == ["t"]  # u has only two sources
+    (c,) = out["t"]
+    assert c.n == 3 and c.spearman_rho == pytest.approx(-1.0)

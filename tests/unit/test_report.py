@@ -169,3 +169,18 @@ def test_latex_tables(workspace: Path) -> None:
     assert "eng & \\textbf{70.0} & \\textbf{55.0{\\scriptsize$\\pm$7.1}} & 62.5 \\\\" in tex
     assert "syn\\_tax & 4 & $-$0.692 &" in tex
     assert tex_escape("a_b & 50% {x}") == "a\\_b \\& 50\\% \\{x\\}"
+
+
+def test_within_target_correlation_table(tmp_path: Path) -> None:
+    runs = [
+        load_run(
+            write_run(
+                tmp_path / src, {"task": "ner", "sources": [src], "target": "wol"}, {"f1": f1}, record=False
+            )
+        )
+        for src, f1 in (("eng", 0.3), ("fra", 0.4), ("hau", 0.6))
+    ]
+    dist = {"genetic": {("eng", "wol"): 0.9, ("fra", "wol"): 0.8, ("hau", "wol"): 0.3}}
+    rep = build_report(runs, distances=dist, n_resamples=10)
+    assert rep.target_correlations["ner"]["wol"][0].spearman_rho == pytest.approx(-1.0)
+    assert "Within each target" in render_html(rep)

@@ -123,6 +123,22 @@ def distance_correlations(
     return out
 
 
+def per_target_correlations(
+    scores: Mapping[Pair, float], distances: Mapping[str, Mapping[Pair, float]], *, min_sources: int = 3
+) -> dict[str, list[Correlation]]:
+    """Correlations computed within each target over its sources (the question a source-selection
+    method answers: for *this* target, do closer sources transfer better?). Targets with fewer than
+    ``min_sources`` scored sources are left out."""
+    by_target: dict[str, dict[Pair, float]] = {}
+    for (src, tgt), v in scores.items():
+        by_target.setdefault(tgt, {})[(src, tgt)] = v
+    return {
+        tgt: distance_correlations(sub, distances)
+        for tgt, sub in sorted(by_target.items())
+        if len(sub) >= min_sources
+    }
+
+
 def read_distance_table(path: str | Path) -> dict[str, dict[Pair, float]]:
     """A user distance table: CSV or TSV with header ``source,target,<kind>,<kind>...``.
 

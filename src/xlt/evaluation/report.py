@@ -20,7 +20,7 @@ from typing import Any
 
 from xlt.evaluation import svg
 from xlt.evaluation.bootstrap import metric_kind
-from xlt.evaluation.correlation import Correlation, distance_correlations
+from xlt.evaluation.correlation import Correlation, distance_correlations, per_target_correlations
 from xlt.evaluation.matrix import Table, method_table, pair_scores, system_labeler, transfer_matrices
 from xlt.evaluation.mexa import MexaReport, correlate_with_transfer
 from xlt.evaluation.significance import PairedTest, paired_bootstrap
@@ -50,6 +50,9 @@ class Report:
     pair_scores: dict[str, dict[tuple[str, str], float]] = field(default_factory=dict)  # per task
     distances: dict[str, dict[tuple[str, str], float]] = field(default_factory=dict)
     correlations: dict[str, list[Correlation]] = field(default_factory=dict)  # per task
+    target_correlations: dict[str, dict[str, list[Correlation]]] = field(
+        default_factory=dict
+    )  # task -> target
     rankings: list[tuple[str, Any]] = field(default_factory=list)
     mexa: MexaReport | None = None
     mexa_correlation: dict[str, Any] | None = None
@@ -80,6 +83,10 @@ class Report:
                 for c in self.comparisons
             ],
             "correlations": {t: [c.to_dict() for c in cs] for t, cs in self.correlations.items()},
+            "target_correlations": {
+                task: {tgt: [c.to_dict() for c in cs] for tgt, cs in per.items()}
+                for task, per in self.target_correlations.items()
+            },
             "rankings": [{"run_id": rid, "ranking": rk} for rid, rk in self.rankings],
             "mexa": self.mexa.to_dict() if self.mexa else None,
             "mexa_correlation": self.mexa_correlation,
@@ -115,6 +122,11 @@ def build_report(
         report.distances = {k: dict(v) for k, v in distances.items()}
         report.correlations = {
             task: distance_correlations(ps, report.distances) for task, ps in report.pair_scores.items()
+        }
+        report.target_correlations = {
+            task: tc
+            for task, ps in report.pair_scores.items()
+            if (tc := per_target_correlations(ps, report.distances))
         }
     report.rankings = [(r.run_id, r.ranking()) for r in runs if r.has_ranking]
     if mexa is not None:
@@ -385,7 +397,33 @@ def _correlation_section(report: Report, scale: float) -> list[str]:
             out.append("</figure>")
         out.append("</div>")
         out.append(_correlation_table_html(correlations))
+        per_target = report.target_correlations.get(task)
+        if per_target:
+            out.append(_per_target_html(per_target))
     return out
+
+
+def _per_target_html(per_target: Mapping[str, Sequence[Correlation]]) -> str:
+    """Spearman ρ within each target (over its sources), one column per distance kind."""
+    kinds = sorted({c.distance for cs in per_target.values() for c in cs})
+    head = (
+        "<tr><th class='l'>target</th><th>sources</th>"
+        + "".join(f"<th>{escape(k)}</th>" for k in kinds)
+        + "</tr>"
+    )
+    rows = []
+    for tgt, cs in per_target.items():
+        by_kind = {c.distance: c for c in cs}
+        n = max((c.n for c in cs), default=0)
+        cells = "".join(
+            _td(_r(by_kind[k].spearman_rho) if k in by_kind and by_kind[k].n >= 3 else "–") for k in kinds
+        )
+        rows.append(f"<tr><td class='l'>{escape(tgt)}</td><td>{n}</td>{cells}</tr>")
+    return (
+        "<h3>Within each target (Spearman ρ over its sources)</h3>"
+        "<p class='note'>Negative ρ: closer source languages transferred better to this target.</p>"
+        f"<table>{head}{''.join(rows)}</table>"
+    )
 
 
 def _p(p: float) -> str:
