@@ -144,3 +144,38 @@ def test_align_errors(resources, tmp_path):
         ],
     )
     assert r.exit_code != 0
+
+
+def test_align_two_bibles_joined_by_verse(tiny_model_dir, tmp_path):
+    en, sw = tmp_path / "en.verses.tsv", tmp_path / "sw.verses.tsv"
+    en.write_text(
+        "b.JHN.1.1\tIn the beginning was the Word.\nb.JHN.1.2\tHe was with God.\nb.JHN.1.3\tAll things.\n"
+    )
+    sw.write_text("b.JHN.1.1\tHapo mwanzo kulikuwako Neno.\nb.JHN.1.3\tVyote vilifanyika.\n")
+    out, pairs = tmp_path / "pred.txt", tmp_path / "pairs.txt"
+    r = runner.invoke(
+        app,
+        [
+            "align",
+            "--parallel",
+            str(en),
+            "--parallel",
+            str(sw),
+            "--method",
+            "embedding",
+            "--model",
+            str(tiny_model_dir),
+            "--layer",
+            "1",
+            "--out",
+            str(out),
+            "--write-pairs",
+            str(pairs),
+            "--format",
+            "json",
+        ],
+    )
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.stdout)["pairs"] == 2
+    assert len(out.read_text().splitlines()) == 2
+    assert pairs.read_text().splitlines()[0].startswith("In the beginning was the Word .")
