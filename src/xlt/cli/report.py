@@ -50,6 +50,7 @@ def report(
     explanations, MEXA, and the tables. No scripts and nothing fetched: it works offline.
     """
     from xlt.cli.common import to_jsonable
+    from xlt.errors import XltError
     from xlt.evaluation.correlation import read_distance_table, typology_distances
     from xlt.evaluation.matrix import pair_scores
     from xlt.evaluation.mexa import load_report
@@ -61,8 +62,10 @@ def report(
     dist: dict = {}
     if typology:
         pairs = sorted(pair_scores(runs))
-        if pairs:
-            dist.update({k: v for k, v in typology_distances(pairs).items() if v})
+        try:
+            dist.update({k: v for k, v in typology_distances(pairs).items() if v} if pairs else {})
+        except (XltError, ImportError) as err:  # e.g. URIEL data missing: the report is still useful
+            typer.echo(f"warning: no typological distances ({err}); use --distances FILE", err=True)
     if distances is not None:
         dist.update(read_distance_table(distances))
     mexa_report = load_report(mexa) if mexa is not None else None
