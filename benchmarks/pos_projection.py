@@ -54,6 +54,14 @@ def _run(data: dict[str, Any], out: Path, force: bool) -> dict[str, Any]:
     return metrics
 
 
+def _share_steps(src_run: Path, dst_run: Path, steps: tuple[str, ...]) -> None:
+    """Seed a run directory with finished steps of another run (their fingerprints decide reuse)."""
+    for name in steps:
+        src, dst = src_run / "steps" / name, dst_run / "steps" / name
+        if (src / "done.json").is_file() and not dst.exists():
+            shutil.copytree(src, dst)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--targets", nargs="+", default=list(TARGETS), choices=list(TARGETS))
@@ -123,10 +131,9 @@ def main(argv: list[str] | None = None) -> int:
             "projection": {"min_coverage": 0.5, "type_constraints": True, "max_sentences": max_verses},
         }
         eng_src = {"language": "eng", "tagger": taggers["eng"], "parallel": "bible:English-WEB"}
-        out = work / f"{lang}-projection"
+        out = work / f"{lang}-single"
         print(f"{lang}: single-source projection from English", file=sys.stderr)
         m = _run({**base, "source": eng_src}, out, args.force)
-        shutil.copy(out / "metrics.json", work / f"{lang}-single.metrics.json")
         row["single"] = m["accuracy"]
         row["mft"] = m["baselines"]["most_frequent_projected_tag"]
         row["single_timings"] = m["timings"]
@@ -139,8 +146,9 @@ def main(argv: list[str] | None = None) -> int:
                 {"language": o, "tagger": taggers[o], "parallel": TARGETS[o][0]} for o in others
             ]
             print(f"{lang}: multi-source projection from eng + {', '.join(others)}", file=sys.stderr)
-            m = _run({**base, "sources": sources}, out, args.force)
-            shutil.copy(out / "metrics.json", work / f"{lang}-multi.metrics.json")
+            multi_out = work / f"{lang}-multi"
+            _share_steps(out, multi_out, ("tag-0-eng", "align-0-eng", "project-0-eng"))
+            m = _run({**base, "sources": sources}, multi_out, args.force)
             row["multi"] = m["accuracy"]
             row["multi_sources"] = ["eng", *others]
             row["multi_timings"] = m["timings"]
