@@ -121,7 +121,10 @@ def main(argv: list[str] | None = None) -> int:
 
     for lang in args.targets:
         bible, tb = TARGETS[lang]
-        row: dict[str, Any] = {"supervised_dev_crf": supervised[lang]["accuracy"]}
+        row: dict[str, Any] = {
+            "supervised_dev_crf": supervised[lang]["accuracy"],
+            "supervised_step_seconds": supervised[lang]["step_seconds"],
+        }
         base = {
             "task": "pos",
             "method": "projection",
@@ -136,7 +139,7 @@ def main(argv: list[str] | None = None) -> int:
         m = _run({**base, "source": eng_src}, out, args.force)
         row["single"] = m["accuracy"]
         row["mft"] = m["baselines"]["most_frequent_projected_tag"]
-        row["single_timings"] = m["timings"]
+        row["single_step_seconds"] = m["step_seconds"]
         row["single_projection"] = {
             k: m["projection"].get(k) for k in ("kept", "sentences_in", "train_token_coverage")
         }
@@ -151,7 +154,7 @@ def main(argv: list[str] | None = None) -> int:
             m = _run({**base, "sources": sources}, multi_out, args.force)
             row["multi"] = m["accuracy"]
             row["multi_sources"] = ["eng", *others]
-            row["multi_timings"] = m["timings"]
+            row["multi_step_seconds"] = m["step_seconds"]
             row["multi_mft"] = m["baselines"]["most_frequent_projected_tag"]
         results["targets"][lang] = row
         results["settings"] = {k: base[k] for k in ("align", "projection")}
@@ -172,9 +175,11 @@ def main(argv: list[str] | None = None) -> int:
             f"{lang:8} {100 * row['single']:7.1f} {multi} {100 * row['mft']:7.1f} "
             f"{100 * row['supervised_dev_crf']:8.1f}   {refs}"
         )
-        t = row["single_timings"]
-        steps = ", ".join(f"{k} {v:.0f}s" for k, v in t.items() if k != "total")
-        print(f"         single-source steps: {steps}; total {t['total']:.0f}s")
+        for kind in ("single", "multi"):
+            t = row.get(f"{kind}_step_seconds")
+            if t:
+                steps = ", ".join(f"{k} {v:.0f}s" for k, v in t.items())
+                print(f"         {kind}: {steps}; sum {sum(t.values()):.0f}s")
     return 0
 
 

@@ -228,6 +228,7 @@ class Pipeline:
             metrics = self._final_metrics(model_dir, extra)
             total = time.perf_counter() - t0
             metrics["timings"] = {**self.runner.timings, "total": round(total, 3)}
+            metrics["step_seconds"] = dict(self.runner.compute_seconds)
             self._write_run(model_dir, metrics)
             log.info("done in %.1fs", total)
         return RunResult(self.out, metrics, dict(self.runner.timings), list(self.runner.skipped))

@@ -46,6 +46,8 @@ class StepRunner:
     timings: dict[str, float] = field(default_factory=dict)
     skipped: list[str] = field(default_factory=list)
     fingerprints: dict[str, str] = field(default_factory=dict)
+    #: seconds each step's result took to compute (for cached steps: when it was computed)
+    compute_seconds: dict[str, float] = field(default_factory=dict)
 
     def step_dir(self, name: str) -> Path:
         return self.output_dir / "steps" / name
@@ -76,6 +78,7 @@ class StepRunner:
                 log.info("step %s: cached (%s)", name, d)
                 self.skipped.append(name)
                 self.timings[name] = 0.0
+                self.compute_seconds[name] = round(float(done.get("seconds") or 0.0), 3)
                 return d, dict(done.get("summary") or {})
         if d.exists():
             shutil.rmtree(d)
@@ -85,6 +88,7 @@ class StepRunner:
         summary = compute(d) or {}
         elapsed = time.perf_counter() - t0
         self.timings[name] = round(elapsed, 3)
+        self.compute_seconds[name] = round(elapsed, 3)
         atomic_write_text(
             marker,
             json.dumps(
