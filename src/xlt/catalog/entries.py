@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from xlt.catalog._tables import BIBLES, UD_FILES
@@ -40,7 +40,7 @@ class Family:
 _SPLITS = ("train", "dev", "test")
 
 
-def _bad(kind: str, value: str, choices: list[str] | tuple[str, ...], family: str) -> UnknownNameError:
+def _bad(kind: str, value: str, choices: Iterable[str], family: str) -> UnknownNameError:
     return UnknownNameError(f"{family} {kind}", value, choices)
 
 
@@ -49,6 +49,19 @@ def _expect_parts(family: str, parts: list[str], n: int, pattern: str) -> None:
         raise UnknownNameError(
             "dataset id", f"{family}:{':'.join(parts)}", [], hint=f"{family} ids look like {pattern}"
         )
+
+
+def _lang_split(
+    family: str, parts: list[str], langs: tuple[str, ...] | None, splits: tuple[str, ...], example: str
+) -> tuple[str, str]:
+    """Check ``<lang>:<split>`` parts of a family id (``langs=None``: any language)."""
+    _expect_parts(family, parts, 2, f"{family}:<lang>:<split>, e.g. {example}")
+    lang, split = parts
+    if langs is not None and lang not in langs:
+        raise _bad("language", lang, langs, family)
+    if split not in splits:
+        raise _bad("split", split, splits, family)
+    return lang, split
 
 
 # --- Universal Dependencies ----------------------------------------------------------------
@@ -120,12 +133,7 @@ def _masakha(
     family: str, repo: str, commit: str, remote_dir: str, local_dir: str, what: str
 ) -> Callable[[list[str]], DatasetEntry]:
     def build(parts: list[str]) -> DatasetEntry:
-        _expect_parts(family, parts, 2, f"{family}:<lang>:<split>, e.g. {family}:hau:train")
-        lang, split = parts
-        if lang not in _MASAKHA_LANGS:
-            raise _bad("language", lang, _MASAKHA_LANGS, family)
-        if split not in _SPLITS:
-            raise _bad("split", split, _SPLITS, family)
+        lang, split = _lang_split(family, parts, _MASAKHA_LANGS, _SPLITS, f"{family}:hau:train")
         return DatasetEntry(
             id=f"{family}:{lang}:{split}",
             path=f"{local_dir}/{lang}/{split}.txt",
@@ -153,14 +161,11 @@ _SIB_COMMIT = "593cea88519930f776c1a4a1980b6a35b39dca57"
 
 
 def _sib(parts: list[str]) -> DatasetEntry:
-    _expect_parts("sib200", parts, 2, "sib200:<lang_Script>:<split>, e.g. sib200:wol_Latn:test")
-    lang, split = parts
+    lang, split = _lang_split("sib200", parts, None, _SPLITS, "sib200:wol_Latn:test")
     if not _FLORES.match(lang):
         raise UnknownNameError(
             "sib200 language", lang, [], hint="use a FLORES-200 code such as wol_Latn or eng_Latn"
         )
-    if split not in _SPLITS:
-        raise _bad("split", split, _SPLITS, "sib200")
     return DatasetEntry(
         id=f"sib200:{lang}:{split}",
         path=f"sib200/annotated/{lang}/{split}.tsv",
@@ -182,12 +187,7 @@ _EUROPARL_LANGS = ("en", "de", "es", "it")
 
 
 def _europarl(parts: list[str]) -> DatasetEntry:
-    _expect_parts("europarl-ner", parts, 2, "europarl-ner:<lang>:test, e.g. europarl-ner:de:test")
-    lang, split = parts
-    if lang not in _EUROPARL_LANGS:
-        raise _bad("language", lang, _EUROPARL_LANGS, "europarl-ner")
-    if split != "test":
-        raise _bad("split", split, ["test"], "europarl-ner")
+    lang, _ = _lang_split("europarl-ner", parts, _EUROPARL_LANGS, ("test",), "europarl-ner:de:test")
     name = f"{lang}-europarl.test.conll02"
     return DatasetEntry(
         id=f"europarl-ner:{lang}:test",
@@ -203,12 +203,7 @@ _TPROJ_LANGS = ("hau", "ibo", "nya", "sna", "swa", "xho", "yor", "zul")
 
 
 def _tprojection(parts: list[str]) -> DatasetEntry:
-    _expect_parts("tprojection", parts, 2, "tprojection:<lang>:train, e.g. tprojection:hau:train")
-    lang, split = parts
-    if lang not in _TPROJ_LANGS:
-        raise _bad("language", lang, _TPROJ_LANGS, "tprojection")
-    if split != "train":
-        raise _bad("split", split, ["train"], "tprojection")
+    lang, _ = _lang_split("tprojection", parts, _TPROJ_LANGS, ("train",), "tprojection:hau:train")
     return DatasetEntry(
         id=f"tprojection:{lang}:train",
         path=f"projection/tprojection_masakhaner_silver/{lang}.train.txt",
