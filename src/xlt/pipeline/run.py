@@ -21,11 +21,12 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
 
 from xlt.config import atomic_write_text
-from xlt.errors import ConfigError, MismatchError, UnknownNameError
+from xlt.errors import ConfigError, MismatchError, MissingDependencyError, UnknownNameError
 from xlt.io.pharaoh import read_pharaoh, write_pharaoh
 from xlt.logs import get_logger
 from xlt.models.base import TOKEN_TASKS, build_task_model, load_task_model, resolve_model_spec
@@ -126,6 +127,8 @@ class Pipeline:
 
         r = self.recipe
         build_method(aligners, r.align.method, r.align.options, "align")
+        if r.align.method == "eflomal" and find_spec("eflomal") is None:
+            raise MissingDependencyError("eflomal", extra="align", purpose="align.method: eflomal")
         build_method(projectors, self._projector_name(), r.projection.options, "projection")
         tgt = self.paths["target.parallel"]
         assert tgt is not None
