@@ -31,11 +31,15 @@ def register(app: typer.Typer) -> None:
             extra.append(f"output_dir={output_dir}")
         data = apply_overrides(data, [*extra, *sets])
         cfg = FinetuneRunConfig.from_dict(data, source=str(config))
-        if threads:
-            import torch
+        import torch
 
+        before = torch.get_num_threads()
+        if threads:
             torch.set_num_threads(threads)
-        report = run_transfer(cfg)
+        try:
+            report = run_transfer(cfg)
+        finally:
+            torch.set_num_threads(before)
         if fmt == OutputFormat.json:
             emit_json(report)
             return

@@ -192,3 +192,23 @@ def _cuda() -> bool:
     import torch
 
     return torch.cuda.is_available()
+
+
+def time_limit_callback(seconds: float):
+    """A TrainerCallback that stops training once ``seconds`` of wall time have passed."""
+    from transformers import TrainerCallback
+
+    class TimeLimit(TrainerCallback):
+        def __init__(self) -> None:
+            self.start = time.perf_counter()
+            self.stopped_early = False
+
+        def on_train_begin(self, args, state, control, **kwargs):
+            self.start = time.perf_counter()
+
+        def on_step_end(self, args, state, control, **kwargs):
+            if time.perf_counter() - self.start > seconds:
+                control.should_training_stop = True
+                self.stopped_early = state.global_step < state.max_steps
+
+    return TimeLimit()

@@ -65,6 +65,9 @@ class PretrainConfig(XltConfig):
     weight_decay: float = Field(0.01, ge=0, description="AdamW weight decay.")
     precision: Precision = Field("auto", description="auto: bf16/fp16 on GPU, fp32 on CPU.")
     group_by_length: bool = Field(True, description="Batch texts of similar length together.")
+    max_seconds: float | None = Field(
+        None, gt=0, description="Stop after this much training time (bounded CPU runs); None: no limit."
+    )
     logging_steps: int = Field(50, ge=1, description="Record the training loss every N steps.")
     save_steps: int | None = Field(None, ge=1, description="Also write Trainer checkpoints every N steps.")
     lora: LoraSettings | None = Field(
@@ -192,6 +195,7 @@ def pretrain(
         loss_logger,
         quiet_trainer,
         set_seed,
+        time_limit_callback,
         training_arguments,
     )
 
@@ -224,8 +228,12 @@ def pretrain(
         save_steps=config.save_steps,
     )
     losses = loss_logger()
+    callbacks = [losses]
+    limit = time_limit_callback(config.max_seconds) if config.max_seconds else None
+    if limit is not None:
+        callbacks.append(limit)
     trainer = quiet_trainer(
-        Trainer(model=model, args=args, train_dataset=dataset, data_collator=collator, callbacks=[losses])
+        Trainer(model=model, args=args, train_dataset=dataset, data_collator=collator, callbacks=callbacks)
     )
     clock = Stopwatch()
     trainer.train()
@@ -242,6 +250,7 @@ def pretrain(
         seconds=seconds,
         n_texts=len(all_texts),
         adapter=config.lora is not None,
+        extra={"stopped_by_time_limit": bool(limit and limit.stopped_early)},
     )
     summary = {
         "config": config.to_dict(),
@@ -251,6 +260,7 @@ def pretrain(
         "train_tokens": result.train_tokens,
         "seconds": result.seconds,
         "n_texts": result.n_texts,
+        **result.extra,
     }
     atomic_write_text(out / "xlt_pretrain.json", json.dumps(summary, indent=2))
     return result

@@ -39,6 +39,9 @@ class DataSpec(XltConfig):
     limit: int | None = Field(
         None, ge=1, description="Use at most this many training examples (the first ones)."
     )
+    dev_limit: int | None = Field(
+        None, ge=1, description="Use at most this many dev examples (the first ones)."
+    )
     language_adapter: str | None = Field(
         None, description="This language's LoRA language adapter (MAD-X style)."
     )
@@ -106,7 +109,8 @@ def read_labelled(path: str, task: str, *, limit: int | None = None) -> list[Any
 def _load(spec: DataSpec | None, split: str, task: str) -> list[Any]:
     if spec is None or getattr(spec, split) is None:
         return []
-    return read_labelled(getattr(spec, split), task, limit=spec.limit if split == "train" else None)
+    limit = {"train": spec.limit, "dev": spec.dev_limit}.get(split)
+    return read_labelled(getattr(spec, split), task, limit=limit)
 
 
 def run_transfer(config: FinetuneRunConfig) -> dict[str, Any]:

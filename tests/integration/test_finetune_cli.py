@@ -1,0 +1,116 @@
+"""`xlt finetune` end to end on hand-made data and a tiny local model (JSON and text output)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from xlt.cli.app import app
+
+R = Path(__file__).parents[1] / "resources" / "finetuning"
+
+
+def _config(tmp_path: Path, model_dir: Path, **training) -> Path:
+    spec = {
+        lang: {"lang": lang, **{s: str(R / f"{lang}.{s}.txt") for s in ("train", "dev", "test")}}
+        for lang in ("src", "tgt")
+    }
+    cfg = {
+        "training": {
+            "model": str(model_dir),
+            "task": "ner",
+            "max_steps": 12,
+            "batch_size": 8,
+            "learning_rate": 3e-3,
+            "eval_every": 4,
+            **training,
+        },
+        "sources": [spec["src"]],
+        "targets": [spec["tgt"]],
+        "oracle": True,
+    }
+    path = tmp_path / "ft.yaml"
+    path.write_text(yaml.safe_dump(cfg))
+    return path
+
+
+def test_finetune_cli_json_labels_oracle(tmp_path, tiny_model_dir):
+    cfg = _config(tmp_path, tiny_model_dir)
+    out = tmp_path / "run"
+    result = CliRunner().invoke(
+        app,
+        [
+            "finetune",
+            "--config",
+            str(cfg),
+            "--set",
+            "training.averaging=all",
+            "-o",
+            str(out),
+            "--threads",
+            "1",
+            "--format",
+            "json",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    by_variant = {r["variant"]: r for r in report["summary"]}
+    assert by_variant["target-dev"]["selection"] == "oracle"
+    assert by_variant["source-dev"]["selection"] == "source-dev"
+    assert set(by_variant) == {"last", "source-dev", "target-dev", "average"}
+    assert (out / "results.json").exists() and (out / "model" / "xlt_task.json").exists()
+    from xlt.models.transformers import TransformersTaskModel
+
+    assert TransformersTaskModel.load(out / "model").predict([["Mary", "went"]])[0] is not None
+
+
+def test_finetune_cli_text_and_errors(tmp_path, tiny_model_dir):
+    cfg = _config(tmp_path, tiny_model_dir, selection="last")
+    result = CliRunner().invoke(
+        app, ["finetune", "--config", str(cfg), "--set", "oracle=false", "--threads", "1"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "tgt" in result.stdout and "last" in result.stdout
+    bad = CliRunner().invoke(app, ["finetune", "--config", str(cfg), "--set", "training.selection=best"])
+    assert bad.exit_code != 0
+
+
+@pytest.mark.slow
+def test_accelerate_launch_single_process(tmp_path, tiny_model_dir):
+    """The same command under `accelerate launch` (one CPU process)."""
+    accelerate = shutil.which("accelerate")
+    if accelerate is None:
+        pytest.skip("accelerate CLI not on PATH")
+    cfg = _config(tmp_path, tiny_model_dir, selection="last")
+    cmd = [
+        accelerate,
+        "launch",
+        "--cpu",
+        "--num_processes",
+        "1",
+        "--num_machines",
+        "1",
+        "--mixed_precision",
+        "no",
+        "--dynamo_backend",
+        "no",
+        "-m",
+        "xlt.cli.app",
+        "finetune",
+        "--config",
+        str(cfg),
+        "--format",
+        "json",
+    ]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=600, check=False)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    report = json.loads(proc.stdout[proc.stdout.index("{") :])
+    assert report["results"] and sys.executable

@@ -1,0 +1,69 @@
+"""`xlt pretrain` from scratch on a small corpus file, and as a LoRA language adapter."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from xlt.cli.app import app
+
+R = Path(__file__).parents[1] / "resources" / "finetuning"
+
+
+def test_pretrain_cli_from_scratch_and_adapter(tmp_path, tiny_model_dir):
+    cfg = tmp_path / "pt.yaml"
+    cfg.write_text(
+        "objective: mlm\nvocab_size: 150\nhidden_size: 32\nnum_layers: 1\nnum_heads: 2\nmax_length: 32\n"
+        "batch_size: 8\nlogging_steps: 2\n"
+    )
+    out = tmp_path / "enc"
+    res = CliRunner().invoke(
+        app,
+        [
+            "pretrain",
+            "--config",
+            str(cfg),
+            "--corpus",
+            str(R / "src.train.txt"),
+            "--corpus",
+            str(R / "tgt.train.txt"),
+            "--max-steps",
+            "4",
+            "-o",
+            str(out),
+            "--format",
+            "json",
+        ],
+    )
+    assert res.exit_code == 0, res.output
+    summary = json.loads(res.stdout)
+    assert summary["steps"] == 4 and summary["texts"] == 120 and not summary["adapter"]
+    assert (out / "model.safetensors").exists() and (out / "tokenizer.json").exists()
+    res = CliRunner().invoke(
+        app,
+        [
+            "pretrain",
+            "--model",
+            str(tiny_model_dir),
+            "--corpus",
+            str(R / "tgt.train.txt"),
+            "--max-steps",
+            "2",
+            "--set",
+            "lora.r=2",
+            "--set",
+            "max_length=32",
+            "-o",
+            str(tmp_path / "la"),
+        ],
+    )
+    assert res.exit_code == 0, res.output
+    assert "LoRA adapter" in res.stdout
+    assert (tmp_path / "la" / "adapter_model.safetensors").exists()
+
+
+def test_pretrain_cli_without_texts_fails_cleanly(tmp_path):
+    res = CliRunner().invoke(app, ["pretrain", "--max-steps", "1", "-o", str(tmp_path / "x")])
+    assert res.exit_code != 0
