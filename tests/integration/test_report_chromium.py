@@ -91,31 +91,83 @@ def make_real_runs(data: Path, out: Path) -> list[Path]:
     return dirs
 
 
-def _png_pixels_not_uniform(path: Path) -> bool:
-    """Decode an 8-bit RGB/RGBA PNG with the stdlib and say whether it has more than one colour."""
+def decode_png(path: Path) -> tuple[int, int, int, list[bytes]]:
+    """``(width, height, channels, rows)`` of an 8-bit RGB/RGBA PNG, unfiltered, with the stdlib only."""
     data = path.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
     pos, idat, width, height, ctype = 8, b"", 0, 0, 0
     while pos < len(data):
         (length,) = struct.unpack(">I", data[pos : pos + 4])
-        kind = data[pos + 4 : pos + 8]
-        body = data[pos + 8 : pos + 8 + length]
+        kind, body = data[pos + 4 : pos + 8], data[pos + 8 : pos + 8 + length]
         if kind == b"IHDR":
-            width, height, depth, ctype = struct.unpack(">IIBB", body[:10])
-            assert depth == 8
+            width, height, depth, ctype, _, _, interlace = struct.unpack(">IIBBBBB", body)
+            assert depth == 8 and interlace == 0 and ctype in (2, 6), "expected 8-bit RGB(A), not interlaced"
         elif kind == b"IDAT":
             idat += body
         pos += 12 + length
-    channels = {2: 3, 6: 4}[ctype]
+    bpp = {2: 3, 6: 4}[ctype]
     raw = zlib.decompress(idat)
-    stride = width * channels + 1
-    rows = [raw[i * stride + 1 : (i + 1) * stride] for i in range(0, height, max(1, height // 50))]
-    # filter bytes differ per row, but a uniform image still decodes to identical unfiltered rows only
-    # when filter type is 0; compare the set of distinct byte values instead (any real chart has many)
-    values = set()
-    for r in rows:
-        values.update(r[:: channels * 7])
-    return len(values) > 8
+    stride = width * bpp
+    rows: list[bytes] = []
+    prev = bytearray(stride)
+    for y in range(height):
+        ftype, line = raw[y * (stride + 1)], bytearray(raw[y * (stride + 1) + 1 : (y + 1) * (stride + 1)])
+        for i in range(stride):  # undo the PNG filters (None, Sub, Up, Average, Paeth)
+            a = line[i - bpp] if i >= bpp else 0
+            b = prev[i]
+            c = prev[i - bpp] if i >= bpp else 0
+            if ftype == 1:
+                line[i] = (line[i] + a) & 0xFF
+            elif ftype == 2:
+                line[i] = (line[i] + b) & 0xFF
+            elif ftype == 3:
+                line[i] = (line[i] + (a + b) // 2) & 0xFF
+            elif ftype == 4:
+                p = a + b - c
+                pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+                line[i] = (line[i] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 0xFF
+        rows.append(bytes(line))
+        prev = line
+    return width, height, bpp, rows
+
+
+def screenshot_stats(path: Path) -> tuple[int, float]:
+    """(number of distinct colours, share of pixels that are not the background colour).
+
+    Rows stored with PNG filter None or Sub do not depend on the row above, so they are decoded
+    directly (fast, and an unbiased sample of rows); only without enough of them is every row unfiltered.
+    """
+    data = path.read_bytes()
+    width, _height, bpp, rows = _sample_rows(data)
+    if len(rows) < 20:
+        width, _height, bpp, rows = decode_png(path)
+    pixels = [row[x * bpp : x * bpp + 3] for row in rows for x in range(0, width, 2)]
+    counts: dict[bytes, int] = {}
+    for px in pixels:
+        counts[px] = counts.get(px, 0) + 1
+    return len(counts), 1 - max(counts.values()) / len(pixels)
+
+
+def _sample_rows(data: bytes) -> tuple[int, int, int, list[bytes]]:
+    pos, idat, width, height, bpp = 8, b"", 0, 0, 3
+    while pos < len(data):
+        (length,) = struct.unpack(">I", data[pos : pos + 4])
+        kind, body = data[pos + 4 : pos + 8], data[pos + 8 : pos + 8 + length]
+        if kind == b"IHDR":
+            width, height, _, ctype = struct.unpack(">IIBB", body[:10])
+            bpp = 4 if ctype == 6 else 3
+        elif kind == b"IDAT":
+            idat += body
+        pos += 12 + length
+    raw, stride, rows = zlib.decompress(idat), width * bpp, []
+    for y in range(height):
+        ftype, line = raw[y * (stride + 1)], bytearray(raw[y * (stride + 1) + 1 : (y + 1) * (stride + 1)])
+        if ftype == 1:
+            for i in range(bpp, stride):
+                line[i] = (line[i] + line[i - bpp]) & 0xFF
+        if ftype in (0, 1):
+            rows.append(bytes(line))
+    return width, height, bpp, rows
 
 
 def _chromium() -> str | None:
@@ -171,4 +223,32 @@ def test_report_from_real_runs_renders_in_chromium(shared_data: Path, tmp_path: 
     assert len(re.findall(r"<svg\b", dom.stdout)) >= 4
     assert len(re.findall(r"<rect[^>]*class=\"cell\"", dom.stdout)) >= len(TARGETS) * len(SOURCES)
     assert shot.exists() and shot.stat().st_size > 10_000
-    assert _png_pixels_not_uniform(shot), "screenshot is blank (one colour)"
+    colours, ink = screenshot_stats(shot)
+    assert colours > 20 and ink > 0.03, f"screenshot looks blank: {colours} colours, {ink:.1%} non-background"
+
+
+def _write_png(path: Path, rows: list[bytes], width: int, filters: list[int]) -> None:
+    """A hand-made 8-bit RGB PNG with the given per-row filter bytes (rows already filtered)."""
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+    raw = b"".join(bytes([f]) + r for f, r in zip(filters, rows, strict=True))
+    ihdr = struct.pack(">IIBBBBB", width, len(rows), 8, 2, 0, 0, 0)
+    path.write_bytes(
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b"")
+    )
+
+
+def test_png_checks_on_hand_made_images(tmp_path: Path) -> None:
+    white = tmp_path / "white.png"
+    _write_png(white, [b"\xff" * 30] * 40, 10, [0] * 40)
+    assert screenshot_stats(white) == (1, 0.0)
+    # 8 px per row: 4 white then 4 black; written with the Sub filter (deltas) on every other row
+    plain = b"\xff" * 12 + b"\x00" * 12
+    sub = b"\xff" * 3 + b"\x00" * 9 + b"\x01" * 3 + b"\x00" * 9  # 0x00 - 0xff = 0x01 (mod 256)
+    half = tmp_path / "half.png"
+    _write_png(half, [plain, sub] * 20, 8, [0, 1] * 20)
+    assert screenshot_stats(half) == (2, 0.5)
+    _, _, _, rows = decode_png(half)
+    assert set(rows) == {plain}
