@@ -191,3 +191,25 @@ def test_packaged_ranker_metadata() -> None:
     meta = json.loads((packaged_model_dir("ner") / "ranker.json").read_text())
     assert meta["task"] == "ner" and len(meta["sources"]) == 42
     assert np.isfinite(list(meta["source_prior"].values())).all()
+
+
+def test_ensemble_and_knn_vectors_round_trip(table, tmp_path: Path) -> None:
+    cfg = LambdaRankConfig(n_estimators=5, ensemble=3, uriel_vectors="knn", min_data_in_leaf=2)
+    ranker = LambdaRankRanker(cfg).fit(table)
+    assert len(ranker.boosters_) == 3
+    ranked = ranker.rank(L("yor"), list(table.sources))
+    for s in ranked:
+        assert sum(s.explanation.values()) == pytest.approx(s.score, abs=1e-6)
+    ranker.save(tmp_path / "ens")
+    assert sorted(p.name for p in (tmp_path / "ens").iterdir()) == [
+        "model-1.txt", "model-2.txt", "model.txt", "ranker.json",
+    ]  # fmt: skip
+    again = LambdaRankRanker.load(tmp_path / "ens")
+    assert [s.score for s in again.rank(L("yor"), list(table.sources))] == pytest.approx(
+        [s.score for s in ranked]
+    )
+    (tmp_path / "ens" / "model-2.txt").unlink()
+    from xlt.errors import DataNotFoundError
+
+    with pytest.raises(DataNotFoundError, match=r"model-2\.txt"):
+        LambdaRankRanker.load(tmp_path / "ens")

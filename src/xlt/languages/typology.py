@@ -98,8 +98,15 @@ def _cosine_distance(a: np.ndarray, b: np.ndarray) -> float:
     return float(1.0 - np.dot(a, b) / (na * nb))
 
 
-def typological_vector(code: str, group: str) -> tuple[np.ndarray, np.ndarray] | None:
-    """(vector, imputed mask) of ``group`` for ``code``; unknown values come from kNN predictions."""
+def typological_vector(
+    code: str, group: str, vectors: str = "average"
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """(vector, imputed mask) of ``group`` for ``code``.
+
+    ``vectors="average"``: URIEL's averaged observed values, unknown ones filled with URIEL's kNN
+    predictions (and marked in the mask); ``"knn"``: the kNN-predicted vectors throughout, as
+    lang2vec's precomputed distances use (the mask still marks unobserved values).
+    """
     ucode = uriel_code(code)
     if ucode is None:
         return None
@@ -109,12 +116,14 @@ def typological_vector(code: str, group: str) -> tuple[np.ndarray, np.ndarray] |
     cols = np.array([f.startswith(prefix) for f in data.features])
     avg = data.average[i, cols]
     missing = avg < 0
+    if vectors == "knn":
+        return data.predicted[i, cols], missing
     return np.where(missing, data.predicted[i, cols], avg), missing
 
 
-def typological_distance(a: str, b: str, group: str) -> tuple[float, float]:
+def typological_distance(a: str, b: str, group: str, vectors: str = "average") -> tuple[float, float]:
     """(cosine distance, share of imputed values) between two languages; (nan, 1.0) if unknown."""
-    va, vb = typological_vector(a, group), typological_vector(b, group)
+    va, vb = typological_vector(a, group, vectors), typological_vector(b, group, vectors)
     if va is None or vb is None:
         return math.nan, 1.0
     imputed = float(np.mean(va[1] | vb[1]))

@@ -79,12 +79,16 @@ def _script(lang: Lang) -> str | None:
 
 @lru_cache(maxsize=100_000)
 def _typology_features(
-    target_code: str, target_script: str | None, source_code: str, source_script: str | None
+    target_code: str,
+    target_script: str | None,
+    source_code: str,
+    source_script: str | None,
+    vectors: str = "average",
 ) -> tuple[tuple[str, float], ...]:
     feats: dict[str, float] = {}
     imputed = []
     for group in ("syntactic", "phonological", "inventory", "featural"):
-        dist, share = typology.typological_distance(source_code, target_code, group)
+        dist, share = typology.typological_distance(source_code, target_code, group, vectors)
         feats[group] = dist
         imputed.append(share)
     feats["genetic"] = typology.genetic_distance(source_code, target_code)
@@ -97,9 +101,13 @@ def _typology_features(
     return tuple(feats.items())
 
 
-def pair_features(target: Lang, source: Lang) -> dict[str, float]:
-    """The typology features (every group except ``dataset`` and ``model``) of one pair."""
-    return dict(_typology_features(target.code, target.script, source.code, source.script))
+def pair_features(target: Lang, source: Lang, *, uriel_vectors: str = "average") -> dict[str, float]:
+    """The typology features (every group except ``dataset`` and ``model``) of one pair.
+
+    ``uriel_vectors``: ``average`` (observed values, gaps filled by kNN) or ``knn`` (see
+    :func:`xlt.languages.typology.typological_vector`).
+    """
+    return dict(_typology_features(target.code, target.script, source.code, source.script, uriel_vectors))
 
 
 @dataclass(frozen=True)
@@ -167,8 +175,10 @@ class FeatureExtractor:
         samples: Mapping[Lang, Sequence[str]] | None = None,
         stats: Mapping[Lang, TextStats] | None = None,
         similarity: object | None = None,
+        uriel_vectors: str = "average",
     ) -> None:
         self.features = expand_features(features)
+        self.uriel_vectors = uriel_vectors
         self._stats = dict(stats or {})
         self._stats.update({lang: TextStats.from_texts(texts) for lang, texts in (samples or {}).items()})
         self.similarity = similarity
@@ -177,7 +187,7 @@ class FeatureExtractor:
         values: dict[str, float] = {}
         wanted = set(self.features)
         if wanted & set(TYPOLOGY_FEATURES):
-            values.update(pair_features(target, source))
+            values.update(pair_features(target, source, uriel_vectors=self.uriel_vectors))
         if wanted & set(DATASET_FEATURES):
             ts, ss = self._stats.get(target), self._stats.get(source)
             if ts is not None and ss is not None:

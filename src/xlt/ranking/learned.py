@@ -46,6 +46,10 @@ class LambdaRankConfig(MethodConfig):
         default=("uriel", "geography", "genealogy", "script", "imputation"),
         description="Feature groups or names (see `xlt rank features`).",
     )
+    uriel_vectors: Literal["average", "knn"] = Field(
+        default="average",
+        description="URIEL vectors: observed averages with kNN-filled gaps, or kNN predictions throughout.",
+    )
     source_prior: bool = Field(default=True, description="Learn each source's mean training relevance.")
     relative: bool = Field(
         default=False,
@@ -58,6 +62,12 @@ class LambdaRankConfig(MethodConfig):
     learning_rate: float = Field(default=0.1, gt=0, description="Shrinkage (LangRank: 0.1).")
     num_leaves: int = Field(default=16, ge=2, description="Leaves per tree (LangRank: 16).")
     min_data_in_leaf: int = Field(default=5, ge=1, description="Minimum pairs per leaf (LangRank: 5).")
+    ensemble: int = Field(
+        default=1,
+        ge=1,
+        le=50,
+        description="Models averaged; above 1 each uses its own seed with 80% row/feature bagging.",
+    )
     samples_dir: Path | None = Field(
         default=None, description="Directory of <code>.txt text samples (dataset features)."
     )
@@ -78,7 +88,7 @@ class LambdaRankRanker:
     # -- training -----------------------------------------------------------------------------
     def _extractor(self) -> FeatureExtractor:
         samples = sample_stats(self.config.samples_dir) if self.config.samples_dir else None
-        return FeatureExtractor(self.config.features, stats=samples)
+        return FeatureExtractor(self.config.features, stats=samples, uriel_vectors=self.config.uriel_vectors)
 
     @property
     def base_features(self) -> list[str]:
@@ -124,9 +134,19 @@ class LambdaRankRanker:
             "num_threads": 1,
             "verbose": -1,
         }
-        model = lgb.LGBMRanker(**params)
-        model.fit(np.vstack(blocks), np.array(labels), group=groups, feature_name=self.feature_names)
-        self.booster_ = model.booster_
+        features, targets = np.vstack(blocks), np.array(labels)
+        self.boosters_ = []
+        for member in range(self.config.ensemble):
+            if self.config.ensemble > 1:
+                params.update(
+                    seed=self.config.seed + member,
+                    bagging_fraction=0.8,
+                    bagging_freq=1,
+                    feature_fraction=0.8,
+                )
+            model = lgb.LGBMRanker(**params)
+            model.fit(features, targets, group=groups, feature_name=self.feature_names)
+            self.boosters_.append(model.booster_)
         self.prior_ = prior
         self.sources_ = [str(s) for s in table.sources]
         self.table_digest_ = table.digest
@@ -149,16 +169,17 @@ class LambdaRankRanker:
 
     # -- prediction ---------------------------------------------------------------------------
     def rank(self, target: Lang, candidates: Sequence[Lang]) -> list[LangScore]:
-        booster = getattr(self, "booster_", None)
-        if booster is None:
+        boosters = getattr(self, "boosters_", None)
+        if not boosters:
             raise XltError("the lambdarank ranker is not trained: call fit() or load() first")
         extractor = self._extractor()
         cands = exclude_target(target, candidates)
         if not cands:
             return []
         matrix = self._matrix(extractor, target, cands, self.prior_)
-        scores = booster.predict(matrix, num_threads=1)
-        contrib = booster.predict(matrix, pred_contrib=True, num_threads=1)
+        # the ensemble's score and contributions are means over its members (still additive)
+        scores = np.mean([b.predict(matrix, num_threads=1) for b in boosters], axis=0)
+        contrib = np.mean([b.predict(matrix, pred_contrib=True, num_threads=1) for b in boosters], axis=0)
         names = self.feature_names
         out = []
         for i, source in enumerate(cands):
@@ -170,7 +191,7 @@ class LambdaRankRanker:
 
     def feature_importance(self) -> dict[str, float]:
         """Total gain of each feature in the trained model."""
-        gains = self.booster_.feature_importance(importance_type="gain")
+        gains = np.sum([b.feature_importance(importance_type="gain") for b in self.boosters_], axis=0)
         return {n: float(g) for n, g in zip(self.feature_names, gains, strict=True)}
 
     # -- persistence --------------------------------------------------------------------------
@@ -178,11 +199,13 @@ class LambdaRankRanker:
         """Write ``model.txt`` (LightGBM text) and ``ranker.json`` (metadata) into ``directory``."""
         from xlt import __version__
 
-        if getattr(self, "booster_", None) is None:
+        if not getattr(self, "boosters_", None):
             raise XltError("cannot save an untrained ranker")
         out = Path(directory)
         out.mkdir(parents=True, exist_ok=True)
-        atomic_write_text(out / MODEL_FILE, self.booster_.model_to_string())
+        files = model_files(len(self.boosters_))
+        for name, booster in zip(files, self.boosters_, strict=True):
+            atomic_write_text(out / name, booster.model_to_string())
         meta = {
             "format_version": FORMAT_VERSION,
             "xlt_version": __version__,
@@ -199,7 +222,7 @@ class LambdaRankRanker:
             **(extra or {}),
         }
         atomic_write_text(out / META_FILE, json.dumps(meta, indent=2, ensure_ascii=False) + "\n")
-        for name in (MODEL_FILE, META_FILE):
+        for name in (*files, META_FILE):
             (out / name).chmod(0o644)  # temp files are created private; a model is shareable
         return out
 
@@ -221,7 +244,11 @@ class LambdaRankRanker:
         ranker = cls(LambdaRankConfig.from_dict(meta["config"], source=str(meta_path)))
         if ranker.feature_names != meta["feature_names"]:
             raise ConfigError(f"{meta_path}: feature names do not match the config")
-        ranker.booster_ = lgb.Booster(model_str=model_path.read_text(encoding="utf-8"))
+        ranker.boosters_ = []
+        for name in model_files(ranker.config.ensemble):
+            if not (root / name).is_file():
+                raise DataNotFoundError(f"{root}: ensemble member {name} is missing")
+            ranker.boosters_.append(lgb.Booster(model_str=(root / name).read_text(encoding="utf-8")))
         ranker.prior_ = {k: float(v) for k, v in meta.get("source_prior", {}).items()}
         ranker.sources_ = list(meta.get("sources", []))
         ranker.table_digest_ = meta["training_table"]["sha256"]
@@ -229,6 +256,11 @@ class LambdaRankRanker:
         ranker.n_targets_ = int(meta["training_table"].get("targets", 0))
         ranker.meta_ = meta
         return ranker
+
+
+def model_files(n: int) -> list[str]:
+    """``model.txt``, then ``model-1.txt`` ... for the other members of an ensemble."""
+    return [MODEL_FILE, *(f"model-{i}.txt" for i in range(1, n))]
 
 
 def _relative_rank(values: np.ndarray) -> np.ndarray:

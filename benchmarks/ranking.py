@@ -1,0 +1,179 @@
+"""Transfer-language ranking: leave-one-target-out NDCG@3 on MasakhaNER 2.0 zero-shot transfer.
+
+Table: ``../shared/data/masakhaner2/transfer_ranks.csv`` (42 sources × 38 targets). For each of
+the 16 African target columns, every ranker is trained on the other 37 columns (so the held-out
+target's column is never seen) and ranks the target's 41 candidate sources. Relevance: LangRank's
+graded top-10 (10..1, rest 0); NDCG gain 2^rel − 1. Metrics are reported ×100.
+
+Rows: every unsupervised baseline (one per feature, and the rank-average of all typology
+features), the learned LambdaRank ranker with its default configuration (the packaged one), and
+ablations that add one feature group at a time. The ``+dataset`` rows use LangRank's dataset
+features computed from the NER training text of each language (MasakhaNER 2.0 train files and
+the transfer corpus; ko/zh have only dev text; ewe/lug/tsn/zul have none, so theirs are missing).
+The default configuration (LangRank's hyperparameters, all typology groups + source prior) was
+checked on the 22 non-African target columns (``--targets dev``), never tuned on these 16.
+
+    nice -n 10 python benchmarks/ranking.py --out ranking.json [--format json] [--targets dev]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+AFRICAN = [
+    "bam",
+    "bbj",
+    "fon",
+    "hau",
+    "ibo",
+    "kin",
+    "luo",
+    "mos",
+    "nya",
+    "pcm",
+    "sna",
+    "swa",
+    "twi",
+    "wol",
+    "xho",
+    "yor",
+]
+BASE = ["uriel", "geography", "genealogy", "script", "imputation"]
+
+#: (row name, ranker, config); "{samples}" is replaced by the samples directory
+VARIANTS: list[tuple[str, str, dict]] = [
+    ("lambdarank (default)", "lambdarank", {}),
+    ("  uriel only", "lambdarank", {"features": ["uriel"], "source_prior": False}),
+    ("  + geography", "lambdarank", {"features": ["uriel", "geography"], "source_prior": False}),
+    ("  + genealogy", "lambdarank", {"features": ["uriel", "geography", "genealogy"], "source_prior": False}),
+    ("  + script, imputation", "lambdarank", {"features": BASE, "source_prior": False}),
+    ("  + source prior (= default)", "lambdarank", {"features": BASE}),
+    ("  default + relative", "lambdarank", {"relative": True}),
+    ("  default, kNN URIEL vectors", "lambdarank", {"uriel_vectors": "knn"}),
+    ("  default, 200 trees", "lambdarank", {"n_estimators": 200}),
+    ("  default, 10-model bagged ensemble", "lambdarank", {"ensemble": 10}),
+    ("  default + dataset", "lambdarank", {"features": [*BASE, "dataset"], "samples_dir": "{samples}"}),
+    (
+        "  default + dataset + relative",
+        "lambdarank",
+        {"features": [*BASE, "dataset"], "samples_dir": "{samples}", "relative": True},
+    ),
+]
+
+
+def write_samples(root: Path, out: Path) -> list[str]:
+    """One ``<code>.txt`` per language: the tokens of its NER training file, a sentence per line."""
+    from xlt.io.files import iter_lines
+
+    dirs = {d.name: d for d in (root / "masakhaner2").iterdir() if d.is_dir() and d.name != "transfer_corpus"}
+    dirs.update({d.name: d for d in (root / "masakhaner2" / "transfer_corpus").iterdir() if d.is_dir()})
+    written = []
+    for code, d in sorted(dirs.items()):
+        path = d / "train.txt.gz" if (d / "train.txt.gz").exists() else d / "dev.txt.gz"
+        if not path.exists():
+            continue
+        sentences, current = [], []
+        for _, line in iter_lines(path):
+            if not line.strip():
+                if current:
+                    sentences.append(" ".join(current))
+                    current = []
+                continue
+            current.append(line.split()[0])
+        if current:
+            sentences.append(" ".join(current))
+        (out / f"{code}.txt").write_text("\n".join(sentences) + "\n", encoding="utf-8")
+        written.append(code)
+    return written
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--out", type=Path, help="write the JSON report here")
+    ap.add_argument("--format", choices=("text", "json"), default="text")
+    ap.add_argument("--targets", default="african", help="'african' (default), 'dev' (the other 22) or a,b,c")
+    ap.add_argument("--no-dataset", action="store_true", help="skip the rows that need text samples")
+    args = ap.parse_args()
+
+    from xlt.io.tables import read_transfer_table
+    from xlt.paths import data_root, shared_data_available
+    from xlt.ranking.base import rankers
+    from xlt.ranking.evaluate import leave_one_target_out
+    from xlt.ranking.features import FeatureExtractor
+    from xlt.types import Lang
+
+    root = data_root()
+    table_path = root / "masakhaner2" / "transfer_ranks.csv"
+    if not shared_data_available(root) or not table_path.exists():
+        print(f"skipped: {table_path} not found (set XLT_DATA or place ../shared/data beside the checkout)")
+        return 0
+    table = read_transfer_table(table_path)
+    african = [Lang.parse(c) for c in AFRICAN]
+    if args.targets == "african":
+        targets = african
+    elif args.targets == "dev":
+        targets = [t for t in table.targets if t not in african]
+    else:
+        targets = [Lang.parse(c) for c in args.targets.split(",")]
+    missing = FeatureExtractor(BASE).missing_report([*table.sources, *table.targets])
+
+    rows: list[tuple[str, str, dict]] = [("rank-average", "rank-average", {})]
+    rows += [(n, n, {}) for n in rankers.names() if n not in ("lambdarank", "rank-average")]
+    rows += [v for v in VARIANTS if not (args.no_dataset and "samples_dir" in v[2])]
+
+    results = []
+    with tempfile.TemporaryDirectory() as tmp:
+        samples_dir = Path(tmp)
+        if not args.no_dataset:
+            write_samples(root, samples_dir)
+        for label, name, cfg in rows:
+            cfg = {k: (str(samples_dir) if v == "{samples}" else v) for k, v in cfg.items()}
+            start = time.perf_counter()
+            res = leave_one_target_out(
+                table, lambda n=name, c=cfg: rankers.build(n, dict(c)), name=label, targets=targets
+            )
+            per = [100 * m["ndcg@3"] for m in res.per_target.values()]
+            sem = statistics.stdev(per) / len(per) ** 0.5 if len(per) > 1 else 0.0
+            entry = {
+                "row": label,
+                "ranker": name,
+                "config": {k: v for k, v in cfg.items() if k != "samples_dir"},
+                "mean": {k: round(100 * v, 2) for k, v in res.mean.items()},
+                "ndcg@3_sem": round(sem, 2),
+                "per_target": {t: round(100 * m["ndcg@3"], 1) for t, m in res.per_target.items()},
+                "seconds": round(time.perf_counter() - start, 1),
+            }
+            results.append(entry)
+            if args.format == "text":
+                m = entry["mean"]
+                print(
+                    f"{label:<36} ndcg@1 {m['ndcg@1']:5.1f}  ndcg@3 {m['ndcg@3']:5.1f} ±{sem:4.1f}"
+                    f"  ndcg@5 {m['ndcg@5']:5.1f}"
+                    f"  p@1 {m['p@1']:5.1f}  map {m['map']:5.1f}  ({entry['seconds']}s)",
+                    flush=True,
+                )
+    report = {
+        "benchmark": "ranking",
+        "table": "masakhaner2/transfer_ranks.csv",
+        "sha256": table.digest,
+        "targets": [str(t) for t in targets],
+        "metric_scale": "x100",
+        "missing_typology": missing,
+        "results": results,
+    }
+    if args.out:
+        args.out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    if args.format == "json":
+        json.dump(report, sys.stdout, indent=2)
+        print()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
