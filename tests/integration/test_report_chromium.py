@@ -218,7 +218,7 @@ def test_report_from_real_runs_renders_in_chromium(shared_data: Path, tmp_path: 
         )  # fmt: skip
     except (OSError, subprocess.TimeoutExpired) as err:
         pytest.skip(f"Chromium could not run here: {err}")
-    if dom.returncode != 0 or "<svg" not in dom.stdout:
+    if dom.returncode != 0 or not dom.stdout.strip():  # the browser itself failed (not our page)
         pytest.skip(f"Chromium did not render (exit {dom.returncode}): {dom.stderr[-400:]}")
     assert len(re.findall(r"<svg\b", dom.stdout)) >= 4
     assert len(re.findall(r"<rect[^>]*class=\"cell\"", dom.stdout)) >= len(TARGETS) * len(SOURCES)
