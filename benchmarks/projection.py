@@ -122,6 +122,9 @@ def main(argv: list[str] | None = None) -> int:
         "--no-dev", action="store_true", help="Skip dev selection; use the span projector defaults."
     )
     ap.add_argument("--embedding-model", help="Also run the embedding aligner with this (local) model.")
+    ap.add_argument(
+        "--embedding-only", action="store_true", help="Only the embedding aligner (no eflomal, no dev)."
+    )
     ap.add_argument("--out", type=Path)
     ap.add_argument("--format", choices=("text", "json"), default="text")
     args = ap.parse_args(argv)
@@ -131,6 +134,15 @@ def main(argv: list[str] | None = None) -> int:
         print(f"shared data not found at {data_root()}; skipping", file=sys.stderr)
         return 0
     results: dict = {}
+    if args.embedding_only:
+        en = europarl("en")
+        for lang in args.langs.split(","):
+            results[lang] = {"embedding": embedding_run(en, europarl(lang), args.embedding_model)}
+            print(f"{lang} embedding {results[lang]['embedding']}", file=sys.stderr, flush=True)
+        print(json.dumps(results, indent=2))
+        if args.out:
+            args.out.write_text(json.dumps(results, indent=2))
+        return 0
     if args.no_dev:
         chosen = {"symmetrize": "grow-diag-final-and"}
     else:

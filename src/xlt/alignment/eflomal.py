@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import tempfile
+import time
 import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
@@ -94,6 +95,8 @@ class EflomalAligner:
 
     def __init__(self, config: EflomalConfig) -> None:
         self.config = config
+        #: seconds spent inside eflomal (input preparation + sampler) in the last ``align`` call
+        self.eflomal_seconds_ = 0.0
 
     # -- priors ------------------------------------------------------------------
     def _prior_lines(self, train: Sequence[SentencePair]) -> list[str] | None:
@@ -140,6 +143,7 @@ class EflomalAligner:
         tgt_lines = (_clean_tokens(p.tgt, cfg.normalize) + "\n" for p in train)
         with tempfile.TemporaryDirectory(prefix="xlt-eflomal-") as tmp:
             fwd_path, rev_path = Path(tmp, "fwd"), Path(tmp, "rev")
+            start = time.perf_counter()
             try:
                 aligner.align(
                     src_lines,
@@ -151,6 +155,7 @@ class EflomalAligner:
                 )
             except (OSError, ValueError, RuntimeError) as err:
                 raise XltError(f"eflomal failed: {err}") from err
+            self.eflomal_seconds_ += time.perf_counter() - start
             fwd = _read_links(fwd_path)
             rev = _read_links(rev_path)
         if len(fwd) != len(train) or len(rev) != len(train):
@@ -170,6 +175,7 @@ class EflomalAligner:
                 pieces.extend((k, so, to, seg) for so, to, seg in split_long(p))
         extra_pieces = [seg for p in extra if p.src and p.tgt for _, _, seg in split_long(p)]
         out: list[tuple[set[Link], set[Link]]] = [(set(), set()) for _ in pairs]
+        self.eflomal_seconds_ = 0.0
         size = self.config.chunk_size
         for start in range(0, len(pieces), size):
             chunk = pieces[start : start + size]

@@ -32,8 +32,6 @@ ALIASES = {
     "rev": "reverse",
 }
 
-_NEIGHBOURS = ((-1, 0), (0, -1), (1, 0), (0, 1), (-1, -1), (-1, 1), (1, -1), (1, 1))
-
 
 def canonical_method(method: str) -> str:
     """The full name of a symmetrization method (``gdfa`` -> ``grow-diag-final-and``)."""
@@ -43,26 +41,41 @@ def canonical_method(method: str) -> str:
     return name
 
 
+def _touches(links: set[Link], i: int, j: int) -> bool:
+    """Whether a link is a horizontal, vertical or diagonal neighbour of (i, j) (unrolled: hot path)."""
+    return (
+        (i - 1, j) in links
+        or (i + 1, j) in links
+        or (i, j - 1) in links
+        or (i, j + 1) in links
+        or (i - 1, j - 1) in links
+        or (i - 1, j + 1) in links
+        or (i + 1, j - 1) in links
+        or (i + 1, j + 1) in links
+    )
+
+
 def _grow_diag(forward: set[Link], reverse: set[Link]) -> set[Link]:
-    union = forward | reverse
     links = forward & reverse
     src_aligned = {i for i, _ in links}
     tgt_aligned = {j for _, j in links}
+    # only union links can be added: sweep them (in order) until a sweep adds nothing
+    candidates = sorted((forward | reverse) - links)
     added = True
-    while added:
+    while added and candidates:
         added = False
-        for i, j in sorted(links):
-            for di, dj in _NEIGHBOURS:
-                cand = (i + di, j + dj)
-                if (
-                    cand in union
-                    and cand not in links
-                    and (cand[0] not in src_aligned or cand[1] not in tgt_aligned)
-                ):
-                    links.add(cand)
-                    src_aligned.add(cand[0])
-                    tgt_aligned.add(cand[1])
-                    added = True
+        remaining = []
+        for i, j in candidates:
+            if i in src_aligned and j in tgt_aligned:
+                continue  # can never be added any more
+            if _touches(links, i, j):
+                links.add((i, j))
+                src_aligned.add(i)
+                tgt_aligned.add(j)
+                added = True
+            else:
+                remaining.append((i, j))
+        candidates = remaining
     return links
 
 

@@ -16,7 +16,7 @@ runs) or ``dropped`` with a reason (``unaligned``, ``punctuation``,
 from __future__ import annotations
 
 import unicodedata
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from typing import Any, Literal
 
@@ -84,29 +84,33 @@ class SpanProjector:
         self.stats_: dict[str, Any] = {}
 
     def _candidates(
-        self, span: Span, src: LabeledSentence, tgt: Sentence, links: frozenset[tuple[int, int]]
+        self,
+        span: Span,
+        src: LabeledSentence,
+        tgt: Sentence,
+        by_src: dict[int, list[int]],
+        by_tgt: dict[int, list[int]],
     ) -> tuple[list[tuple[int, int]], str | None, int]:
         """Target (start, end) runs for one source span, a drop reason, and the number of runs."""
         cfg = self.config
         _, s, e = span
-        inside = sorted({j for i, j in links if s <= i < e})
+        support = Counter(j for i in range(s, e) for j in by_src.get(i, ()))
+        inside = sorted(support)
         if cfg.exact_match:
             hit = _exact_copy(src.tokens[s:e], tgt.tokens, set(inside))
             if hit is not None:
                 return [hit], None, 1
         if not inside:
             return [], "unaligned", 0
-        outside = {j for i, j in links if not s <= i < e}
         runs = _runs(inside)
         merged = [runs[0]]
         for run in runs[1:]:
             gap = range(merged[-1][-1] + 1, run[0])
-            if len(gap) <= cfg.max_gap and not any(j in outside for j in gap):
+            if len(gap) <= cfg.max_gap and not any(not s <= i < e for j in gap for i in by_tgt.get(j, ())):
                 merged[-1] = [*merged[-1], *gap, *run]
             else:
                 merged.append(run)
         n_runs = len(merged)
-        support = Counter(j for i, j in links if s <= i < e)
         if n_runs > 1:
             if cfg.discontinuous == "drop":
                 return [], "discontinuous", n_runs
@@ -137,10 +141,15 @@ class SpanProjector:
     ) -> tuple[LabeledSentence, list[dict[str, Any]]]:
         links = alignment.all_links if self.config.use_possible else alignment.sure
         scores = alignment.scores or {}
+        by_src: dict[int, list[int]] = defaultdict(list)
+        by_tgt: dict[int, list[int]] = defaultdict(list)
+        for i, j in links:
+            by_src[i].append(j)
+            by_tgt[j].append(i)
         records: list[dict[str, Any]] = []
         proposals = []  # (priority, record index, type, start, end)
         for typ, s, e in bio_spans(src.labels):
-            cands, reason, n_runs = self._candidates((typ, s, e), src, tgt, links)
+            cands, reason, n_runs = self._candidates((typ, s, e), src, tgt, by_src, by_tgt)
             rec: dict[str, Any] = {"type": typ, "source": [s, e], "runs": n_runs, "target": []}
             if reason is not None:
                 rec.update(status="dropped", reason=reason)
@@ -149,7 +158,7 @@ class SpanProjector:
                 if n_runs > 1:
                     rec["reason"] = f"{n_runs} target runs ({self.config.discontinuous})"
                 for a, b in cands:
-                    n_links = sum(1 for i, j in links if s <= i < e and a <= j < b)
+                    n_links = sum(1 for i in range(s, e) for j in by_src.get(i, ()) if a <= j < b)
                     proposals.append(((n_links, b - a, -a), len(records), typ, a, b))
             records.append(rec)
         taken = [False] * len(tgt)
