@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -75,7 +75,7 @@ def training_arguments(
         "save_strategy": "steps" if save_steps else "no",
         "disable_tqdm": True,
         "dataloader_num_workers": 0,
-        "dataloader_pin_memory": _cuda(),
+        "dataloader_pin_memory": cuda_available(),
         "use_cpu": use_cpu,
         "remove_unused_columns": False,
     }
@@ -115,10 +115,6 @@ class CountingCollator:
         return batch
 
 
-def length_column(dataset: Sequence[Mapping[str, Any]]) -> list[int]:
-    return [len(x["input_ids"]) for x in dataset]
-
-
 def loss_logger():
     """A TrainerCallback that records ``(step, loss)`` at every logging step."""
     from transformers import TrainerCallback
@@ -142,17 +138,6 @@ class Stopwatch:
 
     def elapsed(self) -> float:
         return time.perf_counter() - self.start
-
-
-def peak_memory_mb() -> float:
-    """Peak resident memory of this process (CPU) or peak CUDA memory, in MiB."""
-    import resource
-
-    import torch
-
-    if torch.cuda.is_available():
-        return torch.cuda.max_memory_allocated() / 2**20
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def set_seed(seed: int) -> None:
@@ -188,7 +173,7 @@ def usable_length(model, tokenizer, max_length: int) -> int:
 _OFFSET_MODELS = ("roberta", "xlm-roberta", "camembert", "xlm-roberta-xl", "longformer")
 
 
-def _cuda() -> bool:
+def cuda_available() -> bool:
     import torch
 
     return torch.cuda.is_available()

@@ -21,7 +21,7 @@ from pydantic import Field
 
 from xlt.config import XltConfig, atomic_write_text
 from xlt.errors import ConfigError
-from xlt.finetuning.common import Precision, usable_length
+from xlt.finetuning.common import Precision, cuda_available, usable_length
 from xlt.finetuning.config import LoraSettings
 
 log = logging.getLogger(__name__)
@@ -168,14 +168,8 @@ def _collator(config: PretrainConfig, tokenizer):
         tokenizer,
         mlm=config.objective == "mlm",
         mlm_probability=config.mlm_probability,
-        pad_to_multiple_of=8 if _on_gpu() else None,
+        pad_to_multiple_of=8 if cuda_available() else None,
     )
-
-
-def _on_gpu() -> bool:
-    import torch
-
-    return torch.cuda.is_available()
 
 
 def pretrain(

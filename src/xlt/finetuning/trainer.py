@@ -149,6 +149,7 @@ def fit(
     """
     import tempfile
 
+    import torch
     from transformers import Trainer
 
     from xlt.finetuning.averaging import checkpoint_averaging_callback
@@ -212,7 +213,7 @@ def fit(
         averager = checkpoint_averaging_callback(config.averaging, every, config.average_k)
         callbacks.append(averager)
 
-    pad_multiple = 8 if _cuda() else None
+    pad_multiple = 8 if torch.cuda.is_available() else None
     data_collator = CountingCollator(collator(tokenizer, config.task, pad_to_multiple_of=pad_multiple))
     with tempfile.TemporaryDirectory(prefix="xlt-ft-") as tmp:
         args = training_arguments(
@@ -271,12 +272,6 @@ def fit(
         losses=losses.losses,
         stats=dict(enc.stats),
     )
-
-
-def _cuda() -> bool:
-    import torch
-
-    return torch.cuda.is_available()
 
 
 def _dev_scorer(config: FinetuneConfig, tokenizer, labels: list[str], data: Sequence[Any], max_length: int):
