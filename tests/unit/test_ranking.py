@@ -185,6 +185,32 @@ def test_model_similarity_with_tiny_model(tiny_model_dir: Path) -> None:
         ModelSimilarity(tiny_model_dir, {L("eng"): ["a"], L("deu"): []})
 
 
+def test_model_similarity_feature_in_lambdarank(tiny_model_dir: Path, table, tmp_path: Path) -> None:
+    # SIB-200 layout: DIR/<code>_<Script>/dev.tsv with index_id and text, aligned by id
+    sentences = {"a1": "the cat sleeps", "a2": "a dog runs", "a3": "rain falls"}
+    for i, lang in enumerate(("eng_Latn", "deu_Latn", "fra_Latn", "hau_Latn", "yor_Latn", "wol_Latn")):
+        d = tmp_path / "par" / lang
+        d.mkdir(parents=True)
+        rows = "".join(f"{k}\t{v} {'x' * i}\n" for k, v in sentences.items())
+        (d / "dev.tsv").write_text("index_id\ttext\n" + rows, encoding="utf-8")
+    cfg = LambdaRankConfig(
+        features=("geography", "model"),
+        similarity_model=str(tiny_model_dir),
+        parallel_dir=tmp_path / "par",
+        n_estimators=5,
+        min_data_in_leaf=2,
+    )
+    ranker = LambdaRankRanker(cfg).fit(table)
+    ranked = ranker.rank(L("wol"), [L("eng"), L("hau"), L("amh")])
+    sims = {s.language.code: s.features["model_similarity"] for s in ranked}
+    assert -1 <= sims["eng"] <= 1 and -1 <= sims["hau"] <= 1
+    assert math.isnan(sims["amh"])  # no parallel text for amh: imputed, not an error
+    from xlt.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="similarity_model"):
+        LambdaRankRanker(LambdaRankConfig(features=("model",))).fit(table)
+
+
 def test_packaged_ranker_metadata() -> None:
     from xlt.ranking import packaged_model_dir
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Sequence
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
@@ -28,6 +29,7 @@ from xlt.errors import ConfigError, DataFormatError, DataNotFoundError, XltError
 from xlt.io.tables import TransferTable
 from xlt.ranking.base import exclude_target, rankers, sample_stats, sort_scores
 from xlt.ranking.features import FeatureExtractor, expand_features
+from xlt.ranking.similarity import ModelSimilarity
 from xlt.types import Lang, LangScore
 
 PRIOR = "source_prior"
@@ -71,6 +73,14 @@ class LambdaRankConfig(MethodConfig):
     samples_dir: Path | None = Field(
         default=None, description="Directory of <code>.txt text samples (dataset features)."
     )
+    similarity_model: str | None = Field(
+        default=None, description="HF encoder (hub id or path) for the model_similarity feature."
+    )
+    parallel_dir: Path | None = Field(
+        default=None,
+        description="SIB-200-style DIR/<code>_<Script>/*.tsv parallel text for model_similarity.",
+    )
+    similarity_layer: int | None = Field(default=None, description="Hidden layer to pool (default: middle).")
     seed: int = Field(default=0, description="Seed of LightGBM's randomness.")
 
 
@@ -88,7 +98,19 @@ class LambdaRankRanker:
     # -- training -----------------------------------------------------------------------------
     def _extractor(self) -> FeatureExtractor:
         samples = sample_stats(self.config.samples_dir) if self.config.samples_dir else None
-        return FeatureExtractor(self.config.features, stats=samples, uriel_vectors=self.config.uriel_vectors)
+        similarity = None
+        if "model_similarity" in expand_features(self.config.features):
+            if not self.config.similarity_model or not self.config.parallel_dir:
+                raise ConfigError("the model_similarity feature needs similarity_model and parallel_dir")
+            similarity = shared_similarity(
+                self.config.similarity_model, str(self.config.parallel_dir), self.config.similarity_layer
+            )
+        return FeatureExtractor(
+            self.config.features,
+            stats=samples,
+            similarity=similarity,
+            uriel_vectors=self.config.uriel_vectors,
+        )
 
     @property
     def base_features(self) -> list[str]:
@@ -256,6 +278,12 @@ class LambdaRankRanker:
         ranker.n_targets_ = int(meta["training_table"].get("targets", 0))
         ranker.meta_ = meta
         return ranker
+
+
+@lru_cache(maxsize=2)
+def shared_similarity(model: str, parallel_dir: str, layer: int | None) -> ModelSimilarity:
+    """One :class:`ModelSimilarity` per (model, text, layer) per process (embeddings are cached)."""
+    return ModelSimilarity(model, directory=parallel_dir, layer=layer)
 
 
 def model_files(n: int) -> list[str]:

@@ -2,55 +2,69 @@
 Similarity and Transfer in Multilingual Pretrained Language Models*).
 
 The similarity of two languages is the mean cosine similarity between the mean-pooled hidden
-states (one layer of any Hugging Face encoder) of *parallel* sentences: sentence i of one
-language is compared with sentence i of the other. SIB-200 (Flores-200 sentences aligned by
-``index_id``) or Bible verses make good parallel text.
+states (one layer of any Hugging Face encoder) of *parallel* sentences: the sentence with id i in
+one language is compared with the sentence with id i in the other. SIB-200 (Flores-200 sentences
+with an ``index_id``) or Bible verses make good parallel text.
 """
 
 from __future__ import annotations
 
+import csv
 import math
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from xlt.errors import MismatchError
+from xlt.errors import DataFormatError, DataNotFoundError, MismatchError
 from xlt.types import Lang
+
+Texts = Mapping[str, str] | Sequence[str]
 
 
 class ModelSimilarity:
     """Mean cosine similarity of parallel-sentence embeddings from a Hugging Face encoder.
 
-    ``model`` is a hub id or a local directory (loaded with ``trust_remote_code`` only if asked);
-    ``parallel`` maps each language to its sentences, index-aligned across languages.
-    ``layer`` picks the hidden layer (mPLM-Sim finds middle layers best; default: the middle one).
+    ``model`` is a hub id or a local directory (``trust_remote_code`` only if asked). Parallel text
+    comes from ``parallel`` (language → sentences, index-aligned, or → {sentence id: text}) and/or
+    ``directory`` (SIB-200 layout ``DIR/<code>_<Script>/{train,dev,test}.tsv`` with ``index_id``
+    and ``text`` columns, read when a language is first needed). ``layer`` picks the hidden layer
+    (mPLM-Sim finds middle layers best; default: the middle one). At most ``max_sentences``
+    sentences per language are embedded (the first by sorted id).
     """
 
     def __init__(
         self,
         model: str | Path,
-        parallel: Mapping[Lang, Sequence[str]],
+        parallel: Mapping[Lang, Texts] | None = None,
         *,
+        directory: str | Path | None = None,
         layer: int | None = None,
+        max_sentences: int = 200,
         batch_size: int = 16,
         max_length: int = 128,
         device: str = "cpu",
         trust_remote_code: bool = False,
     ) -> None:
-        lengths = {len(v) for v in parallel.values()}
+        parallel = dict(parallel or {})
+        lengths = {len(v) for v in parallel.values() if not isinstance(v, Mapping)}
         if len(lengths) > 1:
             counts = ", ".join(f"{lang}: {len(v)}" for lang, v in parallel.items())
             raise MismatchError(f"parallel samples must have the same number of sentences ({counts})")
         self.model_name = str(model)
-        self.parallel = dict(parallel)
+        self.texts: dict[Lang, dict[str, str]] = {
+            lang: dict(v) if isinstance(v, Mapping) else {str(i): t for i, t in enumerate(v)}
+            for lang, v in parallel.items()
+        }
+        self.directory = Path(directory) if directory is not None else None
         self.layer = layer
+        self.max_sentences = max_sentences
         self.batch_size = batch_size
         self.max_length = max_length
         self.device = device
         self.trust_remote_code = trust_remote_code
         self._model: Any = None
         self._tokenizer: Any = None
-        self._cache: dict[Lang, Any] = {}
+        self._cache: dict[Lang, tuple[dict[str, int], Any]] = {}
 
     def _load(self) -> None:
         from transformers import AutoModel, AutoTokenizer
@@ -61,77 +75,76 @@ class ModelSimilarity:
         self._model = AutoModel.from_pretrained(self.model_name, trust_remote_code=self.trust_remote_code)
         self._model.to(self.device).eval()
 
-    def embeddings(self, lang: Lang) -> Any:
-        """L2-normalised sentence embeddings (n_sentences × hidden) of one language."""
+    def sentences(self, lang: Lang) -> dict[str, str]:
+        """Sentence id → text of ``lang`` (empty when no parallel text is known)."""
+        if lang not in self.texts:
+            found = read_parallel_dir(self.directory, lang) if self.directory is not None else None
+            self.texts[lang] = found or {}
+        return self.texts[lang]
+
+    def embeddings(self, lang: Lang) -> tuple[dict[str, int], Any]:
+        """(sentence id → row, L2-normalised mean-pooled embeddings) of one language."""
         import torch
 
         if lang in self._cache:
             return self._cache[lang]
-        if lang not in self.parallel:
-            raise KeyError(lang)
+        texts = self.sentences(lang)
+        ids = sorted(texts, key=lambda x: (len(x), x))[: self.max_sentences]
         if self._model is None:
             self._load()
-        texts = list(self.parallel[lang])
         chunks = []
         with torch.no_grad():
-            for start in range(0, len(texts), self.batch_size):
+            for start in range(0, len(ids), self.batch_size):
                 batch = self._tokenizer(
-                    texts[start : start + self.batch_size],
+                    [texts[i] for i in ids[start : start + self.batch_size]],
                     padding=True,
                     truncation=True,
                     max_length=self.max_length,
                     return_tensors="pt",
                 ).to(self.device)
-                out = self._model(**batch, output_hidden_states=True)
-                hidden = out.hidden_states
-                layer = self.layer if self.layer is not None else len(hidden) // 2
-                states = hidden[layer]
+                hidden = self._model(**batch, output_hidden_states=True).hidden_states
+                states = hidden[self.layer if self.layer is not None else len(hidden) // 2]
                 mask = batch["attention_mask"].unsqueeze(-1).to(states.dtype)
                 pooled = (states * mask).sum(1) / mask.sum(1).clamp(min=1.0)
                 chunks.append(torch.nn.functional.normalize(pooled.float(), dim=-1).cpu())
         emb = torch.cat(chunks) if chunks else torch.zeros(0, 1)
-        self._cache[lang] = emb
-        return emb
+        self._cache[lang] = ({i: n for n, i in enumerate(ids)}, emb)
+        return self._cache[lang]
 
     def similarity(self, a: Lang, b: Lang) -> float:
-        """Mean cosine similarity of aligned sentences; ``nan`` when a language has no text."""
-        if a not in self.parallel or b not in self.parallel or not self.parallel[a]:
+        """Mean cosine similarity over the sentence ids both languages have; ``nan`` if none."""
+        if not self.sentences(a) or not self.sentences(b):
             return math.nan
-        ea, eb = self.embeddings(a), self.embeddings(b)
-        return float((ea * eb).sum(-1).mean())
+        (rows_a, ea), (rows_b, eb) = self.embeddings(a), self.embeddings(b)
+        common = [i for i in rows_a if i in rows_b]
+        if not common:
+            return math.nan
+        ia = [rows_a[i] for i in common]
+        ib = [rows_b[i] for i in common]
+        return float((ea[ia] * eb[ib]).sum(-1).mean())
 
 
-def load_parallel_tsv(
-    directory: str | Path, langs: Sequence[Lang], *, column: str = "text"
-) -> dict[Lang, list[str]]:
-    """Parallel sentences from SIB-200-style ``DIR/<code>_<Script>/{train,dev,test}.tsv`` files,
-    aligned by ``index_id`` (only ids present in every language are kept, in sorted order)."""
-    import csv
-
-    from xlt.errors import DataFormatError, DataNotFoundError
+def read_parallel_dir(directory: str | Path, lang: Lang, *, column: str = "text") -> dict[str, str] | None:
+    """``index_id`` → text of one language from a SIB-200-style directory (None if absent)."""
     from xlt.io.files import iter_lines
 
     root = Path(directory)
-    by_lang: dict[Lang, dict[str, str]] = {}
-    for lang in langs:
-        dirs = sorted(d for d in root.glob(f"{lang.code}_*") if d.is_dir())
-        if lang.script:
-            dirs = [d for d in dirs if d.name.endswith(lang.script)] or dirs
-        if not dirs:
-            raise DataNotFoundError(f"{root}: no directory {lang.code}_<Script> for {lang}")
-        rows: dict[str, str] = {}
-        for split in ("train", "dev", "test"):
-            path = dirs[0] / f"{split}.tsv"
-            try:
-                lines = [line for _, line in iter_lines(path)]
-            except DataNotFoundError:
-                continue
-            reader = csv.DictReader(lines, delimiter="\t", quoting=csv.QUOTE_NONE)
-            for n, row in enumerate(reader, start=2):
-                if "index_id" not in row or column not in row:
-                    raise DataFormatError(path, n, f"expected columns index_id and {column}")
-                rows[row["index_id"]] = row[column]
-        by_lang[lang] = rows
-    common = set.intersection(*(set(r) for r in by_lang.values())) if by_lang else set()
-    order = sorted(common, key=lambda x: (len(x), x))
-    return {lang: [rows[i] for i in order] for lang, rows in by_lang.items()}
+    dirs = sorted(d for d in root.glob(f"{lang.code}_*") if d.is_dir())
+    if lang.script:
+        dirs = [d for d in dirs if d.name.endswith(lang.script)] or dirs
+    if not dirs and lang.given and (root / lang.given).is_dir():
+        dirs = [root / lang.given]
+    if not dirs:
+        return None
+    rows: dict[str, str] = {}
+    for split in ("train", "dev", "test"):
+        try:
+            lines = [line for _, line in iter_lines(dirs[0] / f"{split}.tsv")]
+        except DataNotFoundError:
+            continue
+        reader = csv.DictReader(lines, delimiter="\t", quoting=csv.QUOTE_NONE)
+        for n, row in enumerate(reader, start=2):
+            if row.get("index_id") is None or row.get(column) is None:
+                raise DataFormatError(dirs[0] / f"{split}.tsv", n, f"expected columns index_id and {column}")
+            rows[row["index_id"]] = row[column]
+    return rows
