@@ -60,12 +60,20 @@ def uriel_dir() -> Path:
 
 
 @lru_cache(maxsize=1)
-def uriel_data() -> UrielData:
-    base = uriel_dir()
-    with np.load(base / "feature_averages.npz", allow_pickle=False) as avg:
+def _uriel_average() -> tuple[dict[str, int], tuple[str, ...], np.ndarray]:
+    """The (fast to load) URIEL averages: language index, feature names, values (-1 = unknown)."""
+    with np.load(uriel_dir() / "feature_averages.npz", allow_pickle=False) as avg:
         langs = [str(x) for x in avg["langs"]]
         feats = tuple(str(x) for x in avg["feats"])
         average = avg["data"][:, :, 0].astype(np.float32)
+    return {c: i for i, c in enumerate(langs)}, feats, average
+
+
+@lru_cache(maxsize=1)
+def uriel_data() -> UrielData:
+    base = uriel_dir()
+    index, feats, average = _uriel_average()
+    langs = sorted(index, key=index.__getitem__)
     with np.load(base / "feature_predictions.npz", allow_pickle=False) as pred:
         if [str(x) for x in pred["langs"]] != langs:
             raise DataNotFoundError(f"{base}: URIEL files disagree on the language order")
@@ -75,18 +83,18 @@ def uriel_data() -> UrielData:
         rows = np.array([order.get(c, -1) for c in langs])
         family = fam["data"][:, :, 0][rows] > 0.5
         family[rows < 0] = False
-    return UrielData({c: i for i, c in enumerate(langs)}, feats, average, predicted, family)
+    return UrielData(index, feats, average, predicted, family)
 
 
 def uriel_code(code: str) -> str | None:
     """The code under which URIEL knows ``code`` (tries macrolanguage alternates), or None."""
-    data = uriel_data()
+    index, _, average = _uriel_average()
     for alt in alternates(code):
-        i = data.index.get(alt)
-        if i is not None and (data.average[i] >= 0).any():
+        i = index.get(alt)
+        if i is not None and (average[i] >= 0).any():
             return alt
     for alt in alternates(code):
-        if alt in data.index:
+        if alt in index:
             return alt
     return None
 
