@@ -169,3 +169,22 @@ def test_filter_and_confidence_and_mft() -> None:
     assert out[0].labels == ("X", None) and n == 1
     mft = MostFrequentTagBaseline().fit(sents)
     assert mft.predict([_s("b zz", [None, None])]) == [["Y", "X"]]
+
+
+def test_multi_source_vote_aligns_verses_by_id() -> None:
+    """Sources covering different verses: every verse appears once; missing sources abstain."""
+    from xlt.pipeline.run import _vote_by_id
+
+    a = [
+        LabeledSentence(("x", "y"), ("N", "V"), id="v1"),
+        LabeledSentence(("z",), ("N",), id="v2"),
+    ]
+    b = [
+        LabeledSentence(("x", "y"), ("N", "N"), id="v1"),
+        LabeledSentence(("w", "u"), ("A", None), id="v3"),
+    ]
+    out = {s.id: s for s in _vote_by_id([a, b], [1.0, 3.0])}
+    assert sorted(out) == ["v1", "v2", "v3"]
+    assert out["v1"].labels == ("N", "N")  # the heavier source wins the tie-break on token 2
+    assert out["v2"].labels == ("N",)
+    assert out["v3"].labels == ("A", None)
