@@ -188,3 +188,9 @@ def test_multi_source_vote_aligns_verses_by_id() -> None:
     assert out["v1"].labels == ("N", "N")  # the heavier source wins the tie-break on token 2
     assert out["v2"].labels == ("N",)
     assert out["v3"].labels == ("A", None)
+
+
+def test_rank_voting_for_a_task_without_a_ranker_fails_up_front(tmp_path) -> None:
+    with pytest.raises(ConfigError, match=r"projection\.voting"):
+        _run(tmp_path, _projection(projection={"voting": "rank"}))
+    assert not (tmp_path / "out" / "steps").exists()

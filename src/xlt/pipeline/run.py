@@ -84,6 +84,7 @@ class Pipeline:
         self.sources: list[_Source] = []
         self.paths: dict[str, Path | None] = {}
         self.summaries: dict[str, Any] = {}
+        self.weights: list[float] = []
 
     # -- helpers ----------------------------------------------------------------------------
     def say(self, message: str) -> None:
@@ -130,6 +131,12 @@ class Pipeline:
         if r.align.method == "eflomal" and find_spec("eflomal") is None:
             raise MissingDependencyError("eflomal", extra="align", purpose="align.method: eflomal")
         build_method(projectors, self._projector_name(), r.projection.options, "projection")
+        try:
+            self.weights = self._vote_weights()
+        except (UnknownNameError, ConfigError) as err:
+            raise ConfigError(
+                f"projection.voting: {r.projection.voting}: {err.message}", hint=err.hint
+            ) from None
         tgt = self.paths["target.parallel"]
         assert tgt is not None
         from xlt.io.parallel import read_bible_pair
@@ -379,7 +386,7 @@ class Pipeline:
     def _combine(self, per_source: list[list[LabeledSentence]]) -> tuple[Path, dict[str, Any]]:
         r = self.recipe
         p = r.projection
-        weights = self._vote_weights()
+        weights = self.weights
 
         def compute(d: Path) -> dict[str, Any]:
             self.say("combining and filtering projected data")
