@@ -105,6 +105,29 @@ def test_multi_source_projection(tmp_path) -> None:
     assert m["accuracy"] > 0.8
 
 
+def test_ner_span_projection(tmp_path) -> None:
+    pytest.importorskip("eflomal")
+    recipe = _projection_recipe(
+        tmp_path,
+        task="ner",
+        source={
+            "language": "eng",
+            "train": str(RES / "source_train_ner.conll"),
+            "parallel": str(RES / "source.verses.tsv"),
+        },
+        target={
+            "language": "xx",
+            "parallel": str(RES / "target.verses.tsv"),
+            "test": str(RES / "target_test_ner.conll"),
+        },
+        projection={"min_coverage": 0.0},
+    )
+    m = json.loads(_invoke("run", str(recipe), "--format", "json").stdout)["metrics"]
+    assert m["primary_metric"] == "f1"
+    assert m["f1"] > 0.8
+    assert "baselines" not in m  # the MFT baseline is a POS baseline
+
+
 def test_zero_shot_and_supervised(tmp_path) -> None:
     base = {
         "task": "pos",
