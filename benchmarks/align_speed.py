@@ -26,7 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from alignment import data_root
+from alignment import data_root, have_data, parse_args
 
 
 def bible_pairs(langs: list[str]):
@@ -111,13 +111,8 @@ def main(argv: list[str] | None = None) -> int:
         "--big", default="Swahili,Zulu,Wolof,Ewe", help="NT Bibles joined with English for the big run."
     )
     ap.add_argument("--skip-big", action="store_true")
-    ap.add_argument("--out", type=Path)
-    ap.add_argument("--format", choices=("text", "json"), default="text")
-    args = ap.parse_args(argv)
-    from xlt.paths import shared_data_available
-
-    if not shared_data_available(data_root()):
-        print(f"shared data not found at {data_root()}; skipping", file=sys.stderr)
+    args = parse_args(ap, argv)
+    if not have_data():
         return 0
     results = {"n_samplers": args.n_samplers}
     results["eng-swa"] = measure("eng-swa", bible_pairs(["Swahili"]), args.n_samplers)

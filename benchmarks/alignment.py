@@ -30,6 +30,23 @@ DATASETS = {
 }
 
 
+def parse_args(ap: argparse.ArgumentParser, argv: list[str] | None) -> argparse.Namespace:
+    """Add the options every benchmark shares (``--out``, ``--format``) and parse."""
+    ap.add_argument("--out", type=Path, help="Write the results as JSON here.")
+    ap.add_argument("--format", choices=("text", "json"), default="text")
+    return ap.parse_args(argv)
+
+
+def have_data() -> bool:
+    """Whether the shared data is there (prints why not)."""
+    from xlt.paths import shared_data_available
+
+    if shared_data_available(data_root()):
+        return True
+    print(f"shared data not found at {data_root()}; skipping", file=sys.stderr)
+    return False
+
+
 def data_root() -> Path:
     from xlt.paths import data_root as root
 
@@ -145,13 +162,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--datasets", default=",".join(DATASETS))
     ap.add_argument("--variants", default="base,extra,dict,extra+dict")
     ap.add_argument("--n-samplers", type=int, default=3)
-    ap.add_argument("--out", type=Path)
-    ap.add_argument("--format", choices=("text", "json"), default="text")
-    args = ap.parse_args(argv)
-    from xlt.paths import shared_data_available
-
-    if not shared_data_available(data_root()):
-        print(f"shared data not found at {data_root()}; skipping", file=sys.stderr)
+    args = parse_args(ap, argv)
+    if not have_data():
         return 0
     results: dict = {}
     for name in args.datasets.split(","):

@@ -23,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from alignment import data_root, pud_pairs, sib_pairs
+from alignment import data_root, have_data, parse_args, pud_pairs, sib_pairs
 
 LANGS = {"de": ("deu_Latn", "German"), "es": ("spa_Latn", "Spanish"), "it": ("ita_Latn", "Italian")}
 DEV = {"de": ("German", "deu_Latn"), "pt": ("Portuguese", "por_Latn")}
@@ -125,13 +125,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--embedding-only", action="store_true", help="Only the embedding aligner (no eflomal, no dev)."
     )
-    ap.add_argument("--out", type=Path)
-    ap.add_argument("--format", choices=("text", "json"), default="text")
-    args = ap.parse_args(argv)
-    from xlt.paths import shared_data_available
-
-    if not shared_data_available(data_root()):
-        print(f"shared data not found at {data_root()}; skipping", file=sys.stderr)
+    args = parse_args(ap, argv)
+    if not have_data():
         return 0
     results: dict = {}
     if args.embedding_only:
