@@ -109,3 +109,19 @@ def test_write_round_trip(tmp_path: Path, resources: Path) -> None:
 
 def test_average_positions() -> None:
     assert list(average_positions(np.array([3.0, 1.0, 1.0, 2.0]))) == [4.0, 1.5, 1.5, 3.0]
+
+
+@pytest.mark.data
+def test_shared_masakhaner_rank_table(shared_data: Path) -> None:
+    """The shared MasakhaNER 2.0 table: every code maps, nothing lacks typology data."""
+    from xlt.ranking.features import TYPOLOGY_FEATURES, FeatureExtractor
+
+    table = read_transfer_table(shared_data / "masakhaner2" / "transfer_ranks.csv")
+    assert table.kind == "ranks" and len(table.sources) == 42 and len(table.targets) == 38
+    codes = {str(t): t.code for t in table.targets}
+    assert codes["swa"] == "swh" and codes["nor"] == "nob" and codes["fas"] == "pes" and codes["lav"] == "lvs"
+    assert FeatureExtractor(TYPOLOGY_FEATURES).missing_report([*table.sources, *table.targets]) == {}
+    for target in table.targets:
+        rel = table.relevance(target)
+        assert len(rel) == 41 and max(rel.values()) == 10
+        assert 9 <= sum(r > 0 for r in rel.values()) <= 11  # top-10 graded (ties can shift one)
