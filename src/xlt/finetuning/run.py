@@ -127,7 +127,7 @@ def run_transfer(config: FinetuneRunConfig) -> dict[str, Any]:
         if not data:
             raise ConfigError(f"source {lang}: no training data (give `train`)")
     mixed, contributions = mix_sources(
-        groups, strategy=config.mixing, temperature=config.temperature, seed=config.few_shot.seed
+        groups, strategy=config.mixing, temperature=config.temperature, seed=config.training.seed
     )
     source_dev = [x for s in config.sources for x in _load(s, "dev", task)]
     shots: dict[str, list[str | None]] = {}
