@@ -239,3 +239,16 @@ def test_ensemble_and_knn_vectors_round_trip(table, tmp_path: Path) -> None:
 
     with pytest.raises(DataNotFoundError, match=r"model-2\.txt"):
         LambdaRankRanker.load(tmp_path / "ens")
+
+
+def test_languages_without_typology_are_reported_not_dropped(tmp_path: Path, caplog) -> None:
+    path = tmp_path / "t.csv"
+    # aam (Aramanik) is in Glottolog but not in URIEL
+    path.write_text(",eng,fra\neng,,1\nfra,1,\ndeu,2,2\naam,3,3\nspa,4,4\n", encoding="utf-8")
+    table = read_transfer_table(path)
+    with caplog.at_level("WARNING", logger="xlt.ranking.learned"):
+        ranker = LambdaRankRanker(LambdaRankConfig(n_estimators=3, min_data_in_leaf=1)).fit(table)
+    assert ranker.missing_ == {"uriel": ["aam"]}
+    assert "aam" in caplog.text
+    ranked = ranker.rank(L("eng"), list(table.sources))
+    assert L("aam") in [s.language for s in ranked]  # still ranked, with imputed features

@@ -52,7 +52,6 @@ def fit_cmd(
     """Train a LambdaRank ranker on a transfer table and save it (LightGBM text + JSON)."""
     from xlt.cli.common import config_from_cli
     from xlt.io.tables import read_transfer_table
-    from xlt.ranking.features import FeatureExtractor
     from xlt.ranking.learned import LambdaRankConfig, LambdaRankRanker
 
     cfg = config_from_cli(
@@ -62,9 +61,9 @@ def fit_cmd(
         flags={"features": _features(features), "samples_dir": str(samples) if samples else None},
     )
     tbl = read_transfer_table(table, kind=_kind(kind), transpose=transpose)
-    missing = FeatureExtractor(cfg.features).missing_report(list(dict.fromkeys([*tbl.sources, *tbl.targets])))
     ranker = LambdaRankRanker(cfg).fit(tbl)
-    ranker.save(out, extra={"missing": missing})
+    ranker.save(out)
+    missing = ranker.missing_
     summary = {
         "model": str(out),
         "table": str(table),

@@ -15,6 +15,7 @@ cleanly annotated dataset). It is computed inside ``fit`` from the training tabl
 from __future__ import annotations
 
 import json
+import logging
 import math
 from collections.abc import Sequence
 from functools import lru_cache
@@ -32,6 +33,7 @@ from xlt.ranking.features import FeatureExtractor, expand_features
 from xlt.ranking.similarity import ModelSimilarity
 from xlt.types import Lang, LangScore
 
+logger = logging.getLogger(__name__)
 PRIOR = "source_prior"
 MODEL_FILE = "model.txt"
 META_FILE = "ranker.json"
@@ -129,6 +131,9 @@ class LambdaRankRanker:
         if not isinstance(table, TransferTable):
             raise TypeError(f"fit expects a TransferTable, got {type(table).__name__}")
         extractor = self._extractor()
+        self.missing_ = extractor.missing_report(list(dict.fromkeys([*table.sources, *table.targets])))
+        for what, langs in self.missing_.items():
+            logger.warning("no %s for %s: their features are imputed", what, ", ".join(langs))
         prior = _source_prior(table, self.config.top) if self.config.source_prior else {}
         blocks: list[np.ndarray] = []
         labels: list[int] = []
@@ -241,6 +246,7 @@ class LambdaRankRanker:
             },
             "sources": self.sources_,
             "source_prior": self.prior_,
+            "missing": getattr(self, "missing_", {}),
             **(extra or {}),
         }
         atomic_write_text(out / META_FILE, json.dumps(meta, indent=2, ensure_ascii=False) + "\n")
@@ -276,6 +282,7 @@ class LambdaRankRanker:
         ranker.table_digest_ = meta["training_table"]["sha256"]
         ranker.table_path_ = meta["training_table"].get("path")
         ranker.n_targets_ = int(meta["training_table"].get("targets", 0))
+        ranker.missing_ = dict(meta.get("missing", {}))
         ranker.meta_ = meta
         return ranker
 
