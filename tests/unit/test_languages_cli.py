@@ -35,3 +35,11 @@ def test_langs_resolve_and_script(tmp_path) -> None:
     text.write_text("Привет мир\nещё одна строка\nok\n", encoding="utf-8")
     out = runner.invoke(app, ["langs", "script", str(text), "--format", "json"])
     assert json.loads(out.stdout)["script"] == "Cyrl"
+
+
+def test_langs_distance_json() -> None:
+    result = runner.invoke(app, ["langs", "distance", "xho", "zul", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["first"] == "xho" and data["features"]["script_match"] == 1.0
+    assert data["features"]["genealogical"] < 0.5 and data["features"]["geographic"] < 1500

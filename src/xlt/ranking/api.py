@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
@@ -24,8 +25,16 @@ def packaged_model_dir(task: str) -> Path:
 
 
 def load_ranker(model_dir: str | Path | None = None, *, task: str = "ner") -> LambdaRankRanker:
-    """A saved ranker from ``model_dir``, or the packaged one for ``task``."""
-    return LambdaRankRanker.load(model_dir if model_dir is not None else packaged_model_dir(task))
+    """A saved ranker from ``model_dir``, or the packaged one for ``task`` (cached while the
+    directory's files are unchanged)."""
+    root = Path(model_dir if model_dir is not None else packaged_model_dir(task)).resolve()
+    state = tuple(sorted((p.name, p.stat().st_mtime_ns) for p in root.iterdir())) if root.is_dir() else ()
+    return _load(str(root), state)
+
+
+@lru_cache(maxsize=4)
+def _load(root: str, state: tuple[tuple[str, int], ...]) -> LambdaRankRanker:
+    return LambdaRankRanker.load(root)
 
 
 def rank_sources(
