@@ -58,6 +58,7 @@ VARIANTS: list[tuple[str, str, dict]] = [
     ("  default, kNN URIEL vectors", "lambdarank", {"uriel_vectors": "knn"}),
     ("  default, 200 trees", "lambdarank", {"n_estimators": 200}),
     ("  default, 10-model bagged ensemble", "lambdarank", {"ensemble": 10}),
+    ("lambdarank-auto (inner-CV feature set)", "lambdarank-auto", {}),
     ("  default + dataset", "lambdarank", {"features": [*BASE, "dataset"], "samples_dir": "{samples}"}),
     (
         "  default + dataset + relative",
@@ -124,7 +125,7 @@ def main() -> int:
     missing = FeatureExtractor(BASE).missing_report([*table.sources, *table.targets])
 
     rows: list[tuple[str, str, dict]] = [("rank-average", "rank-average", {})]
-    rows += [(n, n, {}) for n in rankers.names() if n not in ("lambdarank", "rank-average")]
+    rows += [(n, n, {}) for n in rankers.names() if not n.startswith("lambdarank") and n != "rank-average"]
     rows += [v for v in VARIANTS if not (args.no_dataset and "samples_dir" in v[2])]
 
     results = []

@@ -14,7 +14,10 @@ from xlt.ranking.base import LanguageRanker, rankers
 from xlt.types import Lang, LangScore
 
 NAMES = rankers.names()
-FAST = {"lambdarank": {"n_estimators": 10}}
+FAST = {
+    "lambdarank": {"n_estimators": 10},
+    "lambdarank-auto": {"n_estimators": 5, "candidate_features": [["uriel"], ["geography", "genealogy"]]},
+}
 
 
 @pytest.fixture(scope="module")

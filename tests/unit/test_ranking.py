@@ -252,3 +252,15 @@ def test_languages_without_typology_are_reported_not_dropped(tmp_path: Path, cap
     assert "aam" in caplog.text
     ranked = ranker.rank(L("eng"), list(table.sources))
     assert L("aam") in [s.language for s in ranked]  # still ranked, with imputed features
+
+
+def test_lambdarank_auto_selects_on_training_targets_only(table, tmp_path: Path) -> None:
+    cfg = {"n_estimators": 5, "min_data_in_leaf": 2, "candidate_features": [["uriel"], ["geography"]]}
+    ranker = rankers.build("lambdarank-auto", cfg).fit(table.without_target(L("wol")))
+    assert set(ranker.selection_) == {"uriel", "geography"}
+    assert ranker.model_.config.features in (("uriel",), ("geography",))
+    assert len(ranker.rank(L("wol"), list(table.sources))) == len(table.sources) - 1
+    ranker.save(tmp_path / "auto")
+    meta = json.loads((tmp_path / "auto" / "ranker.json").read_text())
+    assert meta["selected_by"] == "lambdarank-auto" and set(meta["selection"]) == {"uriel", "geography"}
+    assert LambdaRankRanker.load(tmp_path / "auto").config.features == ranker.model_.config.features

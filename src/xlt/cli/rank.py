@@ -182,7 +182,9 @@ def evaluate_cmd(
     from xlt.ranking.evaluate import leave_one_target_out
 
     tbl = read_transfer_table(table, kind=_kind(kind), transpose=transpose)
-    names = _split(methods) or ["lambdarank", *[n for n in rankers.names() if n != "lambdarank"]]
+    # default: the learned ranker and every unsupervised baseline (lambdarank-auto, which runs an
+    # inner cross-validation per fold, only when asked for)
+    names = _split(methods) or ["lambdarank", *[n for n in rankers.names() if not n.startswith("lambdarank")]]
     held_out = as_langs(_split(targets)) if targets else list(tbl.targets)
     for t in held_out:
         tbl.target_index(t)  # unknown targets fail before any training
@@ -196,7 +198,11 @@ def evaluate_cmd(
         cfg = (
             lr_cfg
             if name == "lambdarank"
-            else ({"samples_dir": str(samples)} if samples and name == "rank-average" else {})
+            else (
+                {"samples_dir": str(samples)}
+                if samples and name in ("rank-average", "lambdarank-auto")
+                else {}
+            )
         )
         results.append(
             leave_one_target_out(
