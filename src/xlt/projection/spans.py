@@ -39,7 +39,7 @@ class SpanProjectorConfig(MethodConfig):
     )
     use_possible: bool = Field(False, description="Also use possible-only links.")
     exact_match: bool = Field(
-        False,
+        True,
         description="Prefer a verbatim (case-insensitive) copy of the source span in the target "
         "(names are often copied), when it occurs once or once among the aligned tokens.",
     )
