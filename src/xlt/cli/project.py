@@ -182,7 +182,18 @@ def evaluate_cmd(
         scores = span_prf(gold_labels, pred_labels)
     else:
         scores = token_accuracy(gold_labels, pred_labels)
-    scores = {"task": task, **scores}
+    n_tokens = sum(len(x) for x in pred_labels)
+    scores = {
+        "task": task,
+        **scores,
+        "labelled_token_share": sum(1 for x in pred_labels for lab in x if lab is not None) / n_tokens
+        if n_tokens
+        else 0.0,
+    }
+    if TASKS[task] == "spans":
+        from xlt.projection.base import bio_spans
+
+        scores["n_pred_spans"] = float(sum(len(bio_spans(x)) for x in pred_labels))
     if fmt == OutputFormat.json:
         emit_json(scores)
         return
