@@ -21,8 +21,10 @@ init_seconds, train_seconds, languages: {...}}}`` (losses averaged over language
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
+import resource
 import statistics
 import sys
 import tempfile
@@ -64,37 +66,37 @@ class Settings:
 
 QUICK = Settings(
     languages=("swahili", "basque"),
-    source_verses=8000,
-    source_steps=300,
-    source_vocab=3000,
-    target_vocab=3000,
+    source_verses=6000,
+    source_steps=200,
+    source_vocab=2000,
+    target_vocab=2000,
+    hidden=64,
+    layers=2,
+    heads=2,
+    max_length=48,
+    target_train_verses=2000,
+    heldout_verses=100,
+    budget_steps=40,
+    batch_size=16,
+    learning_rate=2e-3,
+    logging_steps=5,
+)
+FULL = Settings(
+    languages=("swahili", "basque", "wolof"),
+    source_verses=31000,
+    source_steps=1000,
+    source_vocab=4000,
+    target_vocab=4000,
     hidden=64,
     layers=2,
     heads=2,
     max_length=64,
-    target_train_verses=2500,
-    heldout_verses=150,
-    budget_steps=60,
+    target_train_verses=5000,
+    heldout_verses=300,
+    budget_steps=150,
     batch_size=16,
-    learning_rate=1e-3,
+    learning_rate=2e-3,
     logging_steps=10,
-)
-FULL = Settings(
-    languages=("swahili", "basque", "wolof", "estonian"),
-    source_verses=31000,
-    source_steps=3000,
-    source_vocab=8000,
-    target_vocab=8000,
-    hidden=128,
-    layers=4,
-    heads=4,
-    max_length=96,
-    target_train_verses=100000,
-    heldout_verses=500,
-    budget_steps=600,
-    batch_size=32,
-    learning_rate=5e-4,
-    logging_steps=25,
 )
 
 
@@ -108,17 +110,16 @@ def is_heldout(verse_id: str) -> bool:
 
 def source_model(s: Settings, english: dict[str, str], work: Path):
     """Pretrain (or reuse, if the same settings were run before) the English source MLM."""
-    from transformers import AutoModelForMaskedLM, AutoTokenizer
 
     from xlt.finetuning.pretrain import PretrainConfig, pretrain
 
-    key = zlib.crc32(json.dumps([s.source_verses, s.source_steps, s.source_vocab, s.hidden, s.layers,
+    key = zlib.crc32(json.dumps(["v2", s.source_verses, s.source_steps, s.source_vocab, s.hidden, s.layers,
                                  s.heads, s.max_length, s.seed]).encode())  # fmt: skip
     out = work / f"source-en-{key:08x}"
     if (out / "config.json").is_file() and (out / "tokenizer.json").is_file():
         log(f"reusing source model {out}")
         return out, 0.0
-    texts = list(english.values())[: s.source_verses]
+    texts = [t for v, t in english.items() if not is_heldout(v)][: s.source_verses]
     cfg = PretrainConfig(
         vocab_size=s.source_vocab,
         hidden_size=s.hidden,
@@ -134,8 +135,18 @@ def source_model(s: Settings, english: dict[str, str], work: Path):
     )
     log(f"pretraining the English source model ({len(texts)} verses, {s.source_steps} steps)")
     result = pretrain(cfg, texts)
-    AutoModelForMaskedLM.from_pretrained(out), AutoTokenizer.from_pretrained(out)  # check it loads
     return out, result.seconds
+
+
+def source_loss(s: Settings, english: dict[str, str], src_dir: Path) -> float:
+    """Held-out English MLM loss of the source model (how much it learned before transfer)."""
+    from transformers import AutoModelForMaskedLM, AutoTokenizer
+
+    from xlt.finetuning.pretrain import mlm_loss
+
+    heldout = [t for v, t in english.items() if is_heldout(v)][: s.heldout_verses]
+    model, tok = AutoModelForMaskedLM.from_pretrained(src_dir), AutoTokenizer.from_pretrained(src_dir)
+    return mlm_loss(model, tok, heldout, max_length=s.max_length, seed=s.seed)
 
 
 def steps_to_reach(losses: list[tuple[int, float]], threshold: float) -> int | None:
@@ -197,6 +208,7 @@ def run_language(s: Settings, lang: str, english: dict[str, str], src_dir: Path,
             "init_seconds": init_s,
             "train_seconds": result.seconds,
             "rows": report.rows,
+            "fitted": {k: v for k, v in vars(init).items() if k.endswith("_") and not k.startswith("_")},
             "train_losses": result.losses,
         }
         log(
@@ -266,23 +278,34 @@ def main(argv: list[str] | None = None) -> int:
     if args.budget_steps:
         s = Settings(**{**asdict(s), "budget_steps": args.budget_steps})
     start = time.perf_counter()
-    with tempfile.TemporaryDirectory(prefix="xlt-vocab-bench-") as tmp:
+    # libraries print progress to stdout; keep stdout for the one result document
+    with (
+        tempfile.TemporaryDirectory(prefix="xlt-vocab-bench-") as tmp,
+        contextlib.redirect_stdout(sys.stderr),
+    ):
         work = args.work_dir or Path(tmp)
         work.mkdir(parents=True, exist_ok=True)
         english = {
             v: t for v, t in read_bible(root / "bible" / "English-WEB.verses.tsv").items() if t.strip()
         }
         src_dir, src_seconds = source_model(s, english, work)
+        src_loss = source_loss(s, english, src_dir)
+        log(f"source model: held-out English MLM loss {src_loss:.3f} (vocab {s.source_vocab})")
         per_lang = {lang: run_language(s, lang, english, src_dir, work, root) for lang in s.languages}
     summary = summarise(per_lang)
     total = time.perf_counter() - start
+    usage = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = sum(u.ru_utime + u.ru_stime for u in usage)
+    log(f"total {total:.0f}s wall, {cpu:.0f}s CPU (user+sys, incl. child processes such as eflomal)")
     if args.out:
         args.out.write_text(
             json.dumps(
                 {
                     "settings": asdict(s),
                     "source_pretrain_seconds": src_seconds,
+                    "source_heldout_loss": src_loss,
                     "total_seconds": total,
+                    "cpu_seconds": cpu,
                     "results": summary,
                     "details": per_lang,
                 },
@@ -293,7 +316,8 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(summary, indent=2))
     else:
         print(f"vocabulary transfer: {', '.join(s.languages)}; {s.budget_steps} continued-pretraining steps; "
-              f"held-out MLM loss (mean over languages); total {total:.0f}s")  # fmt: skip
+              f"held-out MLM loss (mean over languages); source English loss {src_loss:.3f}; "
+              f"total {total:.0f}s wall, {cpu:.0f}s CPU")  # fmt: skip
         print(f"{'method':<14}{'step 0':>10}{'final':>10}{'init s':>10}{'train s':>10}")
         for m, r in summary.items():
             print(

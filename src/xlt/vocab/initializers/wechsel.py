@@ -27,12 +27,25 @@ from xlt.vocab.static_embeddings import train_fasttext, unit_rows, vectors_for, 
 from xlt.vocab.tokenizer import canonical_forms, surface
 
 
+def space_mean(wv) -> np.ndarray:
+    """Mean of the unit-length word vectors of a fastText space."""
+    return unit_rows(np.asarray(wv.vectors, dtype=np.float32)).mean(0)
+
+
+def centered(vecs: np.ndarray, mean: np.ndarray) -> np.ndarray:
+    """Unit length, minus the space's mean direction, unit length again (Artetxe et al. 2018):
+    small fastText spaces share a strong common direction that drowns out similarities."""
+    out = unit_rows(vecs) - mean
+    out[np.linalg.norm(vecs, axis=1) == 0] = 0.0
+    return unit_rows(out)
+
+
 class WechselConfig(MethodConfig):
     method: Literal["wechsel"] = "wechsel"
     k: int = Field(10, ge=1, description="Number of nearest source tokens mixed into each target token.")
     temperature: float = Field(0.1, gt=0, description="Softmax temperature over cosine similarities.")
     dim: int = Field(100, ge=8, description="Dimension of the fastText spaces.")
-    epochs: int = Field(5, ge=1, description="fastText training epochs.")
+    epochs: int = Field(10, ge=1, description="fastText training epochs.")
     min_count: int = Field(2, ge=1, description="fastText minimum word count.")
     min_pairs: int = Field(10, ge=2, description="Fewest usable dictionary pairs before failing.")
     lowercase: bool = Field(
@@ -77,7 +90,8 @@ class WechselInit(PlanInitializer):
             [words(t, lowercase=c.lowercase) for t in data.target_texts],
             dim=c.dim, epochs=c.epochs, min_count=c.min_count, seed=c.seed,
         )  # fmt: skip
-        rotation = self._align(src_wv, tgt_wv, data.dictionary)
+        src_mean, tgt_mean = space_mean(src_wv), space_mean(tgt_wv)
+        rotation = self._align(src_wv, tgt_wv, data.dictionary, src_mean, tgt_mean)
 
         def forms(tok) -> tuple[list[int], list[str]]:
             items = sorted(canonical_forms(tok).items())
@@ -85,7 +99,7 @@ class WechselInit(PlanInitializer):
             return [i for i, _ in items], texts
 
         src_ids, src_texts = forms(source_tokenizer)
-        src_vecs = unit_rows(vectors_for(src_wv, src_texts))
+        src_vecs = centered(vectors_for(src_wv, src_texts), src_mean)
         usable = np.linalg.norm(src_vecs, axis=1) > 0
         src_ids = [i for i, u in zip(src_ids, usable, strict=True) if u]
         src_mat = torch.from_numpy(src_vecs[usable])
@@ -94,7 +108,7 @@ class WechselInit(PlanInitializer):
         k = min(c.k, len(src_ids))
         for start in range(0, len(todo), 256):  # 256 x |V_source| similarities at a time
             batch = todo[start : start + 256]
-            vecs = unit_rows(vectors_for(tgt_wv, [t for _, t in batch]) @ rotation)
+            vecs = centered(vectors_for(tgt_wv, [t for _, t in batch]), tgt_mean) @ rotation
             sims = torch.from_numpy(unit_rows(vecs)) @ src_mat.T
             top, idx = sims.topk(k, dim=1)
             weights = torch.softmax(top / c.temperature, dim=1)
@@ -105,7 +119,7 @@ class WechselInit(PlanInitializer):
         plan.noise_mean_rows(c.noise)
         return plan
 
-    def _align(self, src_wv, tgt_wv, dictionary) -> np.ndarray:
+    def _align(self, src_wv, tgt_wv, dictionary, src_mean, tgt_mean) -> np.ndarray:
         """Rotation mapping the target space onto the source space."""
         c = self.config
         pairs = []
@@ -119,6 +133,6 @@ class WechselInit(PlanInitializer):
                 f"only {len(pairs)} dictionary pairs have both words in the corpora (need {c.min_pairs})",
                 hint="use a larger dictionary or corpora, or lower min_pairs / min_count",
             )
-        x = unit_rows(vectors_for(tgt_wv, [t for _, t in pairs]))
-        y = unit_rows(vectors_for(src_wv, [s for s, _ in pairs]))
+        x = centered(vectors_for(tgt_wv, [t for _, t in pairs]), tgt_mean)
+        y = centered(vectors_for(src_wv, [s for s, _ in pairs]), src_mean)
         return orthogonal_procrustes(x, y)
