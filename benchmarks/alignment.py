@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 
 SYMS = ("intersection", "union", "grow-diag", "grow-diag-final", "grow-diag-final-and", "forward", "reverse")
+SHORT = dict(zip(SYMS, ("inter", "union", "gd", "gdf", "gdfa", "fwd", "rev"), strict=True))
 #: dataset -> (language code of the non-English side, FLORES code, PUD treebank, English is source?)
 DATASETS = {
     "xlwa-es": ("es", "spa_Latn", "Spanish", True),
@@ -186,7 +187,7 @@ def main(argv: list[str] | None = None) -> int:
     else:
         for name, res in results.items():
             for variant in args.variants.split(","):
-                row = "  ".join(f"{s[:10]}={res[variant]['scores'][s]['aer']:.1f}" for s in SYMS)
+                row = "  ".join(f"{SHORT[s]}={res[variant]['scores'][s]['aer']:.1f}" for s in SYMS)
                 print(f"{name:12} {variant:11} AER  {row}")
     return 0
 
