@@ -78,6 +78,7 @@ def transfer_model(
         if old_bias is not None and out_layer is not None and getattr(out_layer, "bias", None) is not None:
             new_bias = plan.apply(old_bias) if plan is not None else torch.zeros(n, dtype=old_bias.dtype)
             out_layer.bias.copy_(new_bias)
+    _resize_leftovers(source_model, old_in.shape[0], plan, n)
     if tied:
         source_model.tie_weights()
     _sync_config(source_model, target_tokenizer)
@@ -92,6 +93,28 @@ def transfer_model(
         seconds=time.perf_counter() - start,
     )
     return source_model, report
+
+
+def _resize_leftovers(model, old_rows: int, plan, new_rows: int) -> None:
+    """Vocabulary-sized parameters of the output head that ``resize_token_embeddings`` missed
+    (e.g. XLM-R's ``lm_head.bias`` when the embeddings are untied) are rebuilt from the plan."""
+    out_layer = model.get_output_embeddings()
+    if out_layer is None or old_rows == new_rows:
+        return
+    names = {id(m): n for n, m in model.named_modules()}
+    head = names.get(id(out_layer), "").rpartition(".")[0]
+    if not head:
+        return
+    module = model.get_submodule(head)
+    for attr, param in list(module.named_parameters(recurse=False)):
+        if param.shape[0] == old_rows:
+            old = param.detach()
+            new = (
+                plan.apply(old)
+                if plan is not None
+                else torch.zeros((new_rows, *old.shape[1:]), dtype=old.dtype)
+            )
+            setattr(module, attr, torch.nn.Parameter(new, requires_grad=param.requires_grad))
 
 
 def _sync_config(model, tokenizer) -> None:
