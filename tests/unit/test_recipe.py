@@ -194,3 +194,10 @@ def test_rank_voting_for_a_task_without_a_ranker_fails_up_front(tmp_path) -> Non
     with pytest.raises(ConfigError, match=r"projection\.voting"):
         _run(tmp_path, _projection(projection={"voting": "rank"}))
     assert not (tmp_path / "out" / "steps").exists()
+
+
+def test_mft_default_comes_from_rare_words() -> None:
+    sents = [_s("he saw it", ["PRON", "VERB", "PRON"])] * 5 + [_s("he dog cat", ["PRON", "NOUN", "NOUN"])]
+    mft = MostFrequentTagBaseline().fit(sents)
+    assert mft.default_ == "NOUN"
+    assert mft.predict([_s("he zebra", [None, None])]) == [["PRON", "NOUN"]]

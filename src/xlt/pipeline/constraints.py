@@ -116,18 +116,21 @@ def filter_by_coverage(
 
 class MostFrequentTagBaseline:
     """Tag each word with its most frequent projected tag; unseen words get the most frequent
-    tag of words containing a letter (the open-class default, so punctuation never wins)."""
+    tag of the *rare* (hapax) word types, which behave like unseen words (Baayen & Sproat 1996),
+    so closed-class tags such as PRON or PUNCT never become the default."""
 
     def fit(self, sentences: Sequence[LabeledSentence]) -> MostFrequentTagBaseline:
         counts = type_dictionary(sentences)
-        overall: Counter[str] = Counter()
+        rare: Counter[str] = Counter()
+        alpha: Counter[str] = Counter()
         for word, c in counts.items():
-            if any(ch.isalpha() for ch in word):
-                overall.update(c)
-        if not overall:
-            for c in counts.values():
-                overall.update(c)
-        self.default_ = overall.most_common(1)[0][0] if overall else "X"
+            if not any(ch.isalpha() for ch in word):
+                continue
+            alpha.update(c)
+            if sum(c.values()) == 1:
+                rare.update(c)
+        default = rare or alpha or Counter(t for c in counts.values() for t in c.elements())
+        self.default_ = default.most_common(1)[0][0] if default else "X"
         self.lexicon_ = {w: c.most_common(1)[0][0] for w, c in counts.items()}
         return self
 
