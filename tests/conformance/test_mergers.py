@@ -76,3 +76,42 @@ def test_mismatched_keys_are_rejected(name):
     del other["pooler.bias"]
     with pytest.raises(MismatchError):
         method.merge([_state(1), other], base=_state(0) if method.needs_base else None)
+
+
+@pytest.fixture(scope="module")
+def tiny_pair(tiny_model_dir, tmp_path_factory):
+    """Two perturbed copies of the tiny masked LM (the base is the original)."""
+    from transformers import AutoModelForMaskedLM, AutoTokenizer
+
+    root = tmp_path_factory.mktemp("mergers")
+    out = []
+    for seed in (1, 2):
+        torch.manual_seed(seed)
+        model = AutoModelForMaskedLM.from_pretrained(tiny_model_dir)
+        with torch.no_grad():
+            for p in model.parameters():
+                p.add_(torch.randn_like(p) * 0.02)
+        model.save_pretrained(root / str(seed))
+        AutoTokenizer.from_pretrained(tiny_model_dir).save_pretrained(root / str(seed))
+        out.append(root / str(seed))
+    return out
+
+
+@pytest.mark.parametrize("name", mergers.names())
+def test_merged_model_saves_and_reloads_identically(name, tiny_pair, tiny_model_dir, tmp_path):
+    from transformers import AutoModelForMaskedLM, AutoTokenizer
+
+    from xlt.merging.models import merge_models
+
+    method = _build(name)
+    model, _ = merge_models(
+        name,
+        tiny_pair,
+        config=method.config,
+        base=tiny_model_dir if method.needs_base else None,
+        out=tmp_path,
+    )
+    reloaded = AutoModelForMaskedLM.from_pretrained(tmp_path).eval()
+    enc = AutoTokenizer.from_pretrained(tmp_path)(["Hitza zen ."], return_tensors="pt")
+    with torch.no_grad():
+        assert torch.equal(model.eval()(**enc).logits, reloaded(**enc).logits)
