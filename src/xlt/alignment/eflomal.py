@@ -78,11 +78,9 @@ def _clean_tokens(tokens: Sequence[str], mode: str) -> str:
 
 
 def parse_links(line: str) -> set[Link]:
-    links: set[Link] = set()
-    for item in line.split():
-        i, _, j = item.partition("-")
-        links.add((int(i), int(j)))
-    return links
+    """``"0-1 2-2"`` -> ``{(0, 1), (2, 2)}``."""
+    nums = [int(x) for x in line.replace("-", " ").split()]
+    return set(zip(nums[::2], nums[1::2], strict=True))
 
 
 @aligners.register(
@@ -183,8 +181,11 @@ class EflomalAligner:
             train = [seg for *_, seg in chunk] + extra_pieces[:room]
             fwd, rev = self._run(train)
             for n, (k, so, to, _) in enumerate(chunk):
-                out[k][0].update((i + so, j + to) for i, j in fwd[n])
-                out[k][1].update((i + so, j + to) for i, j in rev[n])
+                if so == to == 0 and not out[k][0] and not out[k][1]:
+                    out[k] = (fwd[n], rev[n])
+                else:
+                    out[k][0].update((i + so, j + to) for i, j in fwd[n])
+                    out[k][1].update((i + so, j + to) for i, j in rev[n])
         return out
 
     def align(self, pairs: Sequence[SentencePair], *, extra: Sequence[SentencePair] = ()) -> list[Alignment]:

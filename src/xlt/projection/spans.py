@@ -59,13 +59,18 @@ def _runs(positions: Sequence[int]) -> list[list[int]]:
     return runs
 
 
-def _exact_copy(span: Sequence[str], target: Sequence[str], aligned: set[int]) -> tuple[int, int] | None:
-    """The one place where ``span`` occurs verbatim (casefolded) in ``target``, if unambiguous."""
+def _exact_copy(span: Sequence[str], folded: Sequence[str], aligned: set[int]) -> tuple[int, int] | None:
+    """The one place where ``span`` occurs verbatim (casefolded) in the casefolded target, if unambiguous."""
     n = len(span)
     if not n or all(is_punct(t) for t in span):
         return None
     want = [t.casefold() for t in span]
-    hits = [a for a in range(len(target) - n + 1) if [t.casefold() for t in target[a : a + n]] == want]
+    first = want[0]
+    hits = [
+        a
+        for a in range(len(folded) - n + 1)
+        if folded[a] == first and (n == 1 or list(folded[a : a + n]) == want)
+    ]
     if len(hits) > 1:
         hits = [a for a in hits if any(j in aligned for j in range(a, a + n))]
     return (hits[0], hits[0] + n) if len(hits) == 1 else None
@@ -90,6 +95,7 @@ class SpanProjector:
         tgt: Sentence,
         by_src: dict[int, list[int]],
         by_tgt: dict[int, list[int]],
+        folded: Sequence[str],
     ) -> tuple[list[tuple[int, int]], str | None, int]:
         """Target (start, end) runs for one source span, a drop reason, and the number of runs."""
         cfg = self.config
@@ -97,7 +103,7 @@ class SpanProjector:
         support = Counter(j for i in range(s, e) for j in by_src.get(i, ()))
         inside = sorted(support)
         if cfg.exact_match:
-            hit = _exact_copy(src.tokens[s:e], tgt.tokens, set(inside))
+            hit = _exact_copy(src.tokens[s:e], folded, set(inside))
             if hit is not None:
                 return [hit], None, 1
         if not inside:
@@ -146,10 +152,11 @@ class SpanProjector:
         for i, j in links:
             by_src[i].append(j)
             by_tgt[j].append(i)
+        folded = [t.casefold() for t in tgt.tokens] if self.config.exact_match else []
         records: list[dict[str, Any]] = []
         proposals = []  # (priority, record index, type, start, end)
         for typ, s, e in bio_spans(src.labels):
-            cands, reason, n_runs = self._candidates((typ, s, e), src, tgt, by_src, by_tgt)
+            cands, reason, n_runs = self._candidates((typ, s, e), src, tgt, by_src, by_tgt, folded)
             rec: dict[str, Any] = {"type": typ, "source": [s, e], "runs": n_runs, "target": []}
             if reason is not None:
                 rec.update(status="dropped", reason=reason)
