@@ -36,6 +36,9 @@ from xlt.types import Lang
         ("wol_Latn", "wol", "Latn"),  # FLORES
         ("zho_Hans", "cmn", "Hans"),
         ("sr-Latn", "srp", "Latn"),
+        ("en-US", "eng", None),  # BCP-47: region dropped
+        ("zh-Hant-TW", "cmn", "Hant"),
+        ("pt_BR", "por", None),
         ("nucl1347", "wol", None),  # glottocode of the language
         ("wolo1247", "wol", None),  # glottocode of the subgroup named after it
         ("Wolof", "wol", None),  # English names, case/accent-insensitive

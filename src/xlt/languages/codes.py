@@ -60,6 +60,14 @@ BIBLIOGRAPHIC: dict[str, str] = {
 _FLORES = re.compile(r"^([A-Za-z]{2,3})[_-]([A-Z][a-z]{3})$")
 _GLOTTOCODE = re.compile(r"^[a-z0-9]{4}\d{4}$")
 _CODE = re.compile(r"^[A-Za-z]{2,3}$")
+_BCP47 = re.compile(r"^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})+$")
+
+
+def _split_bcp47(tag: str) -> tuple[str, str | None]:
+    """Language and script subtags of a BCP-47 tag (region and variants are dropped)."""
+    parts = re.split(r"[-_]", tag)
+    script = next((p.title() for p in parts[1:] if len(p) == 4 and p.isalpha()), None)
+    return parts[0], script
 
 
 def resolve(text: str) -> Lang:
@@ -73,6 +81,8 @@ def resolve(text: str) -> Lang:
     match = _FLORES.match(raw)
     if match:
         raw, script = match.group(1), match.group(2)
+    elif _BCP47.match(raw) and fold_name(raw) not in language_table().by_name:  # en-US, zh-Hant-TW
+        raw, script = _split_bcp47(raw)
     code = _lookup(raw)
     if code is None:
         raise _unknown(given)
