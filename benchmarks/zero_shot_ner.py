@@ -65,6 +65,8 @@ def parse_args(argv=None):
     ap.add_argument(
         "--dev-limit", type=int, default=300, help="dev sentences per language used for selection"
     )
+    ap.add_argument("--averaging", choices=("all", "last-k"), default="all", help="checkpoint averaging mode")
+    ap.add_argument("--average-k", type=int, default=3, help="checkpoints averaged by last-k")
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--workdir", default="/tmp/xlt-zero-shot-ner")
@@ -172,7 +174,8 @@ def main(argv=None) -> int:
             epochs=args.epochs,
             warmup_ratio=0.1,
             eval_every=max(1, per_epoch // args.checkpoints_per_epoch),
-            averaging="all",
+            averaging=args.averaging,
+            average_k=args.average_k,
             selection="source-dev",
             seed=args.seed,
         ),
