@@ -15,6 +15,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from xlt.errors import DataFormatError, DataNotFoundError, MismatchError
 from xlt.types import Lang
 
@@ -29,7 +31,8 @@ class ModelSimilarity:
     ``directory`` (SIB-200 layout ``DIR/<code>_<Script>/{train,dev,test}.tsv`` with ``index_id``
     and ``text`` columns, read when a language is first needed). ``layer`` picks the hidden layer
     (mPLM-Sim finds middle layers best; default: the middle one). At most ``max_sentences``
-    sentences per language are embedded (the first by sorted id).
+    sentences per language are embedded (the first by sorted id). Embedding uses
+    :class:`xlt.evaluation.mexa.LayerEmbedder` (``device`` None = CUDA when available).
     """
 
     def __init__(
@@ -42,7 +45,7 @@ class ModelSimilarity:
         max_sentences: int = 200,
         batch_size: int = 16,
         max_length: int = 128,
-        device: str = "cpu",
+        device: str | None = None,
         trust_remote_code: bool = False,
     ) -> None:
         parallel = dict(parallel or {})
@@ -62,18 +65,8 @@ class ModelSimilarity:
         self.max_length = max_length
         self.device = device
         self.trust_remote_code = trust_remote_code
-        self._model: Any = None
-        self._tokenizer: Any = None
-        self._cache: dict[Lang, tuple[dict[str, int], Any]] = {}
-
-    def _load(self) -> None:
-        from transformers import AutoModel, AutoTokenizer
-
-        self._tokenizer = AutoTokenizer.from_pretrained(
-            self.model_name, trust_remote_code=self.trust_remote_code
-        )
-        self._model = AutoModel.from_pretrained(self.model_name, trust_remote_code=self.trust_remote_code)
-        self._model.to(self.device).eval()
+        self._embedder: Any = None
+        self._cache: dict[Lang, tuple[dict[str, int], np.ndarray]] = {}
 
     def sentences(self, lang: Lang) -> dict[str, str]:
         """Sentence id → text of ``lang`` (empty when no parallel text is known)."""
@@ -82,32 +75,30 @@ class ModelSimilarity:
             self.texts[lang] = found or {}
         return self.texts[lang]
 
-    def embeddings(self, lang: Lang) -> tuple[dict[str, int], Any]:
-        """(sentence id → row, L2-normalised mean-pooled embeddings) of one language."""
-        import torch
+    def embeddings(self, lang: Lang) -> tuple[dict[str, int], np.ndarray]:
+        """(sentence id → row, L2-normalised mean-pooled embeddings of the chosen layer)."""
+        from xlt.evaluation.mexa import LayerEmbedder
 
         if lang in self._cache:
             return self._cache[lang]
+        if self._embedder is None:
+            self._embedder = LayerEmbedder(
+                self.model_name,
+                pooling="mean",
+                batch_size=self.batch_size,
+                max_length=self.max_length,
+                device=self.device,
+                include_embeddings=True,  # so layer i is hidden_states[i], as in transformers
+                trust_remote_code=self.trust_remote_code,
+            )
         texts = self.sentences(lang)
         ids = sorted(texts, key=lambda x: (len(x), x))[: self.max_sentences]
-        if self._model is None:
-            self._load()
-        chunks = []
-        with torch.no_grad():
-            for start in range(0, len(ids), self.batch_size):
-                batch = self._tokenizer(
-                    [texts[i] for i in ids[start : start + self.batch_size]],
-                    padding=True,
-                    truncation=True,
-                    max_length=self.max_length,
-                    return_tensors="pt",
-                ).to(self.device)
-                hidden = self._model(**batch, output_hidden_states=True).hidden_states
-                states = hidden[self.layer if self.layer is not None else len(hidden) // 2]
-                mask = batch["attention_mask"].unsqueeze(-1).to(states.dtype)
-                pooled = (states * mask).sum(1) / mask.sum(1).clamp(min=1.0)
-                chunks.append(torch.nn.functional.normalize(pooled.float(), dim=-1).cpu())
-        emb = torch.cat(chunks) if chunks else torch.zeros(0, 1)
+        layers = self._embedder.embed([texts[i] for i in ids])  # (layers, n, hidden)
+        if not ids:
+            emb = np.zeros((0, 1), dtype=np.float32)
+        else:
+            emb = layers[self.layer if self.layer is not None else layers.shape[0] // 2].astype(np.float32)
+            emb /= np.maximum(np.linalg.norm(emb, axis=1, keepdims=True), 1e-12)
         self._cache[lang] = ({i: n for n, i in enumerate(ids)}, emb)
         return self._cache[lang]
 
