@@ -124,3 +124,35 @@ def test_project_mismatch_is_an_error(resources, tmp_path):
             ]
         )
     assert e.value.code == 1
+
+
+def test_project_multisource_with_rank_weights(resources, tmp_path):
+    res = resources / "alignment"
+    out = tmp_path / "out.conll"
+    args = [
+        "project",
+        "--target",
+        str(res / "tgt.txt"),
+        "--task",
+        "ner",
+        "--out",
+        str(out),
+        "--format",
+        "json",
+    ]
+    for lang in ("eng", "fra"):
+        args += [
+            "--source",
+            str(res / "src.conll"),
+            "--alignments",
+            str(res / "tgt.pharaoh"),
+            "--source-lang",
+            lang,
+        ]
+    r = runner.invoke(app, [*args, "--rank-target", "swa"])
+    assert r.exit_code == 0, r.output
+    weights = json.loads(r.stdout)["weights"]
+    assert len(weights) == 2 and abs(sum(weights) - 1.0) < 1e-6
+    assert out.read_text().splitlines()[:2] == ["John B-PER", "Smith I-PER"]
+    r = runner.invoke(app, [*args[:-2], "--rank-target", "swa"])  # one --source-lang missing
+    assert r.exit_code != 0

@@ -75,6 +75,12 @@ def project_cmd(
     out: Path | None = typer.Option(None, "--out", "-o", help="Output CoNLL file (token label)."),
     task: str = typer.Option("ner", "--task", help="ner (BIO spans) or pos (token tags)."),
     weights: list[float] = typer.Option([], "--weight", help="Voting weight per --source (default: equal)."),
+    rank_target: str | None = typer.Option(
+        None, "--rank-target", help="Weight the sources by `xlt rank` scores for this target language."
+    ),
+    source_langs: list[str] = typer.Option(
+        [], "--source-lang", help="Language of each --source (with --rank-target)."
+    ),
     column: str = typer.Option("upos", "--column", help="CoNLL-U column holding the source labels."),
     target_format: str = typer.Option(
         "auto", "--target-format", help="auto, conll, conllu, parallel or lines."
@@ -107,6 +113,14 @@ def project_cmd(
         raise ConfigError(f"{len(source)} --source files but {len(alignments)} --alignments files")
     if weights and len(weights) != len(source):
         raise ConfigError(f"{len(weights)} --weight values for {len(source)} sources")
+    if rank_target is not None:
+        from xlt.projection.multisource import rank_weights
+
+        if weights:
+            raise ConfigError("give either --weight values or --rank-target, not both")
+        if len(source_langs) != len(source):
+            raise ConfigError(f"--rank-target needs one --source-lang per --source ({len(source)})")
+        weights = rank_weights(rank_target, source_langs, task="ner" if task == "ner" else "pos")
     method = TASKS[task]
     cfg = config_from_cli(
         projectors.config_class(method), config_file=config, sets=sets, flags={"method": method}
@@ -134,6 +148,7 @@ def project_cmd(
         "task": task,
         "sentences": len(final),
         "labelled_tokens": labelled,
+        "weights": list(weights) if weights else None,
         "sources": stats,
     }
     if stats_out is not None:

@@ -134,8 +134,17 @@ def weights_from_scores(
     return out
 
 
-def rank_weights(target: str, sources: Sequence[str], task: str = "ner") -> list[float]:
-    """Weights for ``sources`` from :func:`xlt.ranking.rank_sources` (needs the ranking stage)."""
-    from xlt.ranking import rank_sources
+def rank_weights(
+    target: str, sources: Sequence[str], task: str = "ner", temperature: float = 1.0
+) -> list[float]:
+    """Weights for ``sources`` (in their order) from :func:`xlt.ranking.rank_sources`: the softmax
+    of the ranker's scores (:func:`xlt.ranking.source_weights`), summing to 1."""
+    from xlt.ranking import rank_sources, source_weights
 
-    return weights_from_scores(rank_sources(target, list(sources), task=task), sources)
+    ranked = rank_sources(target, list(sources), task=task)
+    by_code: dict[str, float] = {}
+    for sc, w in zip(ranked, source_weights(ranked, temperature), strict=True):
+        for key in {str(sc.language), sc.language.code, sc.language.given}:
+            if key:
+                by_code[key] = w
+    return [by_code.get(src, 0.0) for src in sources]
