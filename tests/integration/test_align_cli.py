@@ -179,3 +179,33 @@ def test_align_two_bibles_joined_by_verse(tiny_model_dir, tmp_path):
     assert json.loads(r.stdout)["pairs"] == 2
     assert len(out.read_text().splitlines()) == 2
     assert pairs.read_text().splitlines()[0].startswith("In the beginning was the Word .")
+
+
+@pytest.mark.slow
+@pytest.mark.data
+def test_hansards_aer_with_eflomal(shared_data, tmp_path):
+    """Real data: eflomal on the 447 Hansards test pairs reaches the expected AER (~0.18)."""
+    pytest.importorskip("eflomal")
+    d = shared_data / "alignment" / "en-fr_hansards_naacl2003"
+    out = tmp_path / "pred.txt"
+    r = runner.invoke(app, ["align", "--parallel", str(d / "enfr.src-tgt"), "--out", str(out)])
+    assert r.exit_code == 0, r.output
+    r = runner.invoke(
+        app,
+        [
+            "align",
+            "evaluate",
+            "--pred",
+            str(out),
+            "--gold",
+            str(d / "enfr.gold"),
+            "--gold-format",
+            "naacl",
+            "--text",
+            str(d / "enfr.src-tgt"),
+            "--format",
+            "json",
+        ],
+    )
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.stdout)["aer"] < 0.22

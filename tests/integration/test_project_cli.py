@@ -2,6 +2,7 @@
 
 import json
 
+import pytest
 from typer.testing import CliRunner
 
 from xlt.cli.app import app
@@ -156,3 +157,34 @@ def test_project_multisource_with_rank_weights(resources, tmp_path):
     assert out.read_text().splitlines()[:2] == ["John B-PER", "Smith I-PER"]
     r = runner.invoke(app, [*args[:-2], "--rank-target", "swa"])  # one --source-lang missing
     assert r.exit_code != 0
+
+
+@pytest.mark.data
+def test_identity_projection_on_europarl_is_perfect(shared_data, tmp_path):
+    """Real data: projecting the English Europarl gold onto itself through identity links gives F1 1."""
+    from xlt.io.conll import read_conll
+
+    gold = shared_data / "projection" / "europarl_ner_agerri2018" / "en-europarl.test.conll02"
+    sents = read_conll(gold)
+    links = tmp_path / "id.txt"
+    links.write_text("".join(" ".join(f"{i}-{i}" for i in range(len(s))) + "\n" for s in sents))
+    out = tmp_path / "out.conll"
+    r = runner.invoke(
+        app,
+        [
+            "project",
+            "--source",
+            str(gold),
+            "--target",
+            str(gold),
+            "--alignments",
+            str(links),
+            "--out",
+            str(out),
+        ],
+    )
+    assert r.exit_code == 0, r.output
+    r = runner.invoke(
+        app, ["project", "evaluate", "--pred", str(out), "--gold", str(gold), "--format", "json"]
+    )
+    assert json.loads(r.stdout)["f1"] == 1.0
