@@ -75,3 +75,20 @@ def test_missing_eflomal_is_a_clear_error(monkeypatch):
     monkeypatch.setattr(builtins, "__import__", fake_import)
     with pytest.raises(MissingDependencyError, match=r"xlt\[align\]"):
         aligners.build("eflomal", FAST).align(PAIRS[:2])
+
+
+def test_chunked_alignment_keeps_order(monkeypatch):
+    aligner = aligners.build("eflomal", {**FAST, "chunk_size": 1000})
+    calls = []
+    real_run = aligner._run
+
+    def counting_run(train):
+        calls.append(len(train))
+        return real_run(train)
+
+    monkeypatch.setattr(aligner, "_run", counting_run)
+    pairs = PAIRS * 26  # 1248 pairs -> two eflomal runs, the second topped up with extra pairs
+    out = aligner.align(pairs, extra=PAIRS)
+    assert calls == [1000, 248 + len(PAIRS)]
+    assert len(out) == len(pairs)
+    assert sum((1, 1) in a.sure for a in out[:6]) >= 1 and sum((1, 1) in a.sure for a in out[-48:-42]) >= 1
