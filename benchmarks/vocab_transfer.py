@@ -104,6 +104,21 @@ def log(msg: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
 
 
+@contextlib.contextmanager
+def stdout_to_stderr():
+    """Send file descriptor 1 (Python prints and child processes alike) to stderr for a while."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    os.dup2(2, 1)
+    try:
+        with contextlib.redirect_stdout(sys.stderr):
+            yield
+    finally:
+        sys.stdout.flush()
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
 def is_heldout(verse_id: str) -> bool:
     return zlib.crc32(verse_id.encode()) % 10 == 0
 
