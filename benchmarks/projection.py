@@ -113,6 +113,42 @@ def select_on_dev(n_samplers: int) -> tuple[dict, dict]:
     }
 
 
+def pos_run(lang: str, n_samplers: int) -> dict:
+    """Token projection of English UPOS onto a PUD treebank (UD words, eflomal + SIB-200 + MUSE priors)."""
+    from xlt.io.conllu import iter_conllu
+    from xlt.projection import projectors
+
+    root = data_root() / "ud"
+    name, flores = {
+        "de": ("German", "deu_Latn"),
+        "es": ("Spanish", "spa_Latn"),
+        "it": ("Italian", "ita_Latn"),
+    }[lang]
+    en = [s.to_labeled("upos") for s in iter_conllu(root / "UD_English-PUD" / "en_pud-ud-test.conllu")]
+    xx = [s.to_labeled("upos") for s in iter_conllu(root / f"UD_{name}-PUD" / f"{lang}_pud-ud-test.conllu")]
+    cfg = {
+        "n_samplers": n_samplers,
+        "dictionary": str(data_root() / "dictionaries" / "muse_full_hunalign" / f"en-{lang}.dict"),
+    }
+    links, secs = directional(en, xx, sib_pairs(flores), cfg)
+    from xlt.alignment.eflomal import to_alignment
+
+    out = {"seconds": round(secs, 1)}
+    for sym in ("intersection", "grow-diag-final-and"):
+        proj = projectors.build("tokens", {})
+        pred = proj.project(en, [x.sentence for x in xx], [to_alignment(f, r, sym) for f, r in links])
+        pairs = [
+            (g, p) for gs, ps in zip(xx, pred, strict=True) for g, p in zip(gs.labels, ps.labels, strict=True)
+        ]
+        labelled = [(g, p) for g, p in pairs if p is not None]
+        out[sym] = {
+            "accuracy_all_tokens": round(100 * sum(g == p for g, p in pairs) / len(pairs), 2),
+            "accuracy_labelled": round(100 * sum(g == p for g, p in labelled) / len(labelled), 2),
+            "coverage": round(100 * proj.stats_["coverage"], 2),
+        }
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--langs", default="de,es,it")
@@ -125,15 +161,21 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--embedding-only", action="store_true", help="Only the embedding aligner (no eflomal, no dev)."
     )
+    ap.add_argument(
+        "--pos-only", action="store_true", help="Only UPOS token projection on UD PUD (en -> --langs)."
+    )
     args = parse_args(ap, argv)
     if not have_data():
         return 0
     results: dict = {}
-    if args.embedding_only:
+    if args.pos_only or args.embedding_only:
         en = europarl("en")
         for lang in args.langs.split(","):
-            results[lang] = {"embedding": embedding_run(en, europarl(lang), args.embedding_model)}
-            print(f"{lang} embedding {results[lang]['embedding']}", file=sys.stderr, flush=True)
+            if args.pos_only:
+                results[lang] = {"pos": pos_run(lang, args.n_samplers)}
+            else:
+                results[lang] = {"embedding": embedding_run(en, europarl(lang), args.embedding_model)}
+            print(f"{lang} {results[lang]}", file=sys.stderr, flush=True)
         print(json.dumps(results, indent=2))
         if args.out:
             args.out.write_text(json.dumps(results, indent=2))
