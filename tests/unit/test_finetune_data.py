@@ -90,3 +90,14 @@ def test_few_shot_is_seeded_and_skips_unlabelled():
     assert [x.id for x in a] == [x.id for x in few_shot_sample(data, 5, seed=1)]
     assert [x.id for x in a] != [x.id for x in few_shot_sample(data, 5, seed=2)]
     assert len(few_shot_sample(data, 500, seed=0)) == 50
+
+
+def test_task_metrics_skip_unlabelled_gold():
+    from xlt.finetuning.trainer import evaluate, main_score
+
+    pos = evaluate("pos", [["NOUN", None, "VERB"]], [["NOUN", "ADJ", "ADJ"]])
+    assert pos["accuracy"] == 0.5 and pos["n_tokens"] == 2  # the unlabelled token is not scored
+    ner = evaluate("ner", [["B-PER", "I-PER", "O"]], [["B-PER", "I-PER", "O"]])
+    assert main_score("ner", ner) == 1.0
+    cls = evaluate("classification", ["a", None, "b"], ["a", "b", "a"])
+    assert cls["accuracy"] == 0.5 and main_score("classification", cls) == 0.5
