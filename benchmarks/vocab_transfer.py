@@ -296,7 +296,7 @@ def main(argv: list[str] | None = None) -> int:
     # libraries print progress to stdout; keep stdout for the one result document
     with (
         tempfile.TemporaryDirectory(prefix="xlt-vocab-bench-") as tmp,
-        contextlib.redirect_stdout(sys.stderr),
+        stdout_to_stderr(),
     ):
         work = args.work_dir or Path(tmp)
         work.mkdir(parents=True, exist_ok=True)
