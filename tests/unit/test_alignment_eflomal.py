@@ -92,3 +92,18 @@ def test_chunked_alignment_keeps_order(monkeypatch):
     assert calls == [1000, 248 + len(PAIRS)]
     assert len(out) == len(pairs)
     assert sum((1, 1) in a.sure for a in out[:6]) >= 1 and sum((1, 1) in a.sure for a in out[-48:-42]) >= 1
+
+
+def test_several_runs_are_voted(monkeypatch):
+    aligner = aligners.build("eflomal", {**FAST, "n_runs": 3})
+    runs = iter(
+        [
+            ([{(0, 0), (1, 1)}], [{(0, 0)}]),
+            ([{(0, 0), (1, 2)}], [{(0, 0), (1, 1)}]),
+            ([{(0, 0), (1, 1)}], [{(1, 1)}]),
+        ]
+    )
+    monkeypatch.setattr(aligner, "_run", lambda train: next(runs))
+    fwd, rev = aligner._voted_run(PAIRS[:1])
+    assert fwd == [{(0, 0), (1, 1)}]  # (1, 2) was found once out of three
+    assert rev == [{(0, 0), (1, 1)}]

@@ -13,6 +13,7 @@ import logging
 import tempfile
 import time
 import unicodedata
+from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Literal
@@ -52,6 +53,15 @@ class EflomalConfig(MethodConfig):
         description="The dictionary's source side is the target language of the pairs (e.g. en-xx for xx-en).",
     )
     prior_weight: float = Field(1.0, gt=0, description="Dirichlet pseudo-count of each dictionary link.")
+    n_runs: int = Field(
+        1, ge=1, description="Independent eflomal trainings (its sampler is unseeded); links are voted."
+    )
+    run_agreement: float = Field(
+        0.5,
+        gt=0,
+        le=1,
+        description="n_runs > 1: keep a directional link found in more than this share of runs.",
+    )
     chunk_size: int = Field(
         250_000, ge=1000, description="Most training pairs per eflomal run (bounds memory on huge corpora)."
     )
@@ -160,6 +170,21 @@ class EflomalAligner:
             raise XltError(f"eflomal returned {len(fwd)}/{len(rev)} alignments for {len(train)} pairs")
         return fwd, rev
 
+    def _voted_run(self, train: Sequence[SentencePair]) -> tuple[list[set[Link]], list[set[Link]]]:
+        """``n_runs`` independent trainings; a link survives if found in > ``run_agreement`` of them."""
+        n = self.config.n_runs
+        if n == 1:
+            return self._run(train)
+        counts: list[tuple[Counter[Link], Counter[Link]]] = [(Counter(), Counter()) for _ in train]
+        for _ in range(n):
+            fwd, rev = self._run(train)
+            for k in range(len(train)):
+                counts[k][0].update(fwd[k])
+                counts[k][1].update(rev[k])
+        need = self.config.run_agreement * n
+        keep = lambda c: {link for link, m in c.items() if m > need}  # noqa: E731
+        return [keep(f) for f, _ in counts], [keep(r) for _, r in counts]
+
     def align_directional(
         self, pairs: Sequence[SentencePair], *, extra: Sequence[SentencePair] = ()
     ) -> list[tuple[set[Link], set[Link]]]:
@@ -179,7 +204,7 @@ class EflomalAligner:
             chunk = pieces[start : start + size]
             room = max(0, size - len(chunk))
             train = [seg for *_, seg in chunk] + extra_pieces[:room]
-            fwd, rev = self._run(train)
+            fwd, rev = self._voted_run(train)
             for n, (k, so, to, _) in enumerate(chunk):
                 if so == to == 0 and not out[k][0] and not out[k][1]:
                     out[k] = (fwd[n], rev[n])
