@@ -156,5 +156,10 @@ def test_freedict_dictd_reader(resources):
     from xlt.vocab.dictionaries import dictionary_paths, read_dictionary
 
     index = resources / "vocab" / "freedict-eng-eus.index"
-    assert read_dictionary(index) == [("house", "etxe"), ("house", "egoitza"), ("house", "bizileku"), ("water", "ur")]
+    assert read_dictionary(index) == [
+        ("house", "etxe"),
+        ("house", "egoitza"),
+        ("house", "bizileku"),
+        ("water", "ur"),
+    ]
     assert index in dictionary_paths("eus", resources / "none", freedict_dir=resources / "vocab")
