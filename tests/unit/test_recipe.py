@@ -201,3 +201,15 @@ def test_mft_default_comes_from_rare_words() -> None:
     mft = MostFrequentTagBaseline().fit(sents)
     assert mft.default_ == "NOUN"
     assert mft.predict([_s("he zebra", [None, None])]) == [["PRON", "NOUN"]]
+
+
+def test_drop_uncertain_source_tags() -> None:
+    from xlt.pipeline.constraints import drop_uncertain_sources
+    from xlt.types import Alignment
+
+    src = LabeledSentence(("a", "b", "c"), ("N", "V", "N"), meta={"confidence": (0.95, 0.5, 0.6)})
+    tgt = LabeledSentence(("x", "y", "z"), ("N", "V", "N"))
+    al = Alignment(sure=frozenset({(0, 0), (1, 1), (2, 2), (0, 2)}))
+    out, n = drop_uncertain_sources([src], [tgt], [al], 0.9)
+    # y came only from an unsure source tag; z has one sure source with the same tag
+    assert out[0].labels == ("N", None, "N") and n == 1

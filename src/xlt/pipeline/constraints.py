@@ -16,7 +16,7 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from xlt.types import LabeledSentence
+from xlt.types import Alignment, LabeledSentence
 
 
 @dataclass(frozen=True)
@@ -87,6 +87,35 @@ def unlabel_low_confidence(
                 labels[i] = None
                 n += 1
         out.append(LabeledSentence(s.tokens, tuple(labels), id=s.id, meta=s.meta))
+    return out, n
+
+
+def drop_uncertain_sources(
+    source: Sequence[LabeledSentence],
+    projected: Sequence[LabeledSentence],
+    alignments: Sequence[Alignment],
+    threshold: float,
+) -> tuple[list[LabeledSentence], int]:
+    """Unlabel projected tokens whose tag came only from source tokens the source tagger was
+    unsure of (marginal probability below ``threshold``; needs ``meta['confidence']``)."""
+    out, n = [], 0
+    for src, tgt, al in zip(source, projected, alignments, strict=True):
+        conf = src.meta.get("confidence") if src.meta else None
+        if conf is None:
+            out.append(tgt)
+            continue
+        sure: set[int] = set()
+        linked: set[int] = set()
+        for i, j in al.sure:
+            if tgt.labels[j] is not None and src.labels[i] == tgt.labels[j]:
+                linked.add(j)
+                if conf[i] is not None and conf[i] >= threshold:
+                    sure.add(j)
+        labels = list(tgt.labels)
+        for j in linked - sure:
+            labels[j] = None
+            n += 1
+        out.append(LabeledSentence(tgt.tokens, tuple(labels), id=tgt.id, meta=tgt.meta))
     return out, n
 
 

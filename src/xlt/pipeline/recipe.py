@@ -74,6 +74,13 @@ class ProjectSpec(XltConfig):
     min_confidence: float = Field(
         0.0, ge=0, le=1, description="Unlabel projected tokens whose confidence is below this."
     )
+    min_source_confidence: float = Field(
+        0.9,
+        ge=0,
+        le=1,
+        description="Token projection: project only source tags whose tagger marginal probability is at "
+        "least this (the source tagger's uncertain tags stay unlabelled on the target). Chosen on UD dev data.",
+    )
     min_length: int = Field(3, ge=1, description="Drop target sentences shorter than this (tokens).")
     max_sentences: int | None = Field(None, ge=1, description="Use at most this many verse pairs per source.")
     type_constraints: bool = Field(

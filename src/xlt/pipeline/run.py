@@ -35,6 +35,7 @@ from xlt.pipeline.constraints import (
     MostFrequentTagBaseline,
     apply_type_constraints,
     coverage,
+    drop_uncertain_sources,
     filter_by_coverage,
     unlabel_low_confidence,
 )
@@ -356,17 +357,28 @@ class Pipeline:
             targets = [Sentence(p.tgt, p.id) for p in pairs]
             projector = build_method(projectors, self._projector_name(), r.projection.options, "projection")
             projected = projector.project(source, targets, alignments)
+            dropped = 0
+            if r.task == "pos" and r.projection.min_source_confidence > 0:
+                projected, dropped = drop_uncertain_sources(
+                    source, projected, alignments, r.projection.min_source_confidence
+                )
             D.write_sentences(d / "projected.jsonl", projected)
             stats = _jsonable_stats(getattr(projector, "stats_", None))
             labelled = sum(lab is not None for s in projected for lab in s.labels)
             total = sum(len(s) for s in projected)
             return {
+                "unlabelled_uncertain_source": dropped,
                 "projected_sentences": len(projected),
                 "token_coverage": labelled / total if total else 0.0,
                 "stats": stats,
             }
 
-        proj_dep = {"task": r.task, "projector": self._projector_name(), "options": r.projection.options}
+        proj_dep = {
+            "task": r.task,
+            "projector": self._projector_name(),
+            "options": r.projection.options,
+            "min_source_confidence": r.projection.min_source_confidence,
+        }
         proj_dir, summary = self.runner.run(
             f"project-{src.name}", proj_dep, project, upstream=(f"tag-{src.name}", f"align-{src.name}")
         )
