@@ -14,6 +14,7 @@ Pipelines (``method``):
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import time
@@ -610,13 +611,15 @@ def _publish_model(model_dir: Path, dest: Path) -> None:
 
     if dest.resolve() == model_dir.resolve():
         return
-    tmp = dest.with_name(dest.name + ".tmp")
-    if tmp.exists():
-        shutil.rmtree(tmp)
-    shutil.copytree(model_dir, tmp)
+    import tempfile
+
+    tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", dir=dest.parent))
+    shutil.copytree(model_dir, tmp / "m")
     if dest.exists():
-        shutil.rmtree(dest)
-    tmp.rename(dest)
+        shutil.rmtree(dest, ignore_errors=True)
+    with contextlib.suppress(OSError):  # another process published the same model meanwhile
+        (tmp / "m").rename(dest)
+    shutil.rmtree(tmp, ignore_errors=True)
 
 
 @contextmanager
