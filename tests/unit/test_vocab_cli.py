@@ -77,3 +77,14 @@ def test_transtokenize_with_eflomal(tiny_model_dir, resources):
         emb = init.initialize(AutoModelForMaskedLM.from_pretrained(tiny_model_dir), src_tok, tgt_tok, data)
         assert emb.shape[0] == len(tgt_tok)
         assert init.aligned_tokens_ > 10
+
+
+def test_transliterate_file(tmp_path, capsys):
+    src = tmp_path / "uk.txt"
+    src.write_text("Швидка бура лисиця\nabc\n", encoding="utf-8")
+    info = _run(
+        ["vocab", "transliterate", str(src), "--out", str(tmp_path / "uk.lat.txt"), "--format", "json"],
+        capsys,
+    )
+    assert info == {"out": str(tmp_path / "uk.lat.txt"), "lines": 2, "changed": 1, "scheme": "unidecode"}
+    assert (tmp_path / "uk.lat.txt").read_text().splitlines() == ["Shvidka bura lisitsia", "abc"]

@@ -212,5 +212,32 @@ def transmi_cmd(
     _report(report, out, fmt)
 
 
+@vocab_app.command("transliterate")
+def transliterate_cmd(
+    path: Path = typer.Argument(..., help="Text file, one text per line (.gz ok)."),
+    out: Path = typer.Option(
+        ..., "--out", "-o", help="Output file (compressed by suffix, written atomically)."
+    ),
+    scheme: str = typer.Option("unidecode", "--scheme", help="unidecode or uroman (pip install uroman)."),
+    fmt: OutputFormat = FormatOption,
+) -> None:
+    """Romanise a text file line by line (for models that only know the Latin script)."""
+    from xlt.io.files import atomic_writer, iter_lines
+    from xlt.vocab.transliterate import transliterate
+
+    n = changed = 0
+    with atomic_writer(out) as fh:
+        for _, line in iter_lines(path):
+            roman = transliterate(line, scheme)  # type: ignore[arg-type]
+            changed += roman != line
+            n += 1
+            fh.write(roman + "\n")
+    info = {"out": str(out), "lines": n, "changed": changed, "scheme": scheme}
+    if fmt == OutputFormat.json:
+        emit_json(info)
+    else:
+        stdout_console().print(f"romanised {n} lines ({changed} changed) -> {out}")
+
+
 def register(app: typer.Typer) -> None:
     app.add_typer(vocab_app, name="vocab")
