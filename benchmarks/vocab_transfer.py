@@ -164,8 +164,18 @@ def source_loss(s: Settings, english: dict[str, str], src_dir: Path) -> float:
     return mlm_loss(model, tok, heldout, max_length=s.max_length, seed=s.seed)
 
 
+def smoothed(losses: list[tuple[int, float]], window: int = 3) -> list[tuple[int, float]]:
+    """Trailing running mean of logged training losses (single batches are noisy)."""
+    out = []
+    for i, (step, _) in enumerate(losses):
+        part = [v for _, v in losses[max(0, i - window + 1) : i + 1]]
+        out.append((step, sum(part) / len(part)))
+    return out
+
+
 def steps_to_reach(losses: list[tuple[int, float]], threshold: float) -> int | None:
-    for step, loss in losses:
+    """First logged step whose smoothed training loss is at or below ``threshold``."""
+    for step, loss in smoothed(losses):
         if loss <= threshold:
             return step
     return None
@@ -229,7 +239,8 @@ def run_language(s: Settings, lang: str, english: dict[str, str], src_dir: Path,
         log(
             f"{lang} {method}: loss {initial:.3f} -> {final:.3f} (init {init_s:.1f}s, train {result.seconds:.1f}s) {report.rows}"
         )
-    rand_final = out["random"]["train_losses"][-1][1] if out["random"]["train_losses"] else None
+    rand_curve = smoothed(out["random"]["train_losses"])
+    rand_final = rand_curve[-1][1] if rand_curve else None
     for m in out.values():
         m["steps_to_random_final_train_loss"] = (
             steps_to_reach(m["train_losses"], rand_final) if rand_final is not None else None
