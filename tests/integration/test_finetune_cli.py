@@ -70,6 +70,31 @@ def test_finetune_cli_json_labels_oracle(tmp_path, tiny_model_dir):
     from xlt.models.transformers import TransformersTaskModel
 
     assert TransformersTaskModel.load(out / "model").predict([["Mary", "went"]])[0] is not None
+    _check_run_dir(tmp_path, out, report)
+
+
+def _check_run_dir(tmp_path: Path, out: Path, report: dict) -> None:
+    """The output directory is also a standard run directory that `xlt runs` / `xlt report` read."""
+    from xlt.evaluation.store import load_run
+
+    run = load_run(out)
+    assert (run.task, run.method, run.target, run.sources, run.seed) == ("ner", "finetune", "tgt", ("src",), 0)
+    assert run.primary_metric == "f1" and run.has_predictions
+    main = next(r for r in report["results"] if r["main"])
+    assert run.metrics["selection"] == main["selection"] == "none (checkpoint average)"
+    assert run.score == pytest.approx(main["metrics"]["f1"], abs=1e-4)  # same numbers as results.json
+    ci = run.metrics["ci"]["f1"]
+    assert ci["low"] <= run.score <= ci["high"] and ci["n"] == main["n"]
+    preds = run.predictions()
+    assert len(preds) == main["n"] and {p["lang"] for p in preds} == {"tgt"}
+    assert run.info["setting"] == "zero-shot" and "versions" in run.info
+    listed = CliRunner().invoke(app, ["runs", "list", "--workspace", str(tmp_path), "--format", "json"])
+    assert listed.exit_code == 0, listed.output
+    assert [r["run_dir"] for r in json.loads(listed.stdout)] == [run.run_dir]
+    html = tmp_path / "report.html"
+    rep = CliRunner().invoke(app, ["report", str(out), "-o", str(html), "--n-resamples", "100"])
+    assert rep.exit_code == 0, rep.output
+    assert "finetune" in html.read_text(encoding="utf-8")
 
 
 def test_finetune_cli_text_and_errors(tmp_path, tiny_model_dir):

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import logging
 import statistics
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Literal
@@ -153,7 +154,10 @@ def run_transfer(config: FinetuneRunConfig) -> dict[str, Any]:
     rows: list[dict[str, Any]] = []
     runs: list[dict[str, Any]] = []
     main_states: list[dict[str, Any]] = []
+    preds: dict[tuple[Any, str, str], list[Any]] = {}  # (seed, variant, target) -> predictions
     model = None
+    res = None
+    t_start = time.perf_counter()
     for seed in config.seeds:
         model = TransformersTaskModel(training.model_copy(update={"seed": seed}))
         model.fit(mixed, source_dev or None, oracle_dev=oracle_dev)
@@ -192,7 +196,10 @@ def run_transfer(config: FinetuneRunConfig) -> dict[str, Any]:
                     continue
                 if name.startswith("target-dev:") and name != f"target-dev:{lang}":
                     continue  # an oracle is only reported for its own target
-                rows.append(_evaluate_row(model, test, lang, adapters.get(lang), seed, name, res.main))
+                row, preds[(seed, name, lang)] = _evaluate_row(
+                    model, test, lang, adapters.get(lang), seed, name, res.main
+                )
+                rows.append(row)
         model.use_variant(res.main)
     if model is not None and len(config.seeds) > 1:
         from xlt.finetuning.selection import load_trainable_state
@@ -200,7 +207,10 @@ def run_transfer(config: FinetuneRunConfig) -> dict[str, Any]:
         load_trainable_state(model.model_, average_snapshots(main_states))
         for lang, test in tests.items():
             if test:
-                rows.append(_evaluate_row(model, test, lang, adapters.get(lang), None, "seed-average", None))
+                row, preds[(None, "seed-average", lang)] = _evaluate_row(
+                    model, test, lang, adapters.get(lang), None, "seed-average", None
+                )
+                rows.append(row)
     report = {
         "task": task,
         "model": training.model,
@@ -214,13 +224,108 @@ def run_transfer(config: FinetuneRunConfig) -> dict[str, Any]:
         "results": rows,
         "summary": _summary(rows),
     }
-    if config.output_dir and model is not None:
+    if config.output_dir and model is not None and res is not None:
         out = Path(config.output_dir)
         model.save(out / "model")
         atomic_write_text(out / "config.yaml", config.to_yaml())
         atomic_write_text(out / "results.json", json.dumps(report, indent=2, ensure_ascii=False))
+        final = "seed-average" if len(config.seeds) > 1 else res.main
+        final_seed = None if len(config.seeds) > 1 else config.seeds[0]
+        final_preds = {}
+        for lang, test in tests.items():
+            if not test:
+                continue
+            if (final_seed, final, lang) not in preds:  # e.g. another target's oracle checkpoint
+                _, preds[(final_seed, final, lang)] = _evaluate_row(
+                    model, test, lang, adapters.get(lang), final_seed, final, final
+                )
+            final_preds[lang] = preds[(final_seed, final, lang)]
+        _write_run_dir(out, config, report, tests, final_preds, final, time.perf_counter() - t_start)
         report["output_dir"] = str(out)
     return report
+
+
+def _write_run_dir(
+    out: Path,
+    config: FinetuneRunConfig,
+    report: dict[str, Any],
+    tests: dict[str, list[Any]],
+    predictions: dict[str, list[Any]],
+    final: str,
+    seconds: float,
+) -> None:
+    """The standard run directory (run.json, metrics.json with bootstrap CIs per target,
+    predictions.jsonl) of the final model (the saved one), recorded in the workspace store."""
+    from xlt.evaluation.evaluate import evaluate
+    from xlt.evaluation.store import PREDICTIONS_FILE, RECIPE_FILE, write_run
+
+    task = config.training.task
+    gold, pred, langs, ids = [], [], [], []
+    for lang, items in predictions.items():
+        g_all = _gold_of(task, tests[lang])
+        for i, (x, g, p) in enumerate(zip(tests[lang], g_all, items, strict=True)):
+            kept = _scorable(task, g, p)
+            if kept is None:
+                continue  # an unlabelled test example: left out of the scores, as in results.json
+            gold.append(kept[0])
+            pred.append(kept[1])
+            langs.append(lang)
+            ids.append(f"{lang}:{i}" if getattr(x, "id", None) is None else f"{lang}:{i}:{x.id}")
+    t0 = time.perf_counter()
+    label = _variant_selection(final, final)
+    targets = list(predictions)
+    metrics, records = evaluate(
+        task, gold, pred, langs=langs, ids=ids, target=targets[0] if len(targets) == 1 else None
+    )
+    metrics["selection"] = label
+    metrics["variant"] = "target-dev" if final.startswith("target-dev") else final
+    for block in (metrics.get("per_language") or {}).values():
+        block["selection"] = label
+    metrics["summary"] = report["summary"]
+    setting = "hierarchical" if config.intermediate else ("few-shot" if config.few_shot.k else "zero-shot")
+    info = {
+        "task": task,
+        "method": "finetune",
+        "setting": setting,
+        "model": config.training.model,
+        "strategy": config.training.strategy,
+        "sources": [s.lang for s in config.sources],
+        "intermediate": report["intermediate"],
+        "target": targets[0] if len(targets) == 1 else "+".join(targets),
+        "targets": targets,
+        "seed": config.seeds[0] if len(config.seeds) == 1 else None,
+        "seeds": list(config.seeds),
+        "selection": label,
+        "variant": metrics["variant"],
+        "few_shot": report["few_shot"],
+        "primary_metric": metrics["primary_metric"],
+        "timings": {"train_and_evaluate": round(seconds, 3), "bootstrap": round(time.perf_counter() - t0, 3)},
+        "artifacts": {
+            "model": "model",
+            "results": "results.json",
+            "config": "config.yaml",
+            "predictions": PREDICTIONS_FILE,
+            "recipe": RECIPE_FILE,
+        },
+    }
+    write_run(out, info, metrics, predictions=records, recipe_yaml=config.to_yaml())
+
+
+def _gold_of(task: str, data: Sequence[Any]) -> list[Any]:
+    from xlt.finetuning.trainer import gold_labels
+
+    return gold_labels(task, data)
+
+
+def _scorable(task: str, gold: Any, pred: Any) -> tuple[Any, Any] | None:
+    """``(gold, pred)`` as scored in results.json (unlabelled gold left out; NER ``None`` = ``O``),
+    or None when nothing of the example is scored."""
+    if task == "classification":
+        return None if gold is None else (gold, pred)
+    if task == "ner":
+        return [t or "O" for t in gold], list(pred)
+    idx = [i for i, t in enumerate(gold) if t is not None]
+    return ([gold[i] for i in idx], [pred[i] for i in idx]) if idx else None
 
 
 def _variant_selection(name: str, main: str | None) -> str:
@@ -231,11 +336,15 @@ def _variant_selection(name: str, main: str | None) -> str:
 
 def _evaluate_row(
     model, test: Sequence[Any], lang: str, adapter: str | None, seed, name: str, main
-) -> dict[str, Any]:
+) -> tuple[dict[str, Any], list[Any]]:
+    """The result row of the current weights on ``test``, and their predictions."""
+    from xlt.finetuning.trainer import evaluate
+
     if model.config.strategy == "lora":
         model.use_language_adapter(adapter)
-    metrics = model.evaluate(test)
-    return {
+    pred = model.predict(test)
+    metrics = evaluate(model.config.task, _gold_of(model.config.task, test), pred)
+    row = {
         "target": lang,
         "seed": seed,
         "variant": "target-dev" if name.startswith("target-dev") else name,
@@ -245,6 +354,7 @@ def _evaluate_row(
         "n": len(test),
         "metrics": {k: round(v, 4) for k, v in metrics.items()},
     }
+    return row, pred
 
 
 def _summary(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:

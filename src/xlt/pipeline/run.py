@@ -28,6 +28,8 @@ from typing import Any
 
 from xlt.config import atomic_write_text
 from xlt.errors import ConfigError, MismatchError, MissingDependencyError, UnknownNameError
+from xlt.evaluation.store import PREDICTIONS_FILE
+from xlt.io.files import atomic_writer
 from xlt.io.pharaoh import read_pharaoh, write_pharaoh
 from xlt.logs import get_logger
 from xlt.models.base import TOKEN_TASKS, build_task_model, load_task_model, resolve_model_spec
@@ -87,6 +89,7 @@ class Pipeline:
         self.paths: dict[str, Path | None] = {}
         self.summaries: dict[str, Any] = {}
         self.weights: list[float] = []
+        self.predictions_path: Path | None = None  # predictions.jsonl of the evaluate step
 
     # -- helpers ----------------------------------------------------------------------------
     def say(self, message: str) -> None:
@@ -212,6 +215,27 @@ class Pipeline:
         pred = model.predict(data)
         return score(self.recipe.task, D.gold_of(data), pred)
 
+    def _evaluate_test(self, model_dir: Path, key: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        """Scores on ``key`` plus bootstrap CIs, and the ``predictions.jsonl`` records."""
+        from xlt.evaluation.evaluate import evaluate
+
+        data = self._read(key)
+        pred = load_task_model(model_dir).predict(data)
+        gold = D.gold_of(data)
+        ids = [str(getattr(x, "id", None) or "") for x in data]
+        unique = all(ids) and len(set(ids)) == len(ids)
+        ci_metrics, records = evaluate(
+            self.recipe.task,
+            gold,
+            pred,
+            ids=ids if unique else None,
+            target=self.recipe.target.language,
+            seed=self.recipe.seed,
+        )
+        scores = score(self.recipe.task, gold, pred)
+        scores["ci"] = ci_metrics["ci"]
+        return scores, records
+
     # -- methods -----------------------------------------------------------------------------
     def run(self) -> RunResult:
         t0 = time.perf_counter()
@@ -252,16 +276,23 @@ class Pipeline:
 
             def compute(d: Path) -> dict[str, Any]:
                 self.say("evaluating on the target test set")
-                scores = self._evaluate(model_dir, "target.test")
+                scores, records = self._evaluate_test(model_dir, "target.test")
+                with atomic_writer(d / PREDICTIONS_FILE) as fh:
+                    for rec in records:
+                        fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
                 atomic_write_text(d / "scores.json", json.dumps(scores, ensure_ascii=False, indent=2))
                 return scores
 
-            depends = {"test": self._sig(self.paths["target.test"]), "task": r.task}
-            _, scores = self.runner.run("evaluate", depends, compute, upstream=self._model_step_names())
+            # "predictions": bumped when the step's artifacts change, so older caches are redone
+            depends = {"test": self._sig(self.paths["target.test"]), "task": r.task, "predictions": 1}
+            d, scores = self.runner.run("evaluate", depends, compute, upstream=self._model_step_names())
             primary = "f1" if r.task == "ner" else "accuracy"
             metrics[primary] = scores[primary]
             metrics["primary_metric"] = primary
+            if "ci" in scores:
+                metrics["ci"] = scores["ci"]
             metrics["test"] = scores
+            self.predictions_path = d / PREDICTIONS_FILE
         else:
             metrics["primary_metric"] = None
             log.warning("no target.test given: the run reports no target score")
@@ -468,7 +499,7 @@ class Pipeline:
 
     # -- outputs -----------------------------------------------------------------------------
     def _write_run(self, model_dir: Path, metrics: dict[str, Any]) -> None:
-        from xlt.evaluation.store import write_run
+        from xlt.evaluation.store import read_predictions, write_run
 
         r = self.recipe
         model_link = self.out / "model"
@@ -501,7 +532,13 @@ class Pipeline:
                 self.out / "projection_stats.json",
                 json.dumps(metrics.get("projection", {}), ensure_ascii=False, indent=2),
             )
-        write_run(self.out, info, metrics, recipe_yaml=r.to_yaml())
+        predictions = read_predictions(self.predictions_path) if self.predictions_path is not None else None
+        if predictions is None:
+            # a re-run without a test set must not leave an older run's predictions behind
+            (self.out / PREDICTIONS_FILE).unlink(missing_ok=True)
+        else:
+            info["artifacts"]["predictions"] = PREDICTIONS_FILE
+        write_run(self.out, info, metrics, predictions=predictions, recipe_yaml=r.to_yaml())
 
 
 # --- module helpers --------------------------------------------------------------------------
