@@ -78,7 +78,8 @@ def _check_run_dir(tmp_path: Path, out: Path, report: dict) -> None:
     from xlt.evaluation.store import load_run
 
     run = load_run(out)
-    assert (run.task, run.method, run.target, run.sources, run.seed) == ("ner", "finetune", "tgt", ("src",), 0)
+    assert (run.task, run.method, run.target, run.seed) == ("ner", "finetune", "tgt", 0)
+    assert run.sources == ("src",)
     assert run.primary_metric == "f1" and run.has_predictions
     main = next(r for r in report["results"] if r["main"])
     assert run.metrics["selection"] == main["selection"] == "none (checkpoint average)"

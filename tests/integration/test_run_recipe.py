@@ -154,6 +154,46 @@ def test_zero_shot_and_supervised(tmp_path) -> None:
     assert m["accuracy"] > 0.95
 
 
+def test_recipe_run_writes_predictions_and_cis(tmp_path) -> None:
+    """predictions.jsonl + bootstrap CIs in metrics.json, also when the evaluate step is cached."""
+    recipe = _recipe(
+        tmp_path,
+        {
+            "task": "pos",
+            "method": "supervised",
+            "model": {"method": "crf", "max_iterations": 10},
+            "target": {
+                "language": "xx",
+                "train": str(RES / "target_test.conll"),
+                "test": str(RES / "target_test.conll"),
+            },
+            "output_dir": str(tmp_path / "ws" / "sup"),
+        },
+    )
+    m = json.loads(_invoke("run", str(recipe), "--format", "json").stdout)["metrics"]
+    run_dir = tmp_path / "ws" / "sup"
+    ci = m["ci"]["accuracy"]
+    assert ci["low"] <= m["accuracy"] <= ci["high"] and ci["n"] > 0 and m["test"]["ci"] == m["ci"]
+    preds = [json.loads(line) for line in (run_dir / "predictions.jsonl").read_text().splitlines()]
+    assert len(preds) == ci["n"] and {p["lang"] for p in preds} == {"xx"}
+    n_tok = sum(len(p["gold"]) for p in preds)
+    right = sum(g == q for p in preds for g, q in zip(p["gold"], p["pred"], strict=True))
+    assert right / n_tok == pytest.approx(m["accuracy"])
+    (run_dir / "predictions.jsonl").unlink()
+    again = json.loads(_invoke("run", str(recipe), "--format", "json").stdout)
+    assert "evaluate" in again["cached_steps"] and again["metrics"]["ci"] == m["ci"]
+    assert len((run_dir / "predictions.jsonl").read_text().splitlines()) == len(preds)
+    shown = json.loads(
+        _invoke("runs", "show", str(run_dir), "--n-resamples", "200", "--format", "json").stdout
+    )
+    assert shown["has_predictions"] and shown["metrics"]["ci"]["accuracy"] == ci
+    assert shown["ci"]["xx"]["low"] <= m["accuracy"] <= shown["ci"]["xx"]["high"]
+    listed = json.loads(
+        _invoke("runs", "list", "--workspace", str(tmp_path / "ws"), "--format", "json").stdout
+    )
+    assert [r["has_predictions"] for r in listed] == [True]
+
+
 def test_classification_with_linear(tmp_path) -> None:
     recipe = _recipe(
         tmp_path,
