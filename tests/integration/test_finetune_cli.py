@@ -84,6 +84,8 @@ def _check_run_dir(tmp_path: Path, out: Path, report: dict) -> None:
     main = next(r for r in report["results"] if r["main"])
     assert run.metrics["selection"] == main["selection"] == "none (checkpoint average)"
     assert run.score == pytest.approx(main["metrics"]["f1"], abs=1e-4)  # same numbers as results.json
+    assert report["final"]["targets"]["tgt"]["score"] == run.score
+    assert json.loads((out / "results.json").read_text())["final"] == report["final"]
     ci = run.metrics["ci"]["f1"]
     assert ci["low"] <= run.score <= ci["high"] and ci["n"] == main["n"]
     preds = run.predictions()
@@ -101,10 +103,22 @@ def _check_run_dir(tmp_path: Path, out: Path, report: dict) -> None:
 def test_finetune_cli_text_and_errors(tmp_path, tiny_model_dir):
     cfg = _config(tmp_path, tiny_model_dir, selection="last")
     result = CliRunner().invoke(
-        app, ["finetune", "--config", str(cfg), "--set", "oracle=false", "--threads", "1"]
+        app,
+        [
+            "finetune",
+            "--config",
+            str(cfg),
+            "--set",
+            "oracle=false",
+            "--threads",
+            "1",
+            "-o",
+            str(tmp_path / "o"),
+        ],
     )
     assert result.exit_code == 0, result.output
     assert "tgt" in result.stdout and "last" in result.stdout
+    assert "95% bootstrap CI" in result.stdout and "xlt runs show" in result.stdout
     bad = CliRunner().invoke(app, ["finetune", "--config", str(cfg), "--set", "training.selection=best"])
     assert bad.exit_code != 0
 

@@ -65,5 +65,14 @@ def _print_text(report: dict) -> None:
     console.print(table)
     if any(r["selection"] == "oracle" for r in report["summary"]):
         console.print("rows with selection `oracle` chose checkpoints on target dev data: not zero-shot.")
+    final = report.get("final")
+    if final:
+        console.print(
+            f"final model ({final['variant']}, selection {final['selection']}), {final['metric']} "
+            "with 95% bootstrap CI:"
+        )
+        for lang, t in final["targets"].items():
+            console.print(f"  {lang}: {t['score']:.4f} [{t['ci'][0]:.4f}, {t['ci'][1]:.4f}] (n={t['n']})")
     if report.get("output_dir"):
-        console.print(f"results and model in {report['output_dir']}")
+        out = report["output_dir"]
+        console.print(f"results, model and run directory in {out} (xlt runs show {out}; xlt report {out})")

@@ -228,7 +228,6 @@ def run_transfer(config: FinetuneRunConfig) -> dict[str, Any]:
         out = Path(config.output_dir)
         model.save(out / "model")
         atomic_write_text(out / "config.yaml", config.to_yaml())
-        atomic_write_text(out / "results.json", json.dumps(report, indent=2, ensure_ascii=False))
         final = "seed-average" if len(config.seeds) > 1 else res.main
         final_seed = None if len(config.seeds) > 1 else config.seeds[0]
         final_preds = {}
@@ -240,7 +239,10 @@ def run_transfer(config: FinetuneRunConfig) -> dict[str, Any]:
                     model, test, lang, adapters.get(lang), final_seed, final, final
                 )
             final_preds[lang] = preds[(final_seed, final, lang)]
-        _write_run_dir(out, config, report, tests, final_preds, final, time.perf_counter() - t_start)
+        report["final"] = _write_run_dir(
+            out, config, report, tests, final_preds, final, time.perf_counter() - t_start
+        )
+        atomic_write_text(out / "results.json", json.dumps(report, indent=2, ensure_ascii=False))
         report["output_dir"] = str(out)
     return report
 
@@ -253,9 +255,10 @@ def _write_run_dir(
     predictions: dict[str, list[Any]],
     final: str,
     seconds: float,
-) -> None:
+) -> dict[str, Any]:
     """The standard run directory (run.json, metrics.json with bootstrap CIs per target,
-    predictions.jsonl) of the final model (the saved one), recorded in the workspace store."""
+    predictions.jsonl) of the final model (the saved one), recorded in the workspace store.
+    Returns the final model's score and 95% CI per target."""
     from xlt.evaluation.evaluate import evaluate
     from xlt.evaluation.store import PREDICTIONS_FILE, RECIPE_FILE, write_run
 
@@ -309,6 +312,17 @@ def _write_run_dir(
         },
     }
     write_run(out, info, metrics, predictions=records, recipe_yaml=config.to_yaml())
+    key = metrics["primary_metric"]
+    blocks = metrics.get("per_language") or {targets[0]: metrics}
+    return {
+        "variant": metrics["variant"],
+        "selection": label,
+        "metric": key,
+        "targets": {
+            lang: {"score": b[key], "ci": [b["ci"][key]["low"], b["ci"][key]["high"]], "n": b["ci"][key]["n"]}
+            for lang, b in blocks.items()
+        },
+    }
 
 
 def _gold_of(task: str, data: Sequence[Any]) -> list[Any]:
