@@ -7,7 +7,7 @@ translations through word alignments (Yarowsky et al. 2001).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Generic, Protocol, TypeVar, runtime_checkable
 
 from xlt.errors import MismatchError
 from xlt.registry import stage_registry
@@ -51,6 +51,51 @@ def check_inputs(
                     f"sentence {k + 1} ({s.id or t.id or 'no id'}): link {i}-{j} out of range for "
                     f"{len(s)} source and {len(t)} target tokens"
                 )
+
+
+D = TypeVar("D")
+
+
+class AlignmentProjector(Generic[D]):
+    """Shared driver of the alignment projectors: validate the inputs, project sentence by
+    sentence with :meth:`project_one`, and summarise the per-sentence details into ``stats_``.
+
+    Subclasses implement ``project_one`` (a labelled target sentence plus details of type ``D``)
+    and ``summarise``; their config has a ``use_possible`` flag.
+    """
+
+    def __init__(self, config: Any) -> None:
+        self.config = config
+        self.stats_: dict[str, Any] = {}
+
+    def links(self, alignment: Alignment) -> frozenset[tuple[int, int]]:
+        """The links projection uses: sure ones, plus possible ones when ``use_possible``."""
+        return alignment.all_links if self.config.use_possible else alignment.sure
+
+    def project_one(
+        self, src: LabeledSentence, tgt: Sentence, alignment: Alignment
+    ) -> tuple[LabeledSentence, D]:
+        raise NotImplementedError
+
+    def summarise(self, out: Sequence[LabeledSentence], details: Sequence[D]) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def project(
+        self,
+        source: Sequence[LabeledSentence],
+        target: Sequence[Sentence],
+        alignments: Sequence[Alignment],
+    ) -> list[LabeledSentence]:
+        """One labelled target sentence per input triple, same order; statistics in ``stats_``."""
+        check_inputs(source, target, alignments)
+        out: list[LabeledSentence] = []
+        details: list[D] = []
+        for s, t, a in zip(source, target, alignments, strict=True):
+            sent, detail = self.project_one(s, t, a)
+            out.append(sent)
+            details.append(detail)
+        self.stats_ = self.summarise(out, details)
+        return out
 
 
 def split_label(label: str | None) -> tuple[str, str | None]:

@@ -23,7 +23,7 @@ from typing import Any, Literal
 from pydantic import Field
 
 from xlt.config import MethodConfig
-from xlt.projection.base import Span, bio_spans, check_inputs, projectors, spans_to_bio
+from xlt.projection.base import AlignmentProjector, Span, bio_spans, projectors, spans_to_bio
 from xlt.types import Alignment, LabeledSentence, Sentence
 
 
@@ -81,12 +81,13 @@ def _exact_copy(span: Sequence[str], folded: Sequence[str], aligned: set[int]) -
     config=SpanProjectorConfig,
     reference="Ehrmann, Turchi & Steinberger 2011, Building a Multilingual Named Entity-Annotated Corpus Using Annotation Projection",
 )
-class SpanProjector:
+class SpanProjector(AlignmentProjector[list[dict[str, Any]]]):
     """BIO span projection with gap merging, contiguity repair and a status per source span."""
 
+    config: SpanProjectorConfig
+
     def __init__(self, config: SpanProjectorConfig) -> None:
-        self.config = config
-        self.stats_: dict[str, Any] = {}
+        super().__init__(config)
 
     def _candidates(
         self,
@@ -145,7 +146,7 @@ class SpanProjector:
     def project_one(
         self, src: LabeledSentence, tgt: Sentence, alignment: Alignment
     ) -> tuple[LabeledSentence, list[dict[str, Any]]]:
-        links = alignment.all_links if self.config.use_possible else alignment.sure
+        links = self.links(alignment)
         scores = alignment.scores or {}
         by_src: dict[int, list[int]] = defaultdict(list)
         by_tgt: dict[int, list[int]] = defaultdict(list)
@@ -210,27 +211,20 @@ class SpanProjector:
                 conf[j] = value
         return conf
 
-    def project(
-        self,
-        source: Sequence[LabeledSentence],
-        target: Sequence[Sentence],
-        alignments: Sequence[Alignment],
-    ) -> list[LabeledSentence]:
-        check_inputs(source, target, alignments)
-        out = []
+    def summarise(
+        self, out: Sequence[LabeledSentence], details: Sequence[list[dict[str, Any]]]
+    ) -> dict[str, Any]:
         status: Counter[str] = Counter()
         reasons: Counter[str] = Counter()
         n_target_spans = 0
-        for s, t, a in zip(source, target, alignments, strict=True):
-            sent, records = self.project_one(s, t, a)
-            out.append(sent)
+        for records in details:
             for rec in records:
                 status[rec["status"]] += 1
                 n_target_spans += len(rec["target"])
                 if rec["status"] == "dropped":
                     reasons[rec["reason"]] += 1
         n_src = sum(status.values())
-        self.stats_ = {
+        return {
             "sentences": len(out),
             "source_spans": n_src,
             "projected": status["projected"],
@@ -240,4 +234,3 @@ class SpanProjector:
             "target_spans": n_target_spans,
             "coverage": (status["projected"] + status["split"]) / n_src if n_src else 0.0,
         }
-        return out

@@ -18,7 +18,7 @@ from typing import Any, Literal
 from pydantic import Field
 
 from xlt.config import MethodConfig
-from xlt.projection.base import check_inputs, projectors
+from xlt.projection.base import AlignmentProjector, projectors
 from xlt.types import Alignment, LabeledSentence, Sentence
 
 
@@ -41,18 +41,19 @@ class TokenProjectorConfig(MethodConfig):
     config=TokenProjectorConfig,
     reference="Yarowsky, Ngai & Wicentowski 2001, Inducing Multilingual Text Analysis Tools via Robust Projection",
 )
-class TokenProjector:
+class TokenProjector(AlignmentProjector[int]):
     """Per-token label projection with explicit unaligned / many-to-one policies and confidences."""
 
+    config: TokenProjectorConfig
+
     def __init__(self, config: TokenProjectorConfig) -> None:
-        self.config = config
-        self.stats_: dict[str, Any] = {}
+        super().__init__(config)
 
     def project_one(
         self, src: LabeledSentence, tgt: Sentence, alignment: Alignment
     ) -> tuple[LabeledSentence, int]:
         cfg = self.config
-        links = alignment.all_links if cfg.use_possible else alignment.sure
+        links = self.links(alignment)
         scores = alignment.scores or {}
         votes: dict[int, list[tuple[int, str, float]]] = defaultdict(list)
         for i, j in links:
@@ -95,26 +96,13 @@ class TokenProjector:
         meta = {**dict(tgt.meta), "confidence": tuple(conf)}
         return LabeledSentence(tgt.tokens, tuple(labels), tgt.id, meta), conflicts
 
-    def project(
-        self,
-        source: Sequence[LabeledSentence],
-        target: Sequence[Sentence],
-        alignments: Sequence[Alignment],
-    ) -> list[LabeledSentence]:
-        check_inputs(source, target, alignments)
-        out = []
-        conflicts = labelled = total = 0
-        for s, t, a in zip(source, target, alignments, strict=True):
-            sent, c = self.project_one(s, t, a)
-            out.append(sent)
-            conflicts += c
-            total += len(sent)
-            labelled += sum(1 for lab in sent.labels if lab is not None)
-        self.stats_ = {
+    def summarise(self, out: Sequence[LabeledSentence], details: Sequence[int]) -> dict[str, Any]:
+        total = sum(len(sent) for sent in out)
+        labelled = sum(1 for sent in out for lab in sent.labels if lab is not None)
+        return {
             "sentences": len(out),
             "target_tokens": total,
             "labelled_tokens": labelled,
             "coverage": labelled / total if total else 0.0,
-            "many_to_one_conflicts": conflicts,
+            "many_to_one_conflicts": sum(details),
         }
-        return out
