@@ -13,7 +13,6 @@ import csv
 import math
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
@@ -61,11 +60,17 @@ class ModelSimilarity:
         self.directory = Path(directory) if directory is not None else None
         self.layer = layer
         self.max_sentences = max_sentences
-        self.batch_size = batch_size
-        self.max_length = max_length
-        self.device = device
-        self.trust_remote_code = trust_remote_code
-        self._embedder: Any = None
+        from xlt.evaluation.mexa import LayerEmbedder  # loads nothing until the first embedding
+
+        self._embedder = LayerEmbedder(
+            self.model_name,
+            pooling="mean",
+            batch_size=batch_size,
+            max_length=max_length,
+            device=device,
+            include_embeddings=True,  # so layer i is hidden_states[i], as in transformers
+            trust_remote_code=trust_remote_code,
+        )
         self._cache: dict[Lang, tuple[dict[str, int], np.ndarray]] = {}
 
     def sentences(self, lang: Lang) -> dict[str, str]:
@@ -77,20 +82,8 @@ class ModelSimilarity:
 
     def embeddings(self, lang: Lang) -> tuple[dict[str, int], np.ndarray]:
         """(sentence id → row, L2-normalised mean-pooled embeddings of the chosen layer)."""
-        from xlt.evaluation.mexa import LayerEmbedder
-
         if lang in self._cache:
             return self._cache[lang]
-        if self._embedder is None:
-            self._embedder = LayerEmbedder(
-                self.model_name,
-                pooling="mean",
-                batch_size=self.batch_size,
-                max_length=self.max_length,
-                device=self.device,
-                include_embeddings=True,  # so layer i is hidden_states[i], as in transformers
-                trust_remote_code=self.trust_remote_code,
-            )
         texts = self.sentences(lang)
         ids = sorted(texts, key=lambda x: (len(x), x))[: self.max_sentences]
         layers = self._embedder.embed([texts[i] for i in ids])  # (layers, n, hidden)
