@@ -25,24 +25,6 @@ import sys
 import time
 from pathlib import Path
 
-LANGS = (
-    "bam",
-    "bbj",
-    "fon",
-    "hau",
-    "ibo",
-    "kin",
-    "luo",
-    "mos",
-    "nya",
-    "pcm",
-    "sna",
-    "swa",
-    "twi",
-    "wol",
-    "xho",
-    "yor",
-)
 SIB = {"bam": "bam_Latn", "fon": "fon_Latn", "hau": "hau_Latn", "ibo": "ibo_Latn", "kin": "kin_Latn",
        "luo": "luo_Latn", "mos": "mos_Latn", "nya": "nya_Latn", "sna": "sna_Latn", "swa": "swh_Latn",
        "twi": "twi_Latn", "wol": "wol_Latn", "xho": "xho_Latn", "yor": "yor_Latn"}  # fmt: skip
@@ -80,15 +62,17 @@ def main(argv=None) -> int:
     args = parse_args(argv)
     import torch
 
+    from xlt.catalog import available_languages
     from xlt.paths import data_root, shared_data_available
 
     root = data_root()
     if not shared_data_available(root):
         print(f"skipped: shared data not found at {root}", file=sys.stderr)
         return 0
+    langs = available_languages("masakhaner2", root, cache=False)  # the MasakhaNER 2.0 languages here
     torch.set_num_threads(args.threads)
     sources = args.sources.split(",")
-    targets = args.targets.split(",") if args.targets else [x for x in LANGS if x not in sources]
+    targets = args.targets.split(",") if args.targets else [x for x in langs if x not in sources]
     work = Path(args.workdir)
     report: dict = {"sources": sources, "targets": targets, "device": "cpu", "threads": args.threads}
 
@@ -96,7 +80,7 @@ def main(argv=None) -> int:
     from xlt.finetuning.pretrain import CorpusSpec, PretrainConfig, mlm_loss, pretrain
 
     corpora = [
-        CorpusSpec(path=f"shared:masakhaner2/{x}/train.txt", limit=args.texts_per_corpus) for x in LANGS
+        CorpusSpec(path=f"shared:masakhaner2/{x}/train.txt", limit=args.texts_per_corpus) for x in langs
     ]
     corpora += [
         CorpusSpec(path=f"shared:sib200/annotated/{code}/{split}.tsv", limit=args.texts_per_corpus)
@@ -126,7 +110,7 @@ def main(argv=None) -> int:
 
     from xlt.finetuning.corpora import read_texts
 
-    heldout = [t for x in LANGS for t in read_texts(f"shared:masakhaner2/{x}/dev.txt", limit=20)]
+    heldout = [t for x in langs for t in read_texts(f"shared:masakhaner2/{x}/dev.txt", limit=20)]
     enc_model = AutoModelForMaskedLM.from_pretrained(pres.output_dir)
     enc_tok = AutoTokenizer.from_pretrained(pres.output_dir)
     report["pretrain"] = {

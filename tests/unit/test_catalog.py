@@ -7,9 +7,9 @@ from typing import ClassVar
 
 import pytest
 
-from xlt.catalog import entry, is_catalog_id, list_entries, resolve, resolve_reference
+from xlt.catalog import available_languages, entry, is_catalog_id, list_entries, resolve, resolve_reference
 from xlt.catalog.fetch import FetchError, fetch
-from xlt.errors import DataNotFoundError, UnknownNameError
+from xlt.errors import ConfigError, DataNotFoundError, UnknownNameError
 
 
 def test_entries_record_url_and_licence() -> None:
@@ -61,6 +61,25 @@ def test_resolve_under_a_root_finds_gz(tmp_path, monkeypatch) -> None:
     assert resolve_reference("masakhaner2:hau:dev", root=tmp_path / "root") == f
     with pytest.raises(DataNotFoundError, match="xlt data fetch masakhaner2:hau:test"):
         resolve("masakhaner2:hau:test", root=tmp_path / "root")
+
+
+def test_available_languages_lists_local_files_in_catalog_order(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    root = tmp_path / "root"
+    for lang, split in (("yor", "train"), ("hau", "train"), ("hau", "dev"), ("wol", "dev")):
+        (root / "masakhaner2" / lang).mkdir(parents=True, exist_ok=True)
+        (root / "masakhaner2" / lang / f"{split}.txt").write_text("Kano B-LOC\n", encoding="utf-8")
+    assert available_languages("masakhaner2", root) == ["hau", "yor"]
+    assert available_languages("masakhaner2", root, split="dev") == ["hau", "wol"]
+    assert available_languages("masakhapos", root) == []
+    (tmp_path / "cache" / "xlt" / "data" / "masakhaner2" / "ewe").mkdir(parents=True)
+    (tmp_path / "cache" / "xlt" / "data" / "masakhaner2" / "ewe" / "train.txt").write_text("x O\n")
+    assert available_languages("masakhaner2", root) == ["ewe", "hau", "yor"]
+    assert available_languages("masakhaner2", root, cache=False) == ["hau", "yor"]
+    with pytest.raises(UnknownNameError):
+        available_languages("masakhaner3", root)
+    with pytest.raises(ConfigError, match="bible"):
+        available_languages("bible", root)
 
 
 def test_resolve_reference_plain_paths(tmp_path) -> None:

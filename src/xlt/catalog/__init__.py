@@ -7,12 +7,13 @@ Resolution is offline; only :func:`xlt.catalog.fetch.fetch` touches the network.
 """
 
 from xlt.catalog.entries import FAMILIES, DatasetEntry, Family, entry, is_catalog_id, list_entries
-from xlt.catalog.resolve import resolve, resolve_reference
+from xlt.catalog.resolve import available_languages, resolve, resolve_reference
 
 __all__ = [
     "FAMILIES",
     "DatasetEntry",
     "Family",
+    "available_languages",
     "entry",
     "is_catalog_id",
     "list_entries",

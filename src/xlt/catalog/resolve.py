@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from xlt.catalog.entries import DatasetEntry, entry, is_catalog_id
-from xlt.errors import DataNotFoundError
+from xlt.catalog.entries import FAMILIES, DatasetEntry, entry, is_catalog_id
+from xlt.errors import ConfigError, DataNotFoundError, UnknownNameError
 from xlt.io.files import resolve_path
 from xlt.paths import data_root, user_cache_dir
 
@@ -18,9 +18,9 @@ def _roots(root: str | Path | None) -> list[Path]:
     return roots
 
 
-def local_file(e: DatasetEntry, root: str | Path | None = None) -> Path | None:
-    """The local copy of ``e`` (plain or compressed) under the data root or cache, or None."""
-    for base in _roots(root):
+def local_file(e: DatasetEntry, root: str | Path | None = None, *, cache: bool = True) -> Path | None:
+    """The local copy of ``e`` (plain or compressed) under the data root (or the cache), or None."""
+    for base in _roots(root) if cache else [data_root(root)]:
         for rel in (e.path, *e.alternatives):
             try:
                 return resolve_path(base / rel)
@@ -44,6 +44,29 @@ def resolve(dataset_id: str, root: str | Path | None = None) -> Path:
             f"dataset {dataset_id}: not found under {where} (looked for {e.path})", hint=hint
         )
     return found
+
+
+def available_languages(
+    family: str, root: str | Path | None = None, *, split: str = "train", cache: bool = True
+) -> list[str]:
+    """The languages (treebanks for ``ud``) of a ``<family>:<lang>:<split>`` family whose ``split``
+    file is present under the data root (or the cache), in catalog order: e.g. the MasakhaNER 2.0
+    languages at hand."""
+    if family not in FAMILIES:
+        raise UnknownNameError("dataset family", family, FAMILIES)
+    langs: list[str] = []
+    for dataset_id in FAMILIES[family].enumerate():
+        parts = dataset_id.split(":")
+        if len(parts) != 3:
+            raise ConfigError(f"dataset family {family}: ids are not <family>:<lang>:<split> ({dataset_id})")
+        lang = parts[1]
+        if (
+            parts[2] == split
+            and lang not in langs
+            and local_file(entry(dataset_id), root, cache=cache) is not None
+        ):
+            langs.append(lang)
+    return langs
 
 
 def resolve_reference(
