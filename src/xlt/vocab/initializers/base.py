@@ -65,6 +65,15 @@ def overlap(source_tokenizer, target_tokenizer) -> dict[int, int]:
     return {t: by_form[form] for t, form in canonical_forms(target_tokenizer).items() if form in by_form}
 
 
+def copy_overlap(plan: TransferPlan, source_tokenizer, target_tokenizer) -> dict[int, int]:
+    """Copy the source row of every overlapping token (see :func:`overlap`) not yet set in
+    ``plan``; returns the ``{target_id: source_id}`` pairs copied."""
+    copied = {t: s for t, s in overlap(source_tokenizer, target_tokenizer).items() if not plan.is_set(t)}
+    for t, s in copied.items():
+        plan.set_copy(t, s)
+    return copied
+
+
 def new_plan(source_tokenizer, target_tokenizer, *, seed: int, fill: str = "random") -> TransferPlan:
     """A plan sized for the two vocabularies, special tokens already copied, other rows
     defaulting to ``fill`` (``random`` or ``mean``)."""
@@ -83,6 +92,9 @@ class PlanInitializer:
     """Base of the built-in initializers: subclasses implement :meth:`plan`."""
 
     config: object
+
+    def __init__(self, config: object) -> None:
+        self.config = config
 
     def plan(self, source_tokenizer, target_tokenizer, data: TransferData | None = None) -> TransferPlan:
         raise NotImplementedError

@@ -7,7 +7,7 @@ from typing import Literal
 from pydantic import Field
 
 from xlt.config import MethodConfig
-from xlt.vocab.initializers.base import PlanInitializer, TransferData, initializers, new_plan, overlap
+from xlt.vocab.initializers.base import PlanInitializer, TransferData, copy_overlap, initializers, new_plan
 from xlt.vocab.plan import TransferPlan
 
 
@@ -19,9 +19,6 @@ class RandomConfig(MethodConfig):
 @initializers.register("random", config=RandomConfig, reference="baseline (e.g. de Vries & Nissim 2021)")
 class RandomInit(PlanInitializer):
     """Every non-special row drawn from N(0, σ²), σ = the source embeddings' std."""
-
-    def __init__(self, config: RandomConfig) -> None:
-        self.config = config
 
     def plan(self, source_tokenizer, target_tokenizer, data: TransferData | None = None) -> TransferPlan:
         return new_plan(source_tokenizer, target_tokenizer, seed=self.config.seed, fill="random")
@@ -40,9 +37,6 @@ class MeanConfig(MethodConfig):
 )
 class MeanInit(PlanInitializer):
     """Every non-special row = the mean source embedding plus small Gaussian noise."""
-
-    def __init__(self, config: MeanConfig) -> None:
-        self.config = config
 
     def plan(self, source_tokenizer, target_tokenizer, data: TransferData | None = None) -> TransferPlan:
         plan = new_plan(source_tokenizer, target_tokenizer, seed=self.config.seed, fill="mean")
@@ -67,14 +61,9 @@ class CopyOverlapConfig(MethodConfig):
 class CopyOverlapInit(PlanInitializer):
     """Tokens shared with the source vocabulary copy their embedding; the rest use a fallback."""
 
-    def __init__(self, config: CopyOverlapConfig) -> None:
-        self.config = config
-
     def plan(self, source_tokenizer, target_tokenizer, data: TransferData | None = None) -> TransferPlan:
         plan = new_plan(source_tokenizer, target_tokenizer, seed=self.config.seed, fill=self.config.fallback)
-        for t, s in overlap(source_tokenizer, target_tokenizer).items():
-            if not plan.is_set(t):
-                plan.set_copy(t, s)
+        copy_overlap(plan, source_tokenizer, target_tokenizer)
         if self.config.fallback == "mean":
             plan.noise_mean_rows(self.config.noise)
         return plan

@@ -17,7 +17,7 @@ from pydantic import Field
 
 from xlt.config import MethodConfig
 from xlt.errors import XltError
-from xlt.vocab.initializers.base import PlanInitializer, TransferData, initializers, new_plan, overlap
+from xlt.vocab.initializers.base import PlanInitializer, TransferData, copy_overlap, initializers, new_plan
 from xlt.vocab.plan import TransferPlan
 from xlt.vocab.static_embeddings import train_fasttext, unit_rows, vectors_for
 
@@ -57,17 +57,12 @@ class FocusConfig(MethodConfig):
 class FocusInit(PlanInitializer):
     """Copy overlapping tokens; the rest = sparsemax-weighted mix of overlapping tokens."""
 
-    def __init__(self, config: FocusConfig) -> None:
-        self.config = config
-
     def plan(self, source_tokenizer, target_tokenizer, data: TransferData | None = None) -> TransferPlan:
         c = self.config
         if data is None or not data.target_texts:
             raise XltError("focus needs target-language text (TransferData.target_texts / --target-corpus)")
         plan = new_plan(source_tokenizer, target_tokenizer, seed=c.seed, fill=c.fallback)
-        shared = {t: s for t, s in overlap(source_tokenizer, target_tokenizer).items() if not plan.is_set(t)}
-        for t, s in shared.items():
-            plan.set_copy(t, s)
+        shared = copy_overlap(plan, source_tokenizer, target_tokenizer)
         todo = [i for i in range(plan.target_size) if not plan.is_set(i)]
         if shared and todo:
             self._combine(plan, target_tokenizer, data, shared, todo)

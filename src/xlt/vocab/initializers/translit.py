@@ -7,7 +7,7 @@ from typing import Literal
 from pydantic import Field
 
 from xlt.config import MethodConfig
-from xlt.vocab.initializers.base import PlanInitializer, TransferData, initializers, new_plan, overlap
+from xlt.vocab.initializers.base import PlanInitializer, TransferData, copy_overlap, initializers, new_plan
 from xlt.vocab.plan import TransferPlan
 from xlt.vocab.tokenizer import canonical_forms
 
@@ -27,17 +27,12 @@ class TransliterationConfig(MethodConfig):
 class TransliterationInit(PlanInitializer):
     """Shared tokens copied; a romanised token = mean of the source tokens that romanise to it."""
 
-    def __init__(self, config: TransliterationConfig) -> None:
-        self.config = config
-
     def plan(self, source_tokenizer, target_tokenizer, data: TransferData | None = None) -> TransferPlan:
         from xlt.vocab.transliterate import transliterated_forms
 
         c = self.config
         plan = new_plan(source_tokenizer, target_tokenizer, seed=c.seed, fill="mean")
-        for t, s in overlap(source_tokenizer, target_tokenizer).items():
-            if not plan.is_set(t):
-                plan.set_copy(t, s)
+        copy_overlap(plan, source_tokenizer, target_tokenizer)
         romanised = transliterated_forms(source_tokenizer, c.scheme)
         for t, form in canonical_forms(target_tokenizer).items():
             ids = romanised.get(form)

@@ -21,7 +21,7 @@ from pydantic import Field
 from xlt.config import MethodConfig
 from xlt.errors import XltError
 from xlt.types import SentencePair
-from xlt.vocab.initializers.base import PlanInitializer, TransferData, initializers, new_plan, overlap
+from xlt.vocab.initializers.base import PlanInitializer, TransferData, copy_overlap, initializers, new_plan
 from xlt.vocab.plan import TransferPlan
 from xlt.vocab.static_embeddings import words
 
@@ -57,7 +57,7 @@ class TransTokenizeInit(PlanInitializer):
     """Target token = link-count-weighted mean of the source tokens aligned to it."""
 
     def __init__(self, config: TransTokenizeConfig) -> None:
-        self.config = config
+        super().__init__(config)
         #: how many target tokens got at least one alignment link (set by ``plan``)
         self.aligned_tokens_: int | None = None
 
@@ -105,8 +105,6 @@ class TransTokenizeInit(PlanInitializer):
                 plan.set_mix(t, [s for s, _ in items], [n / total for _, n in items], "aligned")
                 aligned += 1
         self.aligned_tokens_ = aligned
-        for t, s in overlap(source_tokenizer, target_tokenizer).items():
-            if not plan.is_set(t):
-                plan.set_copy(t, s)
+        copy_overlap(plan, source_tokenizer, target_tokenizer)
         plan.noise_mean_rows(c.noise)
         return plan

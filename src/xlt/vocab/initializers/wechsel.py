@@ -20,7 +20,7 @@ from pydantic import Field
 
 from xlt.config import MethodConfig
 from xlt.errors import XltError
-from xlt.vocab.initializers.base import PlanInitializer, TransferData, initializers, new_plan, overlap
+from xlt.vocab.initializers.base import PlanInitializer, TransferData, copy_overlap, initializers, new_plan
 from xlt.vocab.plan import TransferPlan
 from xlt.vocab.procrustes import orthogonal_procrustes
 from xlt.vocab.static_embeddings import train_fasttext, unit_rows, vectors_for, words
@@ -65,7 +65,7 @@ class WechselInit(PlanInitializer):
     """Softmax-weighted top-k source tokens in dictionary-aligned fastText spaces."""
 
     def __init__(self, config: WechselConfig) -> None:
-        self.config = config
+        super().__init__(config)
         #: number of dictionary pairs used for the alignment (set by ``plan``)
         self.dictionary_pairs_: int | None = None
 
@@ -79,9 +79,7 @@ class WechselInit(PlanInitializer):
             )
         plan = new_plan(source_tokenizer, target_tokenizer, seed=c.seed, fill="mean")
         if c.copy_overlap:
-            for t, s in overlap(source_tokenizer, target_tokenizer).items():
-                if not plan.is_set(t):
-                    plan.set_copy(t, s)
+            copy_overlap(plan, source_tokenizer, target_tokenizer)
         src_wv = train_fasttext(
             [words(t, lowercase=c.lowercase) for t in data.source_texts],
             dim=c.dim, epochs=c.epochs, min_count=c.min_count, seed=c.seed,
