@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import logging
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -265,6 +265,26 @@ def _batches(n: int, size: int):
         yield i, min(n, i + size)
 
 
+def _mean_token_loss(
+    model, texts: Sequence[str], batch_size: int, batch_loss: Callable[[list[str]], tuple[float, int]]
+) -> float:
+    """Summed token loss / token count over the non-blank ``texts``, batch by batch, in eval mode
+    without gradients (the model's training flag is restored); ``nan`` when no token counts."""
+    import torch
+
+    was_training = model.training
+    model.eval()
+    total, count = 0.0, 0
+    texts = [t for t in texts if t and t.strip()]
+    with torch.no_grad():
+        for lo, hi in _batches(len(texts), batch_size):
+            loss, n = batch_loss(texts[lo:hi])
+            total += loss
+            count += n
+    model.train(was_training)
+    return total / count if count else math.nan
+
+
 def mlm_loss(
     model, tokenizer, texts: Sequence[str], *, max_length: int = 128, batch_size: int = 16, seed: int = 0
 ) -> float:
@@ -281,41 +301,34 @@ def mlm_loss(
     max_length = usable_length(model, tokenizer, max_length)
     gen = torch.Generator().manual_seed(seed)
     device = next(model.parameters()).device
-    was_training = model.training
-    model.eval()
-    total, count = 0.0, 0
-    texts = [t for t in texts if t and t.strip()]
-    with torch.no_grad():
-        for lo, hi in _batches(len(texts), batch_size):
-            enc = tokenizer(
-                texts[lo:hi],
-                truncation=True,
-                max_length=max_length,
-                padding=True,
-                return_tensors="pt",
-                return_special_tokens_mask=True,
-            )
-            ids = enc["input_ids"]
-            candidates = (enc["attention_mask"] == 1) & (enc["special_tokens_mask"] == 0)
-            probs = torch.rand(ids.shape, generator=gen)
-            chosen = candidates & (probs < 0.15)
-            for row in range(ids.shape[0]):  # at least one masked token per text
-                if candidates[row].any() and not chosen[row].any():
-                    idx = torch.nonzero(candidates[row]).flatten()
-                    pick = idx[torch.randint(len(idx), (1,), generator=gen)]
-                    chosen[row, pick] = True
-            labels = torch.where(chosen, ids, torch.full_like(ids, -100))
-            inputs = ids.masked_fill(chosen, tokenizer.mask_token_id)
-            logits = model(
-                input_ids=inputs.to(device), attention_mask=enc["attention_mask"].to(device)
-            ).logits
-            loss = torch.nn.functional.cross_entropy(
-                logits.float().reshape(-1, logits.shape[-1]), labels.to(device).reshape(-1), reduction="sum"
-            )
-            total += float(loss)
-            count += int(chosen.sum())
-    model.train(was_training)
-    return total / count if count else math.nan
+
+    def batch_loss(batch: list[str]) -> tuple[float, int]:
+        enc = tokenizer(
+            batch,
+            truncation=True,
+            max_length=max_length,
+            padding=True,
+            return_tensors="pt",
+            return_special_tokens_mask=True,
+        )
+        ids = enc["input_ids"]
+        candidates = (enc["attention_mask"] == 1) & (enc["special_tokens_mask"] == 0)
+        probs = torch.rand(ids.shape, generator=gen)
+        chosen = candidates & (probs < 0.15)
+        for row in range(ids.shape[0]):  # at least one masked token per text
+            if candidates[row].any() and not chosen[row].any():
+                idx = torch.nonzero(candidates[row]).flatten()
+                pick = idx[torch.randint(len(idx), (1,), generator=gen)]
+                chosen[row, pick] = True
+        labels = torch.where(chosen, ids, torch.full_like(ids, -100))
+        inputs = ids.masked_fill(chosen, tokenizer.mask_token_id)
+        logits = model(input_ids=inputs.to(device), attention_mask=enc["attention_mask"].to(device)).logits
+        loss = torch.nn.functional.cross_entropy(
+            logits.float().reshape(-1, logits.shape[-1]), labels.to(device).reshape(-1), reduction="sum"
+        )
+        return float(loss), int(chosen.sum())
+
+    return _mean_token_loss(model, texts, batch_size, batch_loss)
 
 
 def clm_loss(model, tokenizer, texts: Sequence[str], *, max_length: int = 128, batch_size: int = 16) -> float:
@@ -326,20 +339,14 @@ def clm_loss(model, tokenizer, texts: Sequence[str], *, max_length: int = 128, b
         tokenizer.pad_token = tokenizer.eos_token
     max_length = usable_length(model, tokenizer, max_length)
     device = next(model.parameters()).device
-    was_training = model.training
-    model.eval()
-    total, count = 0.0, 0
-    texts = [t for t in texts if t and t.strip()]
-    with torch.no_grad():
-        for lo, hi in _batches(len(texts), batch_size):
-            enc = tokenizer(
-                texts[lo:hi], truncation=True, max_length=max_length, padding=True, return_tensors="pt"
-            )
-            ids, mask = enc["input_ids"], enc["attention_mask"]
-            logits = model(input_ids=ids.to(device), attention_mask=mask.to(device)).logits.float()
-            shift_logits = logits[:, :-1].reshape(-1, logits.shape[-1])
-            target = ids[:, 1:].masked_fill(mask[:, 1:] == 0, -100).to(device).reshape(-1)
-            total += float(torch.nn.functional.cross_entropy(shift_logits, target, reduction="sum"))
-            count += int((target != -100).sum())
-    model.train(was_training)
-    return total / count if count else math.nan
+
+    def batch_loss(batch: list[str]) -> tuple[float, int]:
+        enc = tokenizer(batch, truncation=True, max_length=max_length, padding=True, return_tensors="pt")
+        ids, mask = enc["input_ids"], enc["attention_mask"]
+        logits = model(input_ids=ids.to(device), attention_mask=mask.to(device)).logits.float()
+        shift_logits = logits[:, :-1].reshape(-1, logits.shape[-1])
+        target = ids[:, 1:].masked_fill(mask[:, 1:] == 0, -100).to(device).reshape(-1)
+        loss = torch.nn.functional.cross_entropy(shift_logits, target, reduction="sum")
+        return float(loss), int((target != -100).sum())
+
+    return _mean_token_loss(model, texts, batch_size, batch_loss)
