@@ -64,6 +64,17 @@ def _lang_split(
     return lang, split
 
 
+def _pair_ids(family: str, langs: tuple[str, ...], splits: tuple[str, ...]) -> Callable[[], Iterator[str]]:
+    """Enumerates ``<family>:<lang>:<split>`` ids, languages outermost."""
+
+    def ids() -> Iterator[str]:
+        for lang in langs:
+            for split in splits:
+                yield f"{family}:{lang}:{split}"
+
+    return ids
+
+
 # --- Universal Dependencies ----------------------------------------------------------------
 _UD = {(tb, split): (f, commit, lic) for tb, split, f, commit, lic in UD_FILES}
 
@@ -146,15 +157,6 @@ def _masakha(
     return build
 
 
-def _masakha_ids(family: str) -> Callable[[], Iterator[str]]:
-    def ids() -> Iterator[str]:
-        for lang in _MASAKHA_LANGS:
-            for split in _SPLITS:
-                yield f"{family}:{lang}:{split}"
-
-    return ids
-
-
 # --- SIB-200 -------------------------------------------------------------------------------
 _FLORES = re.compile(r"^[a-z]{3}_[A-Z][a-z]{3}$")
 _SIB_COMMIT = "593cea88519930f776c1a4a1980b6a35b39dca57"
@@ -176,10 +178,7 @@ def _sib(parts: list[str]) -> DatasetEntry:
     )
 
 
-def _sib_ids() -> Iterator[str]:
-    for lang in ("eng_Latn", "wol_Latn", "hau_Latn", "yor_Latn", "swh_Latn", "eus_Latn"):
-        for split in _SPLITS:
-            yield f"sib200:{lang}:{split}"
+_SIB_EXAMPLES = ("eng_Latn", "wol_Latn", "hau_Latn", "yor_Latn", "swh_Latn", "eus_Latn")  # it takes any code
 
 
 # --- Projection data -------------------------------------------------------------------------
@@ -215,15 +214,6 @@ def _tprojection(parts: list[str]) -> DatasetEntry:
     )
 
 
-def _pair_ids(family: str, langs: tuple[str, ...], splits: tuple[str, ...]) -> Callable[[], Iterator[str]]:
-    def ids() -> Iterator[str]:
-        for lang in langs:
-            for split in splits:
-                yield f"{family}:{lang}:{split}"
-
-    return ids
-
-
 FAMILIES: dict[str, Family] = {
     f.name: f
     for f in (
@@ -251,7 +241,7 @@ FAMILIES: dict[str, Family] = {
                 "masakhaner2",
                 "MasakhaNER 2.0 NER",
             ),
-            _masakha_ids("masakhaner2"),
+            _pair_ids("masakhaner2", _MASAKHA_LANGS, _SPLITS),
         ),
         Family(
             "masakhapos",
@@ -266,7 +256,7 @@ FAMILIES: dict[str, Family] = {
                 "masakhapos",
                 "MasakhaPOS UPOS",
             ),
-            _masakha_ids("masakhapos"),
+            _pair_ids("masakhapos", _MASAKHA_LANGS, _SPLITS),
         ),
         Family(
             "sib200",
@@ -274,7 +264,7 @@ FAMILIES: dict[str, Family] = {
             "SIB-200 (Adelani et al. 2024)",
             "CC-BY-SA-4.0",
             _sib,
-            _sib_ids,
+            _pair_ids("sib200", _SIB_EXAMPLES, _SPLITS),
         ),
         Family(
             "europarl-ner",
