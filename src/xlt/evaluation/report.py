@@ -267,6 +267,15 @@ def _runs_html(runs: Sequence[RunRecord], scale: float) -> str:
     return f"<div class='wide'><table><tr>{head}</tr>{''.join(rows)}</table></div>"
 
 
+def _chart_and_table(heading: str, chart: str, table: Table, scale: float) -> list[str]:
+    """An ``<h3>`` heading (HTML), one chart and the table of its numbers."""
+    return [
+        f"<h3>{heading}</h3>",
+        f"<div class='charts'><figure>{chart}</figure></div>",
+        _table_html(table, scale),
+    ]
+
+
 def _matrix_section(report: Report, scale: float) -> list[str]:
     out = ["<h2 id='matrix'>Transfer matrix</h2>"]
     if not report.matrices:
@@ -283,20 +292,10 @@ def _matrix_section(report: Report, scale: float) -> list[str]:
             + (f" [{svg.fmt(c.ci.low, scale, 2)}, {svg.fmt(c.ci.high, scale, 2)}]" if c.ci else "")
             for k, c in table.cells.items()
         }
-        out.append(f"<h3>{escape(task)} · {escape(method)} · {escape(metric)}</h3>")
-        out.append("<div class='charts'><figure>")
-        out.append(
-            svg.heatmap(
-                table.rows,
-                table.cols,
-                values,
-                title=f"{task}: {method} ({metric})",
-                scale=scale,
-                tooltips=tips,
-            )
+        chart = svg.heatmap(
+            table.rows, table.cols, values, title=f"{task}: {method} ({metric})", scale=scale, tooltips=tips
         )
-        out.append("</figure></div>")
-        out.append(_table_html(table, scale))
+        out += _chart_and_table(f"{escape(task)} · {escape(method)} · {escape(metric)}", chart, table, scale)
     return out
 
 
@@ -310,20 +309,16 @@ def _bars_section(report: Report, scale: float) -> list[str]:
         values = {(c, r): cell.mean for (r, c), cell in table.cells.items()}
         errors = {(c, r): eb for (r, c), cell in table.cells.items() if (eb := cell.error_bar()) is not None}
         metric = table.metric or "score"
-        out.append(f"<h3>{escape(task)} ({escape(metric)})</h3><div class='charts'><figure>")
-        out.append(
-            svg.grouped_bars(
-                table.cols,
-                table.rows,
-                values,
-                errors,
-                title=f"{task}: score per target",
-                y_label=metric,
-                scale=scale,
-            )
+        chart = svg.grouped_bars(
+            table.cols,
+            table.rows,
+            values,
+            errors,
+            title=f"{task}: score per target",
+            y_label=metric,
+            scale=scale,
         )
-        out.append("</figure></div>")
-        out.append(_table_html(table, scale))
+        out += _chart_and_table(f"{escape(task)} ({escape(metric)})", chart, table, scale)
     if report.comparisons:
         out.append("<h3>Best vs runner-up (paired bootstrap)</h3>")
         out.append(
