@@ -11,79 +11,76 @@ runner = CliRunner()
 FAST = ["--set", "rel_iterations=0.05", "--set", "n_samplers=1"]
 
 
+def _ok(*args: str):
+    """``xlt ARGS``, which must succeed."""
+    r = runner.invoke(app, list(args))
+    assert r.exit_code == 0, r.output
+    return r
+
+
+def _json(*args: str) -> dict:
+    """The JSON document of a successful ``xlt ARGS --format json``."""
+    return json.loads(_ok(*args, "--format", "json").stdout)
+
+
+def _evaluate(pred, gold, gold_format: str, text=None) -> dict:
+    """``xlt align evaluate`` scores (``text``: the ``--text`` file, when the gold needs one)."""
+    extra = ["--text", str(text)] if text is not None else []
+    return _json(
+        "align", "evaluate", "--pred", str(pred), "--gold", str(gold), "--gold-format", gold_format, *extra
+    )
+
+
 def test_align_eflomal_and_evaluate(resources, tmp_path):
     pytest.importorskip("eflomal")
     res = resources / "alignment"
     out = tmp_path / "pred.txt"
-    r = runner.invoke(
-        app,
-        [
-            "align",
-            "--parallel",
-            str(res / "tiny.src-tgt"),
-            "--symmetrize",
-            "gdfa",
-            "--out",
-            str(out),
-            "--train-extra",
-            str(res / "tiny.src-tgt"),
-            *FAST,
-            "--format",
-            "json",
-        ],
+    summary = _json(
+        "align",
+        "--parallel",
+        str(res / "tiny.src-tgt"),
+        "--symmetrize",
+        "gdfa",
+        "--out",
+        str(out),
+        "--train-extra",
+        str(res / "tiny.src-tgt"),
+        *FAST,
     )
-    assert r.exit_code == 0, r.output
-    summary = json.loads(r.stdout)
     assert summary["pairs"] == 4 and summary["extra_pairs"] == 4
     assert summary["config"]["symmetrize"] == "grow-diag-final-and"
     lines = out.read_text().splitlines()
     assert len(lines) == 4 and all(lines)
-    r = runner.invoke(
-        app,
-        [
-            "align",
-            "evaluate",
-            "--pred",
-            str(out),
-            "--gold",
-            str(res / "tiny.gold"),
-            "--gold-format",
-            "naacl",
-            "--text",
-            str(res / "tiny.src-tgt"),
-            "--format",
-            "json",
-        ],
-    )
-    assert r.exit_code == 0, r.output
-    scores = json.loads(r.stdout)
+    scores = _evaluate(out, res / "tiny.gold", "naacl", res / "tiny.src-tgt")
     assert set(scores) >= {"aer", "precision", "recall", "f1"}
     assert 0.0 <= scores["aer"] <= 1.0
 
 
 def test_evaluate_xlwa_golden(resources):
     res = resources / "alignment"
-    r = runner.invoke(
-        app,
-        [
-            "align",
-            "evaluate",
-            "--pred",
-            str(res / "tiny.xlwa.pred"),
-            "--gold",
-            str(res / "tiny.xlwa.tsv"),
-            "--gold-format",
-            "xlwa",
-            "--format",
-            "json",
-        ],
-    )
-    assert r.exit_code == 0, r.output
-    scores = json.loads(r.stdout)
+    scores = _evaluate(res / "tiny.xlwa.pred", res / "tiny.xlwa.tsv", "xlwa")
     # 3 predicted links, all correct, of 4 gold: P=1, R=3/4, AER = 1 - 6/7
     assert scores["precision"] == 1.0
     assert scores["recall"] == pytest.approx(0.75)
     assert scores["aer"] == pytest.approx(1 - 6 / 7)
+
+
+def _embedding_args(model_dir, src, tgt, out) -> list[str]:
+    return [
+        "align",
+        "--parallel",
+        str(src),
+        "--parallel",
+        str(tgt),
+        "--method",
+        "embedding",
+        "--model",
+        str(model_dir),
+        "--layer",
+        "1",
+        "--out",
+        str(out),
+    ]
 
 
 def test_align_embedding_two_files(tiny_model_dir, tmp_path):
@@ -91,25 +88,7 @@ def test_align_embedding_two_files(tiny_model_dir, tmp_path):
     src.write_text("the house\na car\n")
     tgt.write_text("das haus\nein auto\n")
     out = tmp_path / "pred.txt"
-    r = runner.invoke(
-        app,
-        [
-            "align",
-            "--parallel",
-            str(src),
-            "--parallel",
-            str(tgt),
-            "--method",
-            "embedding",
-            "--model",
-            str(tiny_model_dir),
-            "--layer",
-            "1",
-            "--out",
-            str(out),
-        ],
-    )
-    assert r.exit_code == 0, r.output
+    _ok(*_embedding_args(tiny_model_dir, src, tgt, out))
     assert len(out.read_text().splitlines()) == 2
 
 
@@ -153,30 +132,8 @@ def test_align_two_bibles_joined_by_verse(tiny_model_dir, tmp_path):
     )
     sw.write_text("b.JHN.1.1\tHapo mwanzo kulikuwako Neno.\nb.JHN.1.3\tVyote vilifanyika.\n")
     out, pairs = tmp_path / "pred.txt", tmp_path / "pairs.txt"
-    r = runner.invoke(
-        app,
-        [
-            "align",
-            "--parallel",
-            str(en),
-            "--parallel",
-            str(sw),
-            "--method",
-            "embedding",
-            "--model",
-            str(tiny_model_dir),
-            "--layer",
-            "1",
-            "--out",
-            str(out),
-            "--write-pairs",
-            str(pairs),
-            "--format",
-            "json",
-        ],
-    )
-    assert r.exit_code == 0, r.output
-    assert json.loads(r.stdout)["pairs"] == 2
+    summary = _json(*_embedding_args(tiny_model_dir, en, sw, out), "--write-pairs", str(pairs))
+    assert summary["pairs"] == 2
     assert len(out.read_text().splitlines()) == 2
     assert pairs.read_text().splitlines()[0].startswith("In the beginning was the Word .")
 
@@ -188,24 +145,5 @@ def test_hansards_aer_with_eflomal(shared_data, tmp_path):
     pytest.importorskip("eflomal")
     d = shared_data / "alignment" / "en-fr_hansards_naacl2003"
     out = tmp_path / "pred.txt"
-    r = runner.invoke(app, ["align", "--parallel", str(d / "enfr.src-tgt"), "--out", str(out)])
-    assert r.exit_code == 0, r.output
-    r = runner.invoke(
-        app,
-        [
-            "align",
-            "evaluate",
-            "--pred",
-            str(out),
-            "--gold",
-            str(d / "enfr.gold"),
-            "--gold-format",
-            "naacl",
-            "--text",
-            str(d / "enfr.src-tgt"),
-            "--format",
-            "json",
-        ],
-    )
-    assert r.exit_code == 0, r.output
-    assert json.loads(r.stdout)["aer"] < 0.22
+    _ok("align", "--parallel", str(d / "enfr.src-tgt"), "--out", str(out))
+    assert _evaluate(out, d / "enfr.gold", "naacl", d / "enfr.src-tgt")["aer"] < 0.22
