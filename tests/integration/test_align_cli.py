@@ -1,32 +1,16 @@
 """``xlt align`` and ``xlt align evaluate`` end to end."""
 
-import json
-
 import pytest
-from typer.testing import CliRunner
 
-from xlt.cli.app import app
+from xlt.testing.cli import invoke, invoke_json, invoke_ok
 
-runner = CliRunner()
 FAST = ["--set", "rel_iterations=0.05", "--set", "n_samplers=1"]
-
-
-def _ok(*args: str):
-    """``xlt ARGS``, which must succeed."""
-    r = runner.invoke(app, list(args))
-    assert r.exit_code == 0, r.output
-    return r
-
-
-def _json(*args: str) -> dict:
-    """The JSON document of a successful ``xlt ARGS --format json``."""
-    return json.loads(_ok(*args, "--format", "json").stdout)
 
 
 def _evaluate(pred, gold, gold_format: str, text=None) -> dict:
     """``xlt align evaluate`` scores (``text``: the ``--text`` file, when the gold needs one)."""
     extra = ["--text", str(text)] if text is not None else []
-    return _json(
+    return invoke_json(
         "align", "evaluate", "--pred", str(pred), "--gold", str(gold), "--gold-format", gold_format, *extra
     )
 
@@ -35,7 +19,7 @@ def test_align_eflomal_and_evaluate(resources, tmp_path):
     pytest.importorskip("eflomal")
     res = resources / "alignment"
     out = tmp_path / "pred.txt"
-    summary = _json(
+    summary = invoke_json(
         "align",
         "--parallel",
         str(res / "tiny.src-tgt"),
@@ -88,7 +72,7 @@ def test_align_embedding_two_files(tiny_model_dir, tmp_path):
     src.write_text("the house\na car\n")
     tgt.write_text("das haus\nein auto\n")
     out = tmp_path / "pred.txt"
-    _ok(*_embedding_args(tiny_model_dir, src, tgt, out))
+    invoke_ok(*_embedding_args(tiny_model_dir, src, tgt, out))
     assert len(out.read_text().splitlines()) == 2
 
 
@@ -108,19 +92,16 @@ def test_align_errors(resources, tmp_path):
             ]
         )
     assert e.value.code == 1
-    r = runner.invoke(
-        app,
-        [
-            "align",
-            "--parallel",
-            str(resources / "alignment" / "tiny.src-tgt"),
-            "--dictionary",
-            "d.txt",
-            "--method",
-            "embedding",
-            "--out",
-            str(tmp_path / "x"),
-        ],
+    r = invoke(
+        "align",
+        "--parallel",
+        str(resources / "alignment" / "tiny.src-tgt"),
+        "--dictionary",
+        "d.txt",
+        "--method",
+        "embedding",
+        "--out",
+        str(tmp_path / "x"),
     )
     assert r.exit_code != 0
 
@@ -132,7 +113,7 @@ def test_align_two_bibles_joined_by_verse(tiny_model_dir, tmp_path):
     )
     sw.write_text("b.JHN.1.1\tHapo mwanzo kulikuwako Neno.\nb.JHN.1.3\tVyote vilifanyika.\n")
     out, pairs = tmp_path / "pred.txt", tmp_path / "pairs.txt"
-    summary = _json(*_embedding_args(tiny_model_dir, en, sw, out), "--write-pairs", str(pairs))
+    summary = invoke_json(*_embedding_args(tiny_model_dir, en, sw, out), "--write-pairs", str(pairs))
     assert summary["pairs"] == 2
     assert len(out.read_text().splitlines()) == 2
     assert pairs.read_text().splitlines()[0].startswith("In the beginning was the Word .")
@@ -145,5 +126,5 @@ def test_hansards_aer_with_eflomal(shared_data, tmp_path):
     pytest.importorskip("eflomal")
     d = shared_data / "alignment" / "en-fr_hansards_naacl2003"
     out = tmp_path / "pred.txt"
-    _ok("align", "--parallel", str(d / "enfr.src-tgt"), "--out", str(out))
+    invoke_ok("align", "--parallel", str(d / "enfr.src-tgt"), "--out", str(out))
     assert _evaluate(out, d / "enfr.gold", "naacl", d / "enfr.src-tgt")["aer"] < 0.22

@@ -3,54 +3,37 @@
 import json
 
 import pytest
-from typer.testing import CliRunner
 
-from xlt.cli.app import app
+from xlt.testing.cli import invoke, invoke_json, invoke_ok
 
-runner = CliRunner()
+
+def _evaluate(pred, gold, *extra: str):
+    """``xlt project evaluate --format json`` (the result: callers check success or failure)."""
+    return invoke("project", "evaluate", "--pred", pred, "--gold", gold, *extra, "--format", "json")
 
 
 def test_project_ner_and_evaluate(resources, tmp_path):
     res = resources / "alignment"
     out, stats = tmp_path / "out.conll", tmp_path / "stats.json"
-    r = runner.invoke(
-        app,
-        [
-            "project",
-            "--source",
-            str(res / "src.conll"),
-            "--target",
-            str(res / "tgt.txt"),
-            "--alignments",
-            str(res / "tgt.pharaoh"),
-            "--task",
-            "ner",
-            "--out",
-            str(out),
-            "--stats",
-            str(stats),
-            "--format",
-            "json",
-        ],
+    summary = invoke_json(
+        "project",
+        "--source",
+        res / "src.conll",
+        "--target",
+        res / "tgt.txt",
+        "--alignments",
+        res / "tgt.pharaoh",
+        "--task",
+        "ner",
+        "--out",
+        out,
+        "--stats",
+        stats,
     )
-    assert r.exit_code == 0, r.output
-    summary = json.loads(r.stdout)
     assert summary["sentences"] == 2
     assert summary["sources"][0]["projected"] == 2
     assert json.loads(stats.read_text())["span_status"][0][0]["status"] == "projected"
-    r = runner.invoke(
-        app,
-        [
-            "project",
-            "evaluate",
-            "--pred",
-            str(out),
-            "--gold",
-            str(res / "tgt.gold.conll"),
-            "--format",
-            "json",
-        ],
-    )
+    r = _evaluate(out, res / "tgt.gold.conll")
     assert r.exit_code == 0, r.output
     assert json.loads(r.stdout)["f1"] == 1.0
 
@@ -58,55 +41,35 @@ def test_project_ner_and_evaluate(resources, tmp_path):
 def test_project_pos_multisource_and_accuracy(resources, tmp_path):
     res = resources / "alignment"
     out = tmp_path / "out.conll"
-    r = runner.invoke(
-        app,
-        [
-            "project",
-            "--source",
-            str(res / "src.pos.conll"),
-            "--alignments",
-            str(res / "tgt.pos.pharaoh"),
-            "--source",
-            str(res / "src.pos.conll"),
-            "--alignments",
-            str(res / "tgt.pos.pharaoh"),
-            "--weight",
-            "1",
-            "--weight",
-            "2",
-            "--target",
-            str(res / "tgt.pos.txt"),
-            "--task",
-            "pos",
-            "--out",
-            str(out),
-        ],
+    invoke_ok(
+        "project",
+        "--source",
+        res / "src.pos.conll",
+        "--alignments",
+        res / "tgt.pos.pharaoh",
+        "--source",
+        res / "src.pos.conll",
+        "--alignments",
+        res / "tgt.pos.pharaoh",
+        "--weight",
+        "1",
+        "--weight",
+        "2",
+        "--target",
+        res / "tgt.pos.txt",
+        "--task",
+        "pos",
+        "--out",
+        out,
     )
-    assert r.exit_code == 0, r.output
     assert out.read_text().split("\n\n")[0].splitlines() == ["John PROPN", "wohnt VERB"]
     assert "Hallo _" in out.read_text()
-    r = runner.invoke(
-        app,
-        [
-            "project",
-            "evaluate",
-            "--pred",
-            str(out),
-            "--gold",
-            str(res / "src.pos.conll"),
-            "--task",
-            "pos",
-            "--format",
-            "json",
-        ],
-    )
+    r = _evaluate(out, res / "src.pos.conll", "--task", "pos")
     # tokens differ from the source file: a clear mismatch error
     assert r.exit_code != 0
 
 
 def test_project_mismatch_is_an_error(resources, tmp_path):
-    import pytest
-
     from xlt.cli.app import main
 
     res = resources / "alignment"
@@ -150,12 +113,10 @@ def test_project_multisource_with_rank_weights(resources, tmp_path):
             "--source-lang",
             lang,
         ]
-    r = runner.invoke(app, [*args, "--rank-target", "swa"])
-    assert r.exit_code == 0, r.output
-    weights = json.loads(r.stdout)["weights"]
+    weights = json.loads(invoke_ok(*args, "--rank-target", "swa").stdout)["weights"]
     assert len(weights) == 2 and abs(sum(weights) - 1.0) < 1e-6
     assert out.read_text().splitlines()[:2] == ["John B-PER", "Smith I-PER"]
-    r = runner.invoke(app, [*args[:-2], "--rank-target", "swa"])  # one --source-lang missing
+    r = invoke(*args[:-2], "--rank-target", "swa")  # one --source-lang missing
     assert r.exit_code != 0
 
 
@@ -169,22 +130,5 @@ def test_identity_projection_on_europarl_is_perfect(shared_data, tmp_path):
     links = tmp_path / "id.txt"
     links.write_text("".join(" ".join(f"{i}-{i}" for i in range(len(s))) + "\n" for s in sents))
     out = tmp_path / "out.conll"
-    r = runner.invoke(
-        app,
-        [
-            "project",
-            "--source",
-            str(gold),
-            "--target",
-            str(gold),
-            "--alignments",
-            str(links),
-            "--out",
-            str(out),
-        ],
-    )
-    assert r.exit_code == 0, r.output
-    r = runner.invoke(
-        app, ["project", "evaluate", "--pred", str(out), "--gold", str(gold), "--format", "json"]
-    )
-    assert json.loads(r.stdout)["f1"] == 1.0
+    invoke_ok("project", "--source", gold, "--target", gold, "--alignments", links, "--out", out)
+    assert json.loads(_evaluate(out, gold).stdout)["f1"] == 1.0
