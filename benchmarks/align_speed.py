@@ -26,7 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from alignment import data_root, have_data, parse_args
+from alignment import data_root, finish, have_data, parse_args, save
 
 
 def bible_pairs(langs: list[str]):
@@ -116,16 +116,11 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     results = {"n_samplers": args.n_samplers}
     results["eng-swa"] = measure("eng-swa", bible_pairs(["Swahili"]), args.n_samplers)
-    if args.out:
-        args.out.write_text(json.dumps(results, indent=2))
+    save(results, args)
     if not args.skip_big:
         langs = args.big.split(",")
         results["eng-" + "+".join(langs)] = measure("big", bible_pairs(langs), args.n_samplers)
-    if args.out:
-        args.out.write_text(json.dumps(results, indent=2))
-    if args.format == "json":
-        print(json.dumps(results, indent=2))
-    else:
+    if not finish(results, args):
         for name, row in results.items():
             if isinstance(row, dict):
                 print(

@@ -38,6 +38,21 @@ def parse_args(ap: argparse.ArgumentParser, argv: list[str] | None) -> argparse.
     return ap.parse_args(argv)
 
 
+def save(results: dict, args: argparse.Namespace) -> None:
+    """Write ``results`` to ``--out`` (when given) as indented JSON; called after every step."""
+    if args.out:
+        args.out.write_text(json.dumps(results, indent=2))
+
+
+def finish(results: dict, args: argparse.Namespace) -> bool:
+    """Save the final ``results`` and print them as JSON with ``--format json``; whether it did."""
+    save(results, args)
+    if args.format == "json":
+        print(json.dumps(results, indent=2))
+        return True
+    return False
+
+
 def have_data() -> bool:
     """Whether the shared data is there (prints why not)."""
     from xlt.paths import shared_data_available
@@ -180,11 +195,8 @@ def main(argv: list[str] | None = None) -> int:
                 file=sys.stderr,
                 flush=True,
             )
-            if args.out:
-                args.out.write_text(json.dumps(results, indent=2))
-    if args.format == "json":
-        print(json.dumps(results, indent=2))
-    else:
+            save(results, args)
+    if not finish(results, args):
         for name, res in results.items():
             for variant in args.variants.split(","):
                 row = "  ".join(f"{SHORT[s]}={res[variant]['scores'][s]['aer']:.1f}" for s in SYMS)

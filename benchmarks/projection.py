@@ -23,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from alignment import data_root, have_data, parse_args, pud_pairs, sib_pairs
+from alignment import data_root, finish, have_data, parse_args, pud_pairs, save, sib_pairs
 
 LANGS = {"de": ("deu_Latn", "German"), "es": ("spa_Latn", "Spanish"), "it": ("ita_Latn", "Italian")}
 DEV = {"de": ("German", "deu_Latn"), "pt": ("Portuguese", "por_Latn")}
@@ -177,8 +177,7 @@ def main(argv: list[str] | None = None) -> int:
                 results[lang] = {"embedding": embedding_run(en, europarl(lang), args.embedding_model)}
             print(f"{lang} {results[lang]}", file=sys.stderr, flush=True)
         print(json.dumps(results, indent=2))
-        if args.out:
-            args.out.write_text(json.dumps(results, indent=2))
+        save(results, args)
         return 0
     if args.no_dev:
         chosen = {"symmetrize": "grow-diag-final-and"}
@@ -213,8 +212,7 @@ def main(argv: list[str] | None = None) -> int:
                 file=sys.stderr,
                 flush=True,
             )
-            if args.out:
-                args.out.write_text(json.dumps(results, indent=2))
+            save(results, args)
         if args.embedding_model:
             results[lang]["embedding"] = embedding_run(en, tgt, args.embedding_model)
     for variant in args.variants.split(","):
@@ -224,11 +222,7 @@ def main(argv: list[str] | None = None) -> int:
             "f1": round(sum(vals) / len(vals), 2),
             "reference_f1": round(sum(refs) / len(refs), 2),
         }
-    if args.out:
-        args.out.write_text(json.dumps(results, indent=2))
-    if args.format == "json":
-        print(json.dumps(results, indent=2))
-    else:
+    if not finish(results, args):
         for variant, m in results["mean"].items():
             per = "  ".join(f"{lang} {results[lang][variant]['f1']:.1f}" for lang in args.langs.split(","))
             print(f"{variant:11} {per}  mean {m['f1']:.1f} (reference method: {m['reference_f1']:.1f})")
