@@ -37,6 +37,18 @@ def _parallel(paths: list[Path]) -> list[tuple[str, str]]:
     return [(" ".join(p.src), " ".join(p.tgt)) for p in pairs if p.src and p.tgt]
 
 
+def _transfer(
+    src_model, src_tok, tgt_tok, init, data, out: Path, fmt: OutputFormat, **extra_rows: int
+) -> None:
+    """Give ``src_model`` the vocabulary of ``tgt_tok`` (rows from ``init``), save it to ``out``, report."""
+    from xlt.vocab.apply import save_transferred, transfer_model
+
+    adapted, report = transfer_model(src_model, src_tok, tgt_tok, init, data)
+    report.rows.update(extra_rows)
+    save_transferred(adapted, tgt_tok, out, report)
+    _report(report, out, fmt)
+
+
 def _report(report, out: Path, fmt: OutputFormat) -> None:
     if fmt == OutputFormat.json:
         emit_json({"out": str(out), **report.__dict__})
@@ -128,7 +140,6 @@ def transfer_cmd(
     from xlt.cli.common import config_from_cli
     from xlt.hub import load_tokenizer
     from xlt.merging.models import load_model
-    from xlt.vocab.apply import save_transferred, transfer_model
     from xlt.vocab.dictionaries import load_dictionary, read_dictionary
     from xlt.vocab.initializers import TransferData, initializers
 
@@ -148,9 +159,7 @@ def transfer_cmd(
     src_model = load_model(model, trust_remote_code=trust_remote_code)
     src_tok = load_tokenizer(model, trust_remote_code=trust_remote_code)
     tgt_tok = load_tokenizer(tokenizer, trust_remote_code=trust_remote_code)
-    adapted, report = transfer_model(src_model, src_tok, tgt_tok, init, data)
-    save_transferred(adapted, tgt_tok, out, report)
-    _report(report, out, fmt)
+    _transfer(src_model, src_tok, tgt_tok, init, data, out, fmt)
 
 
 @vocab_app.command("extend")
@@ -170,7 +179,6 @@ def extend_cmd(
     from xlt.cli.common import config_from_cli
     from xlt.hub import load_tokenizer
     from xlt.merging.models import load_model
-    from xlt.vocab.apply import save_transferred, transfer_model
     from xlt.vocab.initializers import TransferData, initializers
     from xlt.vocab.tokenizer import extend_tokenizer, new_words
 
@@ -181,12 +189,10 @@ def extend_cmd(
     )
     src_model = load_model(model)
     cfg = config_from_cli(initializers.config_class(method), sets=sets, flags={"method": method})
-    adapted, report = transfer_model(
-        src_model, src_tok, tgt_tok, initializers.build(method, cfg), TransferData(target_texts=texts)
+    init = initializers.build(method, cfg)
+    _transfer(
+        src_model, src_tok, tgt_tok, init, TransferData(target_texts=texts), out, fmt, added_words=len(added)
     )
-    report.rows["added_words"] = len(added)
-    save_transferred(adapted, tgt_tok, out, report)
-    _report(report, out, fmt)
 
 
 @vocab_app.command("transmi")
@@ -199,7 +205,6 @@ def transmi_cmd(
     """TransMI: add romanised copies of the vocabulary's pieces (embedding = mean of their originals)."""
     from xlt.hub import load_tokenizer
     from xlt.merging.models import load_model
-    from xlt.vocab.apply import save_transferred, transfer_model
     from xlt.vocab.initializers import initializers
     from xlt.vocab.transliterate import transmi_tokenizer
 
@@ -207,9 +212,7 @@ def transmi_cmd(
     tgt_tok, _added = transmi_tokenizer(src_tok, scheme)  # type: ignore[arg-type]
     src_model = load_model(model)
     init = initializers.build("transliteration", {"scheme": scheme})
-    adapted, report = transfer_model(src_model, src_tok, tgt_tok, init)
-    save_transferred(adapted, tgt_tok, out, report)
-    _report(report, out, fmt)
+    _transfer(src_model, src_tok, tgt_tok, init, None, out, fmt)
 
 
 @vocab_app.command("transliterate")
