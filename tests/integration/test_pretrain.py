@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
-from typer.testing import CliRunner
-
-from xlt.cli.app import app
+from xlt.testing.cli import invoke, invoke_json, invoke_ok
 
 R = Path(__file__).parents[1] / "resources" / "finetuning"
 
@@ -19,51 +16,40 @@ def test_pretrain_cli_from_scratch_and_adapter(tmp_path, tiny_model_dir):
         "batch_size: 8\nlogging_steps: 2\n"
     )
     out = tmp_path / "enc"
-    res = CliRunner().invoke(
-        app,
-        [
-            "pretrain",
-            "--config",
-            str(cfg),
-            "--corpus",
-            str(R / "src.train.txt"),
-            "--corpus",
-            str(R / "tgt.train.txt"),
-            "--max-steps",
-            "4",
-            "-o",
-            str(out),
-            "--format",
-            "json",
-        ],
+    summary = invoke_json(
+        "pretrain",
+        "--config",
+        cfg,
+        "--corpus",
+        R / "src.train.txt",
+        "--corpus",
+        R / "tgt.train.txt",
+        "--max-steps",
+        "4",
+        "-o",
+        out,
     )
-    assert res.exit_code == 0, res.output
-    summary = json.loads(res.stdout)
     assert summary["steps"] == 4 and summary["texts"] == 120 and not summary["adapter"]
     assert (out / "model.safetensors").exists() and (out / "tokenizer.json").exists()
-    res = CliRunner().invoke(
-        app,
-        [
-            "pretrain",
-            "--model",
-            str(tiny_model_dir),
-            "--corpus",
-            str(R / "tgt.train.txt"),
-            "--max-steps",
-            "2",
-            "--set",
-            "lora.r=2",
-            "--set",
-            "max_length=32",
-            "-o",
-            str(tmp_path / "la"),
-        ],
+    res = invoke_ok(
+        "pretrain",
+        "--model",
+        tiny_model_dir,
+        "--corpus",
+        R / "tgt.train.txt",
+        "--max-steps",
+        "2",
+        "--set",
+        "lora.r=2",
+        "--set",
+        "max_length=32",
+        "-o",
+        tmp_path / "la",
     )
-    assert res.exit_code == 0, res.output
     assert "LoRA adapter" in res.stdout
     assert (tmp_path / "la" / "adapter_model.safetensors").exists()
 
 
 def test_pretrain_cli_without_texts_fails_cleanly(tmp_path):
-    res = CliRunner().invoke(app, ["pretrain", "--max-steps", "1", "-o", str(tmp_path / "x")])
+    res = invoke("pretrain", "--max-steps", "1", "-o", tmp_path / "x")
     assert res.exit_code != 0
