@@ -11,7 +11,7 @@ from __future__ import annotations
 import fnmatch
 import re
 from collections.abc import Mapping, Sequence
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol
 
 import torch
 from pydantic import Field
@@ -67,11 +67,14 @@ class _TensorwiseMerger:
 
     needs_base = False
 
+    def __init__(self, config: Any) -> None:
+        self.config = config
+
     def merge(
         self, state_dicts: Sequence[StateDict], *, base: StateDict | None = None
     ) -> dict[str, torch.Tensor]:
         if self.needs_base and base is None:
-            raise ConfigError(f"merge method {self.config.method!r} needs a base model (--base)")  # type: ignore[attr-defined]
+            raise ConfigError(f"merge method {self.config.method!r} needs a base model (--base)")
         keys = _check_keys(state_dicts, base)
         return {
             k: self.merge_tensor([sd[k] for sd in state_dicts], None if base is None else base[k])
@@ -97,9 +100,6 @@ class AverageConfig(MethodConfig):
 class Average(_TensorwiseMerger):
     """Uniform (or normalised weighted) parameter averaging of compatible models."""
 
-    def __init__(self, config: AverageConfig) -> None:
-        self.config = config
-
     def merge_tensor(self, tensors: Sequence[torch.Tensor], base: torch.Tensor | None) -> torch.Tensor:
         return F.average_tensors(tensors, self.config.weights)
 
@@ -117,9 +117,6 @@ class LinearConfig(MethodConfig):
 )
 class Linear(_TensorwiseMerger):
     """Weighted linear combination Σ wᵢ θᵢ (optionally normalised)."""
-
-    def __init__(self, config: LinearConfig) -> None:
-        self.config = config
 
     def merge_tensor(self, tensors: Sequence[torch.Tensor], base: torch.Tensor | None) -> torch.Tensor:
         w = _weights(self.config.weights, len(tensors), 1.0 / len(tensors))
@@ -143,9 +140,6 @@ class TaskArithmetic(_TensorwiseMerger):
     """base + Σ λᵢ (θᵢ − base): add task vectors to a shared base model."""
 
     needs_base = True
-
-    def __init__(self, config: TaskArithmeticConfig) -> None:
-        self.config = config
 
     def merge_tensor(self, tensors: Sequence[torch.Tensor], base: torch.Tensor | None) -> torch.Tensor:
         assert base is not None
@@ -179,9 +173,6 @@ class Ties(_TensorwiseMerger):
     """TIES: trim task vectors, elect signs, disjoint mean, add to the base."""
 
     needs_base = True
-
-    def __init__(self, config: TiesConfig) -> None:
-        self.config = config
 
     def merge_tensor(self, tensors: Sequence[torch.Tensor], base: torch.Tensor | None) -> torch.Tensor:
         assert base is not None
