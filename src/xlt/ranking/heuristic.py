@@ -48,16 +48,22 @@ class SingleFeatureConfig(MethodConfig):
     method: SingleFeature = Field(description="The feature to rank by (also the ranker's name).")
 
 
-class SingleFeatureRanker:
-    """Ranks candidates by one typology feature (smaller distance / larger similarity first)."""
+class _UnsupervisedRanker:
+    """Base of the rankers that learn nothing: ``fit`` only checks its argument."""
 
-    def __init__(self, config: SingleFeatureConfig) -> None:
+    def __init__(self, config: SingleFeatureConfig | RankAverageConfig) -> None:
         self.config = config
 
-    def fit(self, table: TransferTable) -> SingleFeatureRanker:
+    def fit(self, table: TransferTable) -> _UnsupervisedRanker:
         if not isinstance(table, TransferTable):
             raise TypeError(f"fit expects a TransferTable, got {type(table).__name__}")
         return self
+
+
+class SingleFeatureRanker(_UnsupervisedRanker):
+    """Ranks candidates by one typology feature (smaller distance / larger similarity first)."""
+
+    config: SingleFeatureConfig
 
     def rank(self, target: Lang, candidates: Sequence[Lang]) -> list[LangScore]:
         feature = self.config.method
@@ -97,16 +103,10 @@ class RankAverageConfig(MethodConfig):
     config=RankAverageConfig,
     reference="Unsupervised combination of URIEL/Glottolog distances (cf. Lin et al. 2019 baselines)",
 )
-class RankAverageRanker:
+class RankAverageRanker(_UnsupervisedRanker):
     """Unsupervised combination: mean of each feature's normalised within-target rank."""
 
-    def __init__(self, config: RankAverageConfig) -> None:
-        self.config = config
-
-    def fit(self, table: TransferTable) -> RankAverageRanker:
-        if not isinstance(table, TransferTable):
-            raise TypeError(f"fit expects a TransferTable, got {type(table).__name__}")
-        return self
+    config: RankAverageConfig
 
     def rank(self, target: Lang, candidates: Sequence[Lang]) -> list[LangScore]:
         import numpy as np
