@@ -351,6 +351,11 @@ def _bars_section(report: Report, scale: float) -> list[str]:
     return out
 
 
+def _corr_note(pearson_r: float, spearman_rho: float, n: int) -> str:
+    """Scatter-plot note: Pearson r, Spearman ρ and n (only n below 3 points)."""
+    return f"r={pearson_r:.2f} ρ={spearman_rho:.2f} n={n}" if n >= 3 else f"n={n}"
+
+
 def _correlation_section(report: Report, scale: float) -> list[str]:
     out = ["<h2 id='distance'>Language distance vs transfer</h2>"]
     if not report.correlations:
@@ -372,11 +377,7 @@ def _correlation_section(report: Report, scale: float) -> list[str]:
             pts = [
                 (f"{s} → {t}", table[(s, t)], v) for (s, t), v in sorted(scores.items()) if (s, t) in table
             ]
-            note = (
-                f"r={corr.pearson_r:.2f} ρ={corr.spearman_rho:.2f} n={corr.n}"
-                if corr.n >= 3
-                else f"n={corr.n}"
-            )
+            note = _corr_note(corr.pearson_r, corr.spearman_rho, corr.n)
             out.append("<figure>")
             out.append(
                 svg.scatter(
@@ -526,11 +527,7 @@ def _mexa_section(report: Report) -> list[str]:
     mc = report.mexa_correlation
     if mc and mc.get("points"):
         pts = [(lang, x, y) for lang, x, y in mc["points"]]
-        note = (
-            f"r={mc['pearson_r']:.2f} ρ={mc['spearman_rho']:.2f} n={mc['n']}"
-            if mc["n"] >= 3
-            else f"n={mc['n']}"
-        )
+        note = _corr_note(mc["pearson_r"], mc["spearman_rho"], mc["n"])
         out.append("<figure>")
         out.append(
             svg.scatter(
