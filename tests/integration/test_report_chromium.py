@@ -91,9 +91,8 @@ def make_real_runs(data: Path, out: Path) -> list[Path]:
     return dirs
 
 
-def decode_png(path: Path) -> tuple[int, int, int, list[bytes]]:
-    """``(width, height, channels, rows)`` of an 8-bit RGB/RGBA PNG, unfiltered, with the stdlib only."""
-    data = path.read_bytes()
+def _png_scanlines(data: bytes) -> tuple[int, int, int, bytes]:
+    """``(width, height, bytes per pixel, decompressed filtered scanlines)`` of an 8-bit RGB/RGBA PNG."""
     assert data[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
     pos, idat, width, height, ctype = 8, b"", 0, 0, 0
     while pos < len(data):
@@ -105,8 +104,12 @@ def decode_png(path: Path) -> tuple[int, int, int, list[bytes]]:
         elif kind == b"IDAT":
             idat += body
         pos += 12 + length
-    bpp = {2: 3, 6: 4}[ctype]
-    raw = zlib.decompress(idat)
+    return width, height, {2: 3, 6: 4}[ctype], zlib.decompress(idat)
+
+
+def decode_png(path: Path) -> tuple[int, int, int, list[bytes]]:
+    """``(width, height, channels, rows)`` of an 8-bit RGB/RGBA PNG, unfiltered, with the stdlib only."""
+    width, height, bpp, raw = _png_scanlines(path.read_bytes())
     stride = width * bpp
     rows: list[bytes] = []
     prev = bytearray(stride)
@@ -149,17 +152,9 @@ def screenshot_stats(path: Path) -> tuple[int, float]:
 
 
 def _sample_rows(data: bytes) -> tuple[int, int, int, list[bytes]]:
-    pos, idat, width, height, bpp = 8, b"", 0, 0, 3
-    while pos < len(data):
-        (length,) = struct.unpack(">I", data[pos : pos + 4])
-        kind, body = data[pos + 4 : pos + 8], data[pos + 8 : pos + 8 + length]
-        if kind == b"IHDR":
-            width, height, _, ctype = struct.unpack(">IIBB", body[:10])
-            bpp = 4 if ctype == 6 else 3
-        elif kind == b"IDAT":
-            idat += body
-        pos += 12 + length
-    raw, stride, rows = zlib.decompress(idat), width * bpp, []
+    """The rows stored with filter None or Sub (decodable without the row above)."""
+    width, height, bpp, raw = _png_scanlines(data)
+    stride, rows = width * bpp, []
     for y in range(height):
         ftype, line = raw[y * (stride + 1)], bytearray(raw[y * (stride + 1) + 1 : (y + 1) * (stride + 1)])
         if ftype == 1:
