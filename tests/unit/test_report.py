@@ -7,12 +7,11 @@ import re
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from xlt.cli.app import app
 from xlt.evaluation.matrix import method_table, pair_scores, transfer_matrix
 from xlt.evaluation.report import build_report, render_html, render_markdown
 from xlt.evaluation.store import RunStore, load_run, write_run
+from xlt.testing.cli import invoke, invoke_json, invoke_ok
 
 
 def _preds(target: str, n_right: int, n: int = 20) -> list[dict]:
@@ -88,39 +87,31 @@ def test_report_html_and_markdown(workspace: Path) -> None:
 
 
 def test_runs_cli(workspace: Path) -> None:
-    runner = CliRunner()
-    res = runner.invoke(app, ["runs", "record", str(workspace), "--workspace", str(workspace)])
-    assert res.exit_code == 0, res.output
+    invoke_ok("runs", "record", workspace, "--workspace", workspace)
     assert len(RunStore.for_workspace(workspace)) == 7
-    res = runner.invoke(app, ["runs", "list", "-w", str(workspace), "--target", "wol", "--format", "json"])
-    listed = json.loads(res.stdout)
-    assert res.exit_code == 0 and len(listed) == 4 and {r["target"] for r in listed} == {"wol"}
-    res = runner.invoke(app, ["runs", "show", listed[0]["run_id"], "-w", str(workspace), "--format", "json"])
-    shown = json.loads(res.stdout)
-    assert res.exit_code == 0 and shown["run_id"] == listed[0]["run_id"]
+    listed = invoke_json("runs", "list", "-w", workspace, "--target", "wol")
+    assert len(listed) == 4 and {r["target"] for r in listed} == {"wol"}
+    shown = invoke_json("runs", "show", listed[0]["run_id"], "-w", workspace)
+    assert shown["run_id"] == listed[0]["run_id"]
     ci = shown["ci"]["wol"]
     assert ci["metric"] == "accuracy" and ci["low"] <= shown["score"] <= ci["high"] and ci["n"] == 20
     a, b = workspace / "few-shot-eng-wol-1", workspace / "zero-shot-fra-wol-1"
-    res = runner.invoke(app, ["runs", "compare", str(a), str(b), "--n-resamples", "2000", "--format", "json"])
-    out = json.loads(res.stdout)
+    out = invoke_json("runs", "compare", a, b, "--n-resamples", "2000")
     assert out["scores"][out["runs"][0]["run_id"]] == {"wol": 0.9}
     (test,) = out["tests"]
     assert test["delta"] == pytest.approx(0.5) and test["p_value"] < 0.01
-    res = runner.invoke(app, ["runs", "list", "-w", str(workspace / "nowhere")])
-    assert res.exit_code != 0
+    assert invoke("runs", "list", "-w", workspace / "nowhere").exit_code != 0
 
 
 def test_report_cli_formats(workspace: Path, tmp_path: Path) -> None:
-    runner = CliRunner()
     dist = tmp_path / "dist.csv"
     dist.write_text(
         "source,target,lexical\neng,wol,0.2\neng,hau,0.3\nfra,wol,0.5\nfra,hau,0.9\n", encoding="utf-8"
     )
     for fmt in ("html", "markdown", "json"):
         out = tmp_path / f"r.{fmt}"
-        res = runner.invoke(app, ["report", str(workspace), "--out", str(out), "--format", fmt, "--no-typology",
-                                  "--distances", str(dist), "--n-resamples", "100"])  # fmt: skip
-        assert res.exit_code == 0, res.output
+        invoke_ok("report", workspace, "--out", out, "--format", fmt, "--no-typology", "--distances", dist,
+                  "--n-resamples", "100")  # fmt: skip
         assert out.stat().st_size > 500
     data = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
     (corr,) = data["correlations"]["classification"]
