@@ -7,9 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from typer.testing import CliRunner
 
-from xlt.cli.app import app
 from xlt.errors import MismatchError
 from xlt.evaluation.mexa import (
     LayerEmbedder,
@@ -23,6 +21,7 @@ from xlt.evaluation.mexa import (
     read_sib200,
     summarise,
 )
+from xlt.testing.cli import invoke_json
 
 ENGLISH = [
     "the cat sleeps",
@@ -97,11 +96,8 @@ def test_mexa_cli(tiny_model_dir: Path, tmp_path: Path) -> None:
         files[lang] = tmp_path / f"{lang}.txt"
         files[lang].write_text("\n".join(sents) + "\n", encoding="utf-8")
     out = tmp_path / "mexa.json"
-    args = ["mexa", "--model", str(tiny_model_dir), "--format", "json", "--out", str(out)]
-    args += [x for lang, p in files.items() for x in ("--parallel", f"{lang}={p}")]
-    res = CliRunner().invoke(app, args)
-    assert res.exit_code == 0, res.output
-    data = json.loads(res.stdout)
+    parallel = [x for lang, p in files.items() for x in ("--parallel", f"{lang}={p}")]
+    data = invoke_json("mexa", "--model", tiny_model_dir, "--out", out, *parallel)
     assert data["n_layers"] == 2 and list(data["results"]) == ["deu_Latn"]
     # reversed order: only the middle sentence (index 2) is paired with itself
     assert data["results"]["deu_Latn"]["n"] == 5
