@@ -87,7 +87,7 @@ def _check(gold: Sequence[Any], pred: Sequence[Any]) -> None:
 def unit_statistics(metric: str, gold: Sequence[Any], pred: Sequence[Any]) -> tuple[np.ndarray, Reducer]:
     """Per-unit statistics ``S`` (n x k) and a reducer mapping column sums (b x k) to metric values (b,).
 
-    ``reducer(S.sum(0, keepdims=True))`` is the metric on the full data.
+    :func:`full_score` (``reducer(S.sum(0, keepdims=True))``) is the metric on the full data.
     """
     _check(gold, pred)
     if metric == "accuracy":
@@ -155,6 +155,11 @@ def resample_counts(
         done += b
 
 
+def full_score(stats: np.ndarray, reducer: Reducer) -> float:
+    """The metric on every unit at once (``nan`` when there are none)."""
+    return float(reducer(stats.sum(axis=0, keepdims=True))[0]) if stats.shape[0] else float("nan")
+
+
 def replicates(stats: np.ndarray, reducer: Reducer, *, n_resamples: int = 1000, seed: int = 0) -> np.ndarray:
     """Bootstrap replicates of the metric (``n_resamples`` values)."""
     if n_resamples < 1:
@@ -192,7 +197,7 @@ def bootstrap_ci(
     stats, reducer = unit_statistics(metric, gold, pred)
     if stats.shape[0] == 0:
         return Interval(float("nan"), float("nan"), float("nan"), level, 0, 0, metric)
-    estimate = float(reducer(stats.sum(axis=0, keepdims=True))[0])
+    estimate = full_score(stats, reducer)
     reps = replicates(stats, reducer, n_resamples=n_resamples, seed=seed)
     low, high = percentile_interval(reps, level)
     return Interval(estimate, low, high, level, int(stats.shape[0]), n_resamples, metric)

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from xlt.errors import ConfigError, MismatchError
-from xlt.evaluation.bootstrap import percentile_interval, resample_counts, unit_statistics
+from xlt.evaluation.bootstrap import full_score, percentile_interval, resample_counts, unit_statistics
 
 
 @dataclass(frozen=True)
@@ -70,8 +70,7 @@ def paired_bootstrap(
         sa, sb = stats[: len(gold)], stats[len(gold) :]
         reducer_b = reducer
     n = len(gold)
-    score_a = float(reducer(sa.sum(0, keepdims=True))[0]) if n else float("nan")
-    score_b = float(reducer_b(sb.sum(0, keepdims=True))[0]) if n else float("nan")
+    score_a, score_b = full_score(sa, reducer), full_score(sb, reducer_b)
     delta = score_a - score_b
     if n == 0:
         return PairedTest(metric, score_a, score_b, delta, 1.0, "tie", 0.0, 0.0, 0.0, 0, 0, level)
