@@ -36,7 +36,9 @@ def test_match_is_a_bipartite_matching():
 @pytest.fixture(scope="module")
 def pairs():
     return [
-        SentencePair(tuple(["The", "quick", "brown", "fox", "."]), tuple(["Der", "schnelle", "braune", "Fuchs", "."])),
+        SentencePair(
+            tuple(["The", "quick", "brown", "fox", "."]), tuple(["Der", "schnelle", "braune", "Fuchs", "."])
+        ),
         SentencePair(tuple(["Mary", "went", "to", "Nairobi"]), tuple(["Mary", "ging", "nach", "Nairobi"])),
         SentencePair((), ("leer",)),
     ]
