@@ -102,7 +102,23 @@ def test_fetch_offline_reports_clearly(tmp_path, monkeypatch) -> None:
     monkeypatch.setattr(urllib.request, "urlopen", offline)
     with pytest.raises(FetchError, match="cannot reach"):
         fetch("masakhaner2:hau:dev")
-    assert not list((tmp_path / "cache").rglob("*.part"))
+    assert not [f for f in (tmp_path / "cache").rglob("*") if f.is_file()]  # no partial download left
+
+
+def test_fetch_empty_response_leaves_no_file(tmp_path, monkeypatch) -> None:
+    import io
+    import urllib.request
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setenv("XLT_DATA", str(tmp_path / "empty"))
+
+    class Resp(io.BytesIO):
+        headers: ClassVar[dict[str, str]] = {}
+
+    monkeypatch.setattr(urllib.request, "urlopen", lambda req, timeout: Resp(b""))
+    with pytest.raises(FetchError, match="returned no data"):
+        fetch("masakhaner2:hau:dev")
+    assert not [f for f in (tmp_path / "cache").rglob("*") if f.is_file()]
 
 
 def test_fetch_writes_atomically_gzipped(tmp_path, monkeypatch) -> None:

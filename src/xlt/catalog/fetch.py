@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import gzip
-import os
-import tempfile
 import urllib.error
 import urllib.request
 from collections.abc import Callable
@@ -13,6 +10,7 @@ from pathlib import Path
 from xlt.catalog.entries import DatasetEntry, entry
 from xlt.catalog.resolve import local_file
 from xlt.errors import DataNotFoundError, XltError
+from xlt.io.files import atomic_binary_writer
 from xlt.paths import user_cache_dir
 
 CHUNK = 1 << 16
@@ -45,7 +43,6 @@ def fetch(
         raise DataNotFoundError(f"dataset {dataset_id} is derived data and has no download location")
     root = Path(dest_root) if dest_root is not None else user_cache_dir()
     target = root / (e.path + ".gz")
-    target.parent.mkdir(parents=True, exist_ok=True)
     _download(e, target, timeout=timeout, progress=progress)
     return target
 
@@ -56,22 +53,18 @@ def _download(
     if not e.url or not e.url.startswith("https://"):
         raise FetchError(f"dataset {e.id}: refusing non-https download location {e.url!r}")
     request = urllib.request.Request(e.url, headers={"User-Agent": "xlt-data-fetch"})
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
-    os.close(fd)
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as resp:
+        with atomic_binary_writer(target) as out, urllib.request.urlopen(request, timeout=timeout) as resp:
             total = resp.headers.get("Content-Length")
             total_n = int(total) if total and total.isdigit() else None
             done = 0
-            with gzip.open(tmp, "wb") as out:
-                while chunk := resp.read(CHUNK):
-                    out.write(chunk)
-                    done += len(chunk)
-                    if progress is not None:
-                        progress(done, total_n)
-        if done == 0:
-            raise FetchError(f"dataset {e.id}: {e.url} returned no data")
-        os.replace(tmp, target)
+            while chunk := resp.read(CHUNK):
+                out.write(chunk)
+                done += len(chunk)
+                if progress is not None:
+                    progress(done, total_n)
+            if done == 0:
+                raise FetchError(f"dataset {e.id}: {e.url} returned no data")
     except urllib.error.HTTPError as err:
         raise FetchError(f"dataset {e.id}: download failed with HTTP {err.code} from {e.url}") from None
     except (urllib.error.URLError, TimeoutError, OSError) as err:
@@ -81,5 +74,3 @@ def _download(
             hint="you seem to be offline; download the file by hand and place it under "
             f"$XLT_DATA/{e.path} (or .gz)",
         ) from None
-    finally:
-        Path(tmp).unlink(missing_ok=True)

@@ -105,8 +105,8 @@ def is_empty(path: str | Path) -> bool:
 
 
 @contextlib.contextmanager
-def atomic_writer(path: str | Path, *, encoding: str = "utf-8") -> Iterator[IO[str]]:
-    """Open ``path`` for text writing; the file appears only when the block succeeds.
+def atomic_binary_writer(path: str | Path) -> Iterator[IO[bytes]]:
+    """Open ``path`` for binary writing; the file appears only when the block succeeds.
 
     ``.gz``/``.bz2``/``.xz`` suffixes select compression.
     """
@@ -125,9 +125,19 @@ def atomic_writer(path: str | Path, *, encoding: str = "utf-8") -> Iterator[IO[s
             raw = lzma.open(tmp, "wb")
         else:
             raw = open(tmp, "wb")
-        with io.TextIOWrapper(raw, encoding=encoding, newline="\n") as fh:
-            yield fh
+        with raw:
+            yield raw
         os.replace(tmp, p)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+@contextlib.contextmanager
+def atomic_writer(path: str | Path, *, encoding: str = "utf-8") -> Iterator[IO[str]]:
+    """Open ``path`` for text writing; the file appears only when the block succeeds.
+
+    ``.gz``/``.bz2``/``.xz`` suffixes select compression.
+    """
+    with atomic_binary_writer(path) as raw, io.TextIOWrapper(raw, encoding=encoding, newline="\n") as fh:
+        yield fh
