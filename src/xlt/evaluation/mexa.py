@@ -136,17 +136,15 @@ class LayerEmbedder:
         if self.model_ is not None:
             return
         import torch
-        from transformers import AutoModel, AutoTokenizer
+        from transformers import AutoModel
 
-        kwargs: dict[str, Any] = {"trust_remote_code": self.trust_remote_code}
-        if self.dtype:
-            kwargs["dtype"] = getattr(torch, self.dtype)
-        self.tokenizer_ = AutoTokenizer.from_pretrained(
-            self.model_name, trust_remote_code=self.trust_remote_code
-        )
+        from xlt.hub import load_model, load_tokenizer
+
+        kwargs: dict[str, Any] = {"dtype": getattr(torch, self.dtype)} if self.dtype else {}
+        self.tokenizer_ = load_tokenizer(self.model_name, trust_remote_code=self.trust_remote_code)
         if self.tokenizer_.pad_token is None:
             self.tokenizer_.pad_token = self.tokenizer_.eos_token or self.tokenizer_.unk_token
-        model = AutoModel.from_pretrained(self.model_name, **kwargs)
+        model = load_model(AutoModel, self.model_name, trust_remote_code=self.trust_remote_code, **kwargs)
         device = self.device or ("cuda" if torch.cuda.is_available() else "cpu")
         self.model_ = model.to(device).eval()
         self.device = device
