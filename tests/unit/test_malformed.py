@@ -16,7 +16,7 @@ from xlt.errors import DataFormatError, MismatchError, XltError
 from xlt.io.classification import read_classification
 from xlt.io.conll import read_conll
 from xlt.io.conllu import read_conllu
-from xlt.io.detect import detect_kind
+from xlt.io.detect import UnknownFormatError, detect_kind
 from xlt.io.parallel import read_bible, read_parallel, read_parallel_files
 from xlt.io.pharaoh import read_gold_alignment_set, read_naacl, read_pharaoh, read_xlwa
 from xlt.types import SentencePair
@@ -182,6 +182,7 @@ def test_ambiguous_format(tmp_path):
     with pytest.raises(DataFormatError, match=r"x\.dat: cannot tell the format") as info:
         detect_kind(path)
     assert "--kind" in str(info.value)
+    assert isinstance(info.value, UnknownFormatError)  # what `xlt data check FOLDER` skips on
 
 
 def test_unknown_language_code_in_table(tmp_path):

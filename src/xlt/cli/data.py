@@ -22,19 +22,17 @@ _SCRIPT_SAMPLE = 3000
 
 
 class _Scripts:
-    """Counts the dominant script of a sample of texts (needs :mod:`xlt.languages`; else stays empty)."""
+    """Counts the dominant script of a sample of texts."""
 
     def __init__(self) -> None:
-        try:
-            from xlt.languages.scripts import detect_script
-        except ImportError:  # pragma: no cover - languages package absent
-            detect_script = None  # type: ignore[assignment]
+        from xlt.languages.scripts import detect_script
+
         self._detect = detect_script
         self.counts: Counter[str] = Counter()
         self._n = 0
 
     def add(self, text: str) -> None:
-        if self._detect is None or self._n >= _SCRIPT_SAMPLE or not text.strip():
+        if self._n >= _SCRIPT_SAMPLE or not text.strip():
             return
         self._n += 1
         self.counts[self._detect(text, limit=400)] += 1
@@ -53,11 +51,8 @@ _NOT_LANGS = frozenset({"dev", "pos", "ner", "mt", "wa", "doc", "src", "tgt", "r
 def language_hint(path: Path) -> dict[str, str] | None:
     """A language suggested by the file's name or folders (``wol_Latn/``, ``UD_Wolof-WTB/``,
     ``masakhaner2/wol/``, ``Wolof-NT.xml``), or None. Only a hint: files do not declare it."""
-    try:
-        from xlt.types import Lang
-    except ImportError:  # pragma: no cover
-        return None
     from xlt.errors import XltError
+    from xlt.types import Lang
 
     stem = path.name.split(".")[0]
     candidates: list[tuple[str, str]] = []
@@ -271,13 +266,9 @@ def _check_classification(path: Path, opts: dict[str, Any]) -> dict[str, Any]:
 
 
 def _check_table(path: Path, opts: dict[str, Any]) -> dict[str, Any]:
-    try:
-        from xlt.io.tables import read_transfer_table
-    except ImportError as err:  # pragma: no cover - tables module absent
-        from xlt.errors import MissingDependencyError
-
-        raise MissingDependencyError("xlt.io.tables", purpose="reading transfer tables") from err
     import numpy as np
+
+    from xlt.io.tables import read_transfer_table
 
     table = read_transfer_table(path)
     values = np.asarray(table.values, dtype=float)
@@ -404,6 +395,7 @@ _NOT_DATA = re.compile(
 def _check_folder(folder: Path, kind: str | None, opts: dict[str, Any]) -> list[dict[str, Any]]:
     """Check every data file below ``folder``; files whose format cannot be told are listed as skipped."""
     from xlt.errors import DataFormatError
+    from xlt.io.detect import UnknownFormatError
 
     out: list[dict[str, Any]] = []
     for f in sorted(q for q in folder.rglob("*") if q.is_file() and not q.name.startswith(".")):
@@ -411,11 +403,8 @@ def _check_folder(folder: Path, kind: str | None, opts: dict[str, Any]) -> list[
             continue
         try:
             out.append(check_file(f, kind, **opts))
-        except DataFormatError as err:
-            if kind is None and "cannot tell the format" in err.detail:
-                out.append({"path": str(f), "skipped": "unknown format; pass --kind"})
-                continue
-            raise
+        except UnknownFormatError:  # only raised by detection, i.e. when no --kind was given
+            out.append({"path": str(f), "skipped": "unknown format; pass --kind"})
     if not out:
         raise DataFormatError(folder, None, "no data files found in this folder")
     return out

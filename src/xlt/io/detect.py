@@ -1,8 +1,8 @@
 """Guess the format ("kind") of a data file from its name and, failing that, its first lines.
 
 Kinds: ``conll``, ``conllu``, ``parallel``, ``bible``, ``pharaoh``, ``naacl``, ``xlwa``,
-``classification``, ``table``. Ambiguous files raise :class:`DataFormatError`
-asking for an explicit kind instead of guessing.
+``classification``, ``table``. Ambiguous files raise :class:`UnknownFormatError`
+(a :class:`DataFormatError`) asking for an explicit kind instead of guessing.
 """
 
 from __future__ import annotations
@@ -49,8 +49,12 @@ def _head(path: Path, n: int = 60) -> list[str]:
     return out
 
 
-def _ambiguous(path: Path, why: str) -> DataFormatError:
-    return DataFormatError(
+class UnknownFormatError(DataFormatError):
+    """The kind of a file cannot be told safely from its name and first lines."""
+
+
+def _ambiguous(path: Path, why: str) -> UnknownFormatError:
+    return UnknownFormatError(
         path, None, f"cannot tell the format: {why}", hint=f"pass --kind (one of {', '.join(KINDS)})"
     )
 
