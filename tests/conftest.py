@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -41,3 +42,44 @@ def tiny_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from xlt.testing.tiny import build_tiny_model
 
     return build_tiny_model(tmp_path_factory.mktemp("tiny-model"))
+
+
+@pytest.fixture
+def write_recipe(tmp_path: Path) -> Callable[[dict], Path]:
+    """Writes a recipe mapping as ``tmp_path/recipe.yaml`` and returns its path."""
+    import yaml
+
+    def write(data: dict) -> Path:
+        path = tmp_path / "recipe.yaml"
+        path.write_text(yaml.safe_dump(data), encoding="utf-8")
+        return path
+
+    return write
+
+
+@pytest.fixture
+def projection_recipe(tmp_path: Path) -> Callable[..., dict]:
+    """A POS projection recipe mapping on tests/resources/pipeline (eng -> the toy language xx);
+    keyword arguments replace top-level keys."""
+    res = RESOURCES / "pipeline"
+
+    def make(**over) -> dict:
+        data = {
+            "task": "pos",
+            "method": "projection",
+            "model": "crf",
+            "source": {
+                "language": "eng",
+                "train": str(res / "source_train.conllu"),
+                "parallel": str(res / "source.verses.tsv"),
+            },
+            "target": {
+                "language": "xx",
+                "parallel": str(res / "target.verses.tsv"),
+                "test": str(res / "target_test.conll"),
+            },
+            "output_dir": str(tmp_path / "out"),
+        }
+        return {**data, **over}
+
+    return make

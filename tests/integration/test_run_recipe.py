@@ -6,54 +6,23 @@ import json
 from pathlib import Path
 
 import pytest
-import yaml
-from typer.testing import CliRunner
 
-from xlt.cli.app import app
+from xlt.testing.cli import invoke_json, invoke_ok
 
 RES = Path(__file__).parents[1] / "resources" / "pipeline"
-runner = CliRunner()
 
 
-def _recipe(tmp_path: Path, data: dict) -> Path:
-    p = tmp_path / "recipe.yaml"
-    p.write_text(yaml.safe_dump(data), encoding="utf-8")
-    return p
+# fast settings for the shared projection recipe (tests/conftest.py::projection_recipe)
+FAST = {
+    "model": {"method": "crf", "max_iterations": 30},
+    "align": {"method": "eflomal", "options": {"symmetrize": "intersection", "n_samplers": 1}},
+}
 
 
-def _invoke(*args: str):
-    result = runner.invoke(app, list(args), catch_exceptions=False)
-    assert result.exit_code == 0, result.output
-    return result
-
-
-def _projection_recipe(tmp_path: Path, **over) -> Path:
-    data = {
-        "task": "pos",
-        "method": "projection",
-        "model": {"method": "crf", "max_iterations": 30},
-        "source": {
-            "language": "eng",
-            "train": str(RES / "source_train.conllu"),
-            "parallel": str(RES / "source.verses.tsv"),
-        },
-        "target": {
-            "language": "xx",
-            "parallel": str(RES / "target.verses.tsv"),
-            "test": str(RES / "target_test.conll"),
-        },
-        "align": {"method": "eflomal", "options": {"symmetrize": "intersection", "n_samplers": 1}},
-        "output_dir": str(tmp_path / "out"),
-    }
-    data.update(over)
-    return _recipe(tmp_path, data)
-
-
-def test_projection_recipe_end_to_end_with_cache(tmp_path) -> None:
+def test_projection_recipe_end_to_end_with_cache(tmp_path, write_recipe, projection_recipe) -> None:
     pytest.importorskip("eflomal")
-    recipe = _projection_recipe(tmp_path)
-    first = _invoke("run", str(recipe), "--format", "json")
-    out = json.loads(first.stdout)
+    recipe = write_recipe(projection_recipe(**FAST))
+    out = invoke_json("run", str(recipe))
     m = out["metrics"]
     assert m["primary_metric"] == "accuracy"
     assert m["accuracy"] > 0.8  # the toy target language is a near word-for-word translation
@@ -75,60 +44,62 @@ def test_projection_recipe_end_to_end_with_cache(tmp_path) -> None:
     assert json.loads((run_dir / "metrics.json").read_text())["accuracy"] == m["accuracy"]
 
     # re-running skips every finished step and gives the same score
-    again = json.loads(_invoke("run", str(recipe), "--format", "json").stdout)
+    again = invoke_json("run", str(recipe))
     assert {"train-source-0-eng", "align-0-eng", "train-target", "evaluate"} <= set(again["cached_steps"])
     assert again["metrics"]["accuracy"] == m["accuracy"]
 
     # a changed option redoes only what depends on it
-    changed = json.loads(
-        _invoke("run", str(recipe), "--set", "projection.min_coverage=0.9", "--format", "json").stdout
-    )
+    changed = invoke_json("run", str(recipe), "--set", "projection.min_coverage=0.9")
     assert "align-0-eng" in changed["cached_steps"] and "combine" not in changed["cached_steps"]
 
     # --force redoes everything; text output prints the target accuracy
-    forced = _invoke("run", str(recipe), "--force")
+    forced = invoke_ok("run", str(recipe), "--force")
     assert "target accuracy:" in forced.stdout
     assert "cached" not in forced.stdout
 
 
-def test_multi_source_projection(tmp_path) -> None:
+def test_multi_source_projection(write_recipe, projection_recipe) -> None:
     pytest.importorskip("eflomal")
     src = {"train": str(RES / "source_train.conllu"), "parallel": str(RES / "source.verses.tsv")}
-    recipe = _projection_recipe(
-        tmp_path,
-        source=None,
-        sources=[{"language": "eng", **src}, {"language": "enm", **src, "weight": 2.0}],
-        projection={"voting": "weights"},
+    recipe = write_recipe(
+        projection_recipe(
+            **FAST,
+            source=None,
+            sources=[{"language": "eng", **src}, {"language": "enm", **src, "weight": 2.0}],
+            projection={"voting": "weights"},
+        )
     )
-    m = json.loads(_invoke("run", str(recipe), "--format", "json").stdout)["metrics"]
+    m = invoke_json("run", str(recipe))["metrics"]
     assert m["projection"]["vote_weights"] == {"eng": 1.0, "enm": 2.0}
     assert m["accuracy"] > 0.8
 
 
-def test_ner_span_projection(tmp_path) -> None:
+def test_ner_span_projection(write_recipe, projection_recipe) -> None:
     pytest.importorskip("eflomal")
-    recipe = _projection_recipe(
-        tmp_path,
-        task="ner",
-        source={
-            "language": "eng",
-            "train": str(RES / "source_train_ner.conll"),
-            "parallel": str(RES / "source.verses.tsv"),
-        },
-        target={
-            "language": "xx",
-            "parallel": str(RES / "target.verses.tsv"),
-            "test": str(RES / "target_test_ner.conll"),
-        },
-        projection={"min_coverage": 0.0},
+    recipe = write_recipe(
+        projection_recipe(
+            **FAST,
+            task="ner",
+            source={
+                "language": "eng",
+                "train": str(RES / "source_train_ner.conll"),
+                "parallel": str(RES / "source.verses.tsv"),
+            },
+            target={
+                "language": "xx",
+                "parallel": str(RES / "target.verses.tsv"),
+                "test": str(RES / "target_test_ner.conll"),
+            },
+            projection={"min_coverage": 0.0},
+        )
     )
-    m = json.loads(_invoke("run", str(recipe), "--format", "json").stdout)["metrics"]
+    m = invoke_json("run", str(recipe))["metrics"]
     assert m["primary_metric"] == "f1"
     assert m["f1"] > 0.8
     assert "baselines" not in m  # the MFT baseline is a POS baseline
 
 
-def test_zero_shot_and_supervised(tmp_path) -> None:
+def test_zero_shot_and_supervised(tmp_path, write_recipe) -> None:
     base = {
         "task": "pos",
         "model": {"method": "crf", "max_iterations": 20},
@@ -138,8 +109,7 @@ def test_zero_shot_and_supervised(tmp_path) -> None:
             "test": str(RES / "target_test.conll"),
         },
     }
-    zs = _recipe(
-        tmp_path,
+    zs = write_recipe(
         {
             **base,
             "method": "zero-shot",
@@ -147,17 +117,16 @@ def test_zero_shot_and_supervised(tmp_path) -> None:
             "output_dir": str(tmp_path / "zs"),
         },
     )
-    m = json.loads(_invoke("run", str(zs), "--format", "json").stdout)["metrics"]
+    m = invoke_json("run", str(zs))["metrics"]
     assert 0.0 <= m["accuracy"] < 0.9  # different vocabulary: only punctuation and shapes transfer
-    sup = _recipe(tmp_path, {**base, "method": "supervised", "output_dir": str(tmp_path / "sup")})
-    m = json.loads(_invoke("run", str(sup), "--format", "json").stdout)["metrics"]
+    sup = write_recipe({**base, "method": "supervised", "output_dir": str(tmp_path / "sup")})
+    m = invoke_json("run", str(sup))["metrics"]
     assert m["accuracy"] > 0.95
 
 
-def test_recipe_run_writes_predictions_and_cis(tmp_path) -> None:
+def test_recipe_run_writes_predictions_and_cis(tmp_path, write_recipe) -> None:
     """predictions.jsonl + bootstrap CIs in metrics.json, also when the evaluate step is cached."""
-    recipe = _recipe(
-        tmp_path,
+    recipe = write_recipe(
         {
             "task": "pos",
             "method": "supervised",
@@ -170,7 +139,7 @@ def test_recipe_run_writes_predictions_and_cis(tmp_path) -> None:
             "output_dir": str(tmp_path / "ws" / "sup"),
         },
     )
-    m = json.loads(_invoke("run", str(recipe), "--format", "json").stdout)["metrics"]
+    m = invoke_json("run", str(recipe))["metrics"]
     run_dir = tmp_path / "ws" / "sup"
     ci = m["ci"]["accuracy"]
     assert ci["low"] <= m["accuracy"] <= ci["high"] and ci["n"] > 0 and m["test"]["ci"] == m["ci"]
@@ -180,23 +149,18 @@ def test_recipe_run_writes_predictions_and_cis(tmp_path) -> None:
     right = sum(g == q for p in preds for g, q in zip(p["gold"], p["pred"], strict=True))
     assert right / n_tok == pytest.approx(m["accuracy"])
     (run_dir / "predictions.jsonl").unlink()
-    again = json.loads(_invoke("run", str(recipe), "--format", "json").stdout)
+    again = invoke_json("run", str(recipe))
     assert "evaluate" in again["cached_steps"] and again["metrics"]["ci"] == m["ci"]
     assert len((run_dir / "predictions.jsonl").read_text().splitlines()) == len(preds)
-    shown = json.loads(
-        _invoke("runs", "show", str(run_dir), "--n-resamples", "200", "--format", "json").stdout
-    )
+    shown = invoke_json("runs", "show", str(run_dir), "--n-resamples", "200")
     assert shown["has_predictions"] and shown["metrics"]["ci"]["accuracy"] == ci
     assert shown["ci"]["xx"]["low"] <= m["accuracy"] <= shown["ci"]["xx"]["high"]
-    listed = json.loads(
-        _invoke("runs", "list", "--workspace", str(tmp_path / "ws"), "--format", "json").stdout
-    )
+    listed = invoke_json("runs", "list", "--workspace", str(tmp_path / "ws"))
     assert [r["has_predictions"] for r in listed] == [True]
 
 
-def test_classification_with_linear(tmp_path) -> None:
-    recipe = _recipe(
-        tmp_path,
+def test_classification_with_linear(tmp_path, write_recipe) -> None:
+    recipe = write_recipe(
         {
             "task": "classification",
             "method": "supervised",
@@ -209,25 +173,24 @@ def test_classification_with_linear(tmp_path) -> None:
             "output_dir": str(tmp_path / "cls"),
         },
     )
-    m = json.loads(_invoke("run", str(recipe), "--format", "json").stdout)["metrics"]
+    m = invoke_json("run", str(recipe))["metrics"]
     assert m["accuracy"] == 1.0
     assert (tmp_path / "cls" / "model" / "weights.npz").is_file()
 
 
-def test_cli_error_for_bad_recipe(tmp_path) -> None:
+def test_cli_error_for_bad_recipe(write_recipe, projection_recipe) -> None:
     from xlt.cli.app import main
 
-    recipe = _projection_recipe(tmp_path, colour="red")
+    recipe = write_recipe(projection_recipe(**FAST, colour="red"))
     with pytest.raises(SystemExit) as exc:
         main(["run", str(recipe)])
     assert exc.value.code == 1
 
 
 @pytest.mark.data
-def test_real_recipe_supervised_basque(tmp_path, shared_data) -> None:
+def test_real_recipe_supervised_basque(tmp_path, shared_data, write_recipe) -> None:
     """A small real recipe through catalog ids: CRF on UD Basque-BDT dev, scored on its test set."""
-    recipe = _recipe(
-        tmp_path,
+    recipe = write_recipe(
         {
             "task": "pos",
             "method": "supervised",
@@ -237,7 +200,7 @@ def test_real_recipe_supervised_basque(tmp_path, shared_data) -> None:
             "output_dir": str(tmp_path / "eus"),
         },
     )
-    m = json.loads(_invoke("run", str(recipe), "--format", "json").stdout)["metrics"]
+    m = invoke_json("run", str(recipe))["metrics"]
     assert m["accuracy"] > 0.85
     assert m["test"]["n_tokens"] > 20000
     assert {"NOUN", "VERB", "PUNCT"} <= set(m["test"]["per_label"])
@@ -261,15 +224,14 @@ def test_shipped_recipes_validate(shared_data) -> None:
             pipe._ref(f"target.{key}", getattr(rec.target, key))
 
 
-def test_hf_model_path_routes_to_transformers_backend(tmp_path, tiny_model_dir) -> None:
+def test_hf_model_path_routes_to_transformers_backend(tmp_path, tiny_model_dir, write_recipe) -> None:
     """`model: <local HF model dir>` runs the transformers backend (tiny local model, no hub)."""
     pytest.importorskip("torch")
     from xlt.models import task_models
 
     if "transformers" not in task_models:
         pytest.skip("the transformers backend is not installed")
-    recipe = _recipe(
-        tmp_path,
+    recipe = write_recipe(
         {
             "task": "pos",
             "method": "zero-shot",
@@ -284,7 +246,7 @@ def test_hf_model_path_routes_to_transformers_backend(tmp_path, tiny_model_dir) 
             "output_dir": str(tmp_path / "hf"),
         },
     )
-    m = json.loads(_invoke("run", str(recipe), "--format", "json").stdout)["metrics"]
+    m = invoke_json("run", str(recipe))["metrics"]
     assert 0.0 <= m["accuracy"] <= 1.0
     assert json.loads((tmp_path / "hf" / "run.json").read_text())["model"] == "transformers"
     # a bare id that is not a backend name is taken as a model id for the transformers backend

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import yaml
 
 from xlt.errors import ConfigError
 from xlt.pipeline import load_recipe, run_recipe
@@ -21,42 +20,15 @@ from xlt.types import LabeledSentence
 RES = Path(__file__).parents[1] / "resources" / "pipeline"
 
 
-def _write(tmp_path: Path, data: dict) -> Path:
-    p = tmp_path / "r.yaml"
-    p.write_text(yaml.safe_dump(data), encoding="utf-8")
-    return p
-
-
-def _projection(out: str = "out", **over) -> dict:
-    data = {
-        "task": "pos",
-        "method": "projection",
-        "model": "crf",
-        "source": {
-            "language": "eng",
-            "train": str(RES / "source_train.conllu"),
-            "parallel": str(RES / "source.verses.tsv"),
-        },
-        "target": {
-            "language": "xx",
-            "parallel": str(RES / "target.verses.tsv"),
-            "test": str(RES / "target_test.conll"),
-        },
-        "output_dir": out,
-    }
-    data.update(over)
-    return data
-
-
-def test_contract_keys_load(tmp_path) -> None:
-    rec, base = load_recipe(_write(tmp_path, _projection()))
+def test_contract_keys_load(tmp_path, write_recipe, projection_recipe) -> None:
+    rec, base = load_recipe(write_recipe(projection_recipe()))
     assert rec.task == "pos" and rec.method == "projection" and rec.model == "crf"
     assert rec.source is not None and rec.source.language == "eng"
     assert base == tmp_path.resolve()
 
 
-def test_overrides_apply(tmp_path) -> None:
-    rec, _ = load_recipe(_write(tmp_path, _projection()), ["projection.min_coverage=0.8", "seed=4"])
+def test_overrides_apply(write_recipe, projection_recipe) -> None:
+    rec, _ = load_recipe(write_recipe(projection_recipe()), ["projection.min_coverage=0.8", "seed=4"])
     assert rec.projection.min_coverage == 0.8 and rec.seed == 4
 
 
@@ -76,56 +48,55 @@ def test_overrides_apply(tmp_path) -> None:
         ({"method": "supervised", "source": None}, r"target\.train is required"),
     ],
 )
-def test_schema_errors_name_the_key(tmp_path, change: dict, match: str) -> None:
+def test_schema_errors_name_the_key(change: dict, match: str, write_recipe, projection_recipe) -> None:
     with pytest.raises(ConfigError, match=match):
-        load_recipe(_write(tmp_path, _projection(**change)))
+        load_recipe(write_recipe(projection_recipe(**change)))
 
 
-def test_missing_output_dir(tmp_path) -> None:
-    data = _projection()
+def test_missing_output_dir(write_recipe, projection_recipe) -> None:
+    data = projection_recipe()
     del data["output_dir"]
     with pytest.raises(ConfigError, match="output_dir"):
-        load_recipe(_write(tmp_path, data))
+        load_recipe(write_recipe(data))
 
 
-def _run(tmp_path: Path, data: dict):
-    data = {**data, "output_dir": str(tmp_path / "out")}
-    rec, base = load_recipe(_write(tmp_path, data))
+def _run(recipe_path: Path):
+    rec, base = load_recipe(recipe_path)
     return run_recipe(rec, base)
 
 
-def test_missing_file_fails_before_work(tmp_path) -> None:
-    data = _projection()
+def test_missing_file_fails_before_work(tmp_path, write_recipe, projection_recipe) -> None:
+    data = projection_recipe()
     data["target"]["test"] = "nowhere/test.conll"
     with pytest.raises(ConfigError, match=r"target\.test: .*nowhere/test\.conll"):
-        _run(tmp_path, data)
+        _run(write_recipe(data))
     assert not (tmp_path / "out" / "steps").exists()
 
 
-def test_unknown_catalog_id_names_the_key(tmp_path) -> None:
-    data = _projection()
+def test_unknown_catalog_id_names_the_key(write_recipe, projection_recipe) -> None:
+    data = projection_recipe()
     data["source"]["train"] = "ud:English-EWX:train"
     with pytest.raises(ConfigError, match=r"source\.train: .*English-EWT"):
-        _run(tmp_path, data)
+        _run(write_recipe(data))
 
 
-def test_no_shared_verses_fails_before_work(tmp_path) -> None:
+def test_no_shared_verses_fails_before_work(tmp_path, write_recipe, projection_recipe) -> None:
     other = tmp_path / "other.verses.tsv"
     other.write_text("verse_id\ttext\nb.REV.1.1\tsomething else\n", encoding="utf-8")
-    data = _projection()
+    data = projection_recipe()
     data["target"]["parallel"] = str(other)
     with pytest.raises(ConfigError, match=r"source\.parallel / target\.parallel: .*no verse ids in common"):
-        _run(tmp_path, data)
+        _run(write_recipe(data))
     assert not (tmp_path / "out" / "steps").exists()
 
 
-def test_unknown_aligner_and_backend(tmp_path) -> None:
+def test_unknown_aligner_and_backend(write_recipe, projection_recipe) -> None:
     with pytest.raises(ConfigError, match="align"):
-        _run(tmp_path, _projection(align={"method": "eflomal", "options": {"symmetrise": "union"}}))
+        _run(write_recipe(projection_recipe(align={"method": "eflomal", "options": {"symmetrise": "union"}})))
     with pytest.raises(ConfigError, match="linear classifies sentences"):
-        _run(tmp_path, _projection(model="linear"))
+        _run(write_recipe(projection_recipe(model="linear")))
     with pytest.raises(ConfigError, match="unknown key"):
-        _run(tmp_path, _projection(model={"method": "crf", "c3": 1.0}))
+        _run(write_recipe(projection_recipe(model={"method": "crf", "c3": 1.0})))
 
 
 def test_step_runner_caches_and_forces(tmp_path) -> None:
@@ -190,9 +161,11 @@ def test_multi_source_vote_aligns_verses_by_id() -> None:
     assert out["v3"].labels == ("A", None)
 
 
-def test_rank_voting_for_a_task_without_a_ranker_fails_up_front(tmp_path) -> None:
+def test_rank_voting_for_a_task_without_a_ranker_fails_up_front(
+    tmp_path, write_recipe, projection_recipe
+) -> None:
     with pytest.raises(ConfigError, match=r"projection\.voting"):
-        _run(tmp_path, _projection(projection={"voting": "rank"}))
+        _run(write_recipe(projection_recipe(projection={"voting": "rank"})))
     assert not (tmp_path / "out" / "steps").exists()
 
 
