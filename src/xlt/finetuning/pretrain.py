@@ -108,12 +108,10 @@ def load_corpora(config: PretrainConfig) -> list[str]:
 
 def build_tokenizer(config: PretrainConfig, texts: Sequence[str]):
     """The configured tokenizer, or a Unigram tokenizer trained on ``texts``."""
-    from transformers import AutoTokenizer
+    from xlt.hub import load_tokenizer
 
-    if config.tokenizer:
-        return AutoTokenizer.from_pretrained(config.tokenizer, trust_remote_code=config.trust_remote_code)
-    if config.model:
-        return AutoTokenizer.from_pretrained(config.model, trust_remote_code=config.trust_remote_code)
+    if config.tokenizer or config.model:
+        return load_tokenizer(config.tokenizer or config.model, trust_remote_code=config.trust_remote_code)
     from xlt.testing.tiny import train_tiny_tokenizer
 
     if not texts:
@@ -125,9 +123,11 @@ def build_model(config: PretrainConfig, tokenizer):
     """Load ``config.model`` for the objective, or build a new XLM-R-style model from scratch."""
     from transformers import AutoModelForCausalLM, AutoModelForMaskedLM, XLMRobertaConfig
 
+    from xlt.hub import load_model
+
     auto = AutoModelForMaskedLM if config.objective == "mlm" else AutoModelForCausalLM
     if config.model:
-        model = auto.from_pretrained(config.model, trust_remote_code=config.trust_remote_code)
+        model = load_model(auto, config.model, trust_remote_code=config.trust_remote_code)
         if model.get_input_embeddings().num_embeddings < len(tokenizer):
             model.resize_token_embeddings(len(tokenizer))
         return model

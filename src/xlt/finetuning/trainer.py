@@ -64,37 +64,29 @@ def is_token_task(task: str) -> bool:
 
 
 def load_tokenizer(config: FinetuneConfig):
-    from transformers import AutoTokenizer
+    from xlt.hub import load_tokenizer as hub_tokenizer
 
-    kwargs: dict[str, Any] = {"trust_remote_code": config.trust_remote_code}
-    if is_token_task(config.task):
-        kwargs["add_prefix_space"] = None  # keep the tokenizer's own setting
-    try:
-        return AutoTokenizer.from_pretrained(
-            config.model, **{k: v for k, v in kwargs.items() if v is not None}
-        )
-    except OSError as err:
-        raise ConfigError(f"cannot load tokenizer {config.model!r}: {err}") from None
+    return hub_tokenizer(config.model, trust_remote_code=config.trust_remote_code)
 
 
 def build_model(config: FinetuneConfig, labels: Sequence[str]):
     """The encoder with a fresh (or matching, when reloaded) classification head."""
     from transformers import AutoModelForSequenceClassification, AutoModelForTokenClassification
 
+    from xlt.hub import load_model
+
     auto = (
         AutoModelForTokenClassification if is_token_task(config.task) else AutoModelForSequenceClassification
     )
-    try:
-        return auto.from_pretrained(
-            config.model,
-            num_labels=len(labels),
-            id2label=dict(enumerate(labels)),
-            label2id={lab: i for i, lab in enumerate(labels)},
-            ignore_mismatched_sizes=True,
-            trust_remote_code=config.trust_remote_code,
-        )
-    except OSError as err:
-        raise ConfigError(f"cannot load model {config.model!r}: {err}") from None
+    return load_model(
+        auto,
+        config.model,
+        num_labels=len(labels),
+        id2label=dict(enumerate(labels)),
+        label2id={lab: i for i, lab in enumerate(labels)},
+        ignore_mismatched_sizes=True,
+        trust_remote_code=config.trust_remote_code,
+    )
 
 
 def head_modules(model) -> list[str]:

@@ -128,9 +128,8 @@ class TransformersTaskModel:
 
     @classmethod
     def load(cls, path: str | Path) -> Self:
-        from transformers import AutoTokenizer
-
         from xlt.finetuning.trainer import FitResult, build_model
+        from xlt.hub import load_tokenizer
 
         p = Path(path)
         if not (p / META_FILE).is_file():
@@ -147,7 +146,7 @@ class TransformersTaskModel:
         else:
             self.model_ = build_model(config.model_copy(update={"model": str(p)}), labels)
         self.model_.eval()
-        self.tokenizer_ = AutoTokenizer.from_pretrained(p, trust_remote_code=config.trust_remote_code)
+        self.tokenizer_ = load_tokenizer(p, trust_remote_code=config.trust_remote_code)
         self.labels_ = labels
         self.result_ = FitResult(
             model=self.model_,
