@@ -106,6 +106,13 @@ def _cosine_distance(a: np.ndarray, b: np.ndarray) -> float:
     return float(1.0 - np.dot(a, b) / (na * nb))
 
 
+@lru_cache(maxsize=len(URIEL_GROUPS))
+def _group_columns(group: str) -> np.ndarray:
+    """Boolean mask of the URIEL feature columns of ``group`` (computed once per group)."""
+    prefix = URIEL_GROUPS[group]
+    return np.array([f.startswith(prefix) for f in _uriel_average()[1]])
+
+
 def typological_vector(
     code: str, group: str, vectors: str = "average"
 ) -> tuple[np.ndarray, np.ndarray] | None:
@@ -120,8 +127,7 @@ def typological_vector(
         return None
     data = uriel_data()
     i = data.index[ucode]
-    prefix = URIEL_GROUPS[group]
-    cols = np.array([f.startswith(prefix) for f in data.features])
+    cols = _group_columns(group)
     avg = data.average[i, cols]
     missing = avg < 0
     if vectors == "knn":
