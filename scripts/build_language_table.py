@@ -19,7 +19,7 @@ import io
 import re
 from pathlib import Path
 
-from xlt.io.files import iter_lines, read_text
+from xlt.io.files import read_text
 from xlt.paths import data_root
 
 COLUMNS = (
@@ -38,8 +38,7 @@ COLUMNS = (
 
 
 def read_csv(path: Path) -> list[dict[str, str]]:
-    text = "\n".join(line for _, line in iter_lines(path))
-    return list(csv.DictReader(io.StringIO(text)))
+    return list(csv.DictReader(io.StringIO(read_text(path))))
 
 
 def parse_lineages(nexus: str) -> dict[str, list[str]]:
