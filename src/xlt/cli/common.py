@@ -77,10 +77,23 @@ def to_jsonable(obj: Any) -> Any:
     return str(obj)
 
 
+def json_text(obj: Any) -> str:
+    """``obj`` as one indented JSON document (UTF-8 kept, trailing newline)."""
+    return json.dumps(to_jsonable(obj), ensure_ascii=False, indent=2) + "\n"
+
+
 def emit_json(obj: Any) -> None:
     """Print ``obj`` as JSON on stdout (one document, UTF-8, no Rich markup)."""
-    sys.stdout.write(json.dumps(to_jsonable(obj), ensure_ascii=False, indent=2) + "\n")
+    sys.stdout.write(json_text(obj))
     sys.stdout.flush()
+
+
+def write_json(path: str | Path, obj: Any) -> None:
+    """Write ``obj`` as :func:`json_text` atomically (compressed by suffix)."""
+    from xlt.io.files import atomic_writer
+
+    with atomic_writer(path) as fh:
+        fh.write(json_text(obj))
 
 
 def config_from_cli(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import typer
@@ -84,12 +83,11 @@ def mexa(
     """
     from transformers.utils import logging as hf_logging
 
-    from xlt.cli.common import progress_bar, to_jsonable
+    from xlt.cli.common import progress_bar, write_json
     from xlt.evaluation.mexa import LayerEmbedder, correlate_with_transfer
     from xlt.evaluation.mexa import mexa as run_mexa
     from xlt.evaluation.report import english_source_scores
     from xlt.evaluation.store import resolve_runs
-    from xlt.io.files import atomic_writer
 
     hf_logging.set_verbosity_error()  # keep the terminal for the result table
     hf_logging.disable_progress_bar()
@@ -108,8 +106,7 @@ def mexa(
         scores = english_source_scores(resolve_runs(runs))
         result["transfer_correlation"] = correlate_with_transfer(rep, scores) if scores else None
     if out is not None:
-        with atomic_writer(out) as fh:
-            fh.write(json.dumps(to_jsonable(result), ensure_ascii=False, indent=2) + "\n")
+        write_json(out, result)
     if fmt == OutputFormat.json:
         emit_json(result)
         return

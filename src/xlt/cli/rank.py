@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from xlt.cli.common import FormatOption, OutputFormat, SetOption, emit_json, stdout_console
+from xlt.cli.common import FormatOption, OutputFormat, SetOption, emit_json, stdout_console, write_json
 from xlt.errors import ConfigError
 
 rank_app = typer.Typer(
@@ -174,9 +174,6 @@ def evaluate_cmd(
     fmt: OutputFormat = FormatOption,
 ) -> None:
     """Leave-one-target-out NDCG@1/3/5, P@1 and MAP of the learned ranker and every baseline."""
-    import json
-
-    from xlt.config import atomic_write_text
     from xlt.io.tables import read_transfer_table
     from xlt.ranking.base import as_langs, rankers
     from xlt.ranking.evaluate import leave_one_target_out
@@ -216,7 +213,7 @@ def evaluate_cmd(
         "results": [r.to_dict() for r in results],
     }
     if out is not None:
-        atomic_write_text(out, json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+        write_json(out, report)
     if fmt == OutputFormat.json:
         emit_json(report)
         return

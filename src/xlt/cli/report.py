@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from enum import Enum
 from pathlib import Path
 
@@ -49,14 +48,13 @@ def report(
     tests, distance-vs-score scatter plots with least-squares fits and correlations, ranker
     explanations, MEXA, and the tables. No scripts and nothing fetched: it works offline.
     """
-    from xlt.cli.common import to_jsonable
+    from xlt.cli.common import write_json
     from xlt.errors import XltError
     from xlt.evaluation.correlation import read_distance_table, typology_distances
     from xlt.evaluation.matrix import pair_scores
     from xlt.evaluation.mexa import load_report
     from xlt.evaluation.report import build_report, write_report
     from xlt.evaluation.store import resolve_runs
-    from xlt.io.files import atomic_writer
 
     runs = resolve_runs(refs, _maybe_store(workspace, db))
     dist: dict = {}
@@ -73,8 +71,7 @@ def report(
         runs, title=title, distances=dist, mexa=mexa_report, n_resamples=n_resamples, seed=seed
     )
     if fmt == ReportFormat.json:
-        with atomic_writer(out) as fh:
-            fh.write(json.dumps(to_jsonable(rep.to_dict()), ensure_ascii=False, indent=2) + "\n")
+        write_json(out, rep.to_dict())
     else:
         write_report(rep, out, fmt.value)
     typer.echo(f"wrote {out} ({len(runs)} runs)", err=True)

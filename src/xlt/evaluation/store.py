@@ -281,10 +281,9 @@ def write_run(
 
 
 def _write_json(path: Path, obj: Any) -> None:
-    from xlt.cli.common import to_jsonable
+    from xlt.cli.common import write_json
 
-    with atomic_writer(path) as fh:
-        fh.write(json.dumps(to_jsonable(obj), ensure_ascii=False, indent=2) + "\n")
+    write_json(path, obj)
 
 
 def package_versions(
