@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from xlt.cli.common import FormatOption, OutputFormat, SetOption, emit_json, stdout_console
+from xlt.cli.common import FormatOption, OutputFormat, SetOption, config_from_cli, emit_json, stdout_console
 
 
 def register(app: typer.Typer) -> None:
@@ -22,15 +22,12 @@ def register(app: typer.Typer) -> None:
         fmt: OutputFormat = FormatOption,
     ) -> None:
         """Zero/few-shot transfer: train on sources, evaluate every target (labelled by selection)."""
-        from xlt.config import apply_overrides, load_yaml
         from xlt.finetuning.run import FinetuneRunConfig, run_transfer
 
-        data = load_yaml(config)
         extra = [f"training.model={model}"] if model else []
         if output_dir:
             extra.append(f"output_dir={output_dir}")
-        data = apply_overrides(data, [*extra, *sets])
-        cfg = FinetuneRunConfig.from_dict(data, source=str(config))
+        cfg = config_from_cli(FinetuneRunConfig, config_file=config, sets=[*extra, *sets])
         import torch
 
         before = torch.get_num_threads()
