@@ -28,6 +28,7 @@ from typing import Any
 
 from xlt.config import atomic_write_text
 from xlt.errors import ConfigError, MismatchError, MissingDependencyError, UnknownNameError
+from xlt.evaluation.evaluate import evaluate, task_scores
 from xlt.evaluation.store import PREDICTIONS_FILE
 from xlt.io.files import atomic_writer
 from xlt.io.pharaoh import read_pharaoh, write_pharaoh
@@ -213,18 +214,16 @@ class Pipeline:
         data = self._read(key)
         model = load_task_model(model_dir)
         pred = model.predict(data)
-        return score(self.recipe.task, D.gold_of(data), pred)
+        return task_scores(self.recipe.task, D.gold_of(data), pred)
 
     def _evaluate_test(self, model_dir: Path, key: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
         """Scores on ``key`` plus bootstrap CIs, and the ``predictions.jsonl`` records."""
-        from xlt.evaluation.evaluate import evaluate
-
         data = self._read(key)
         pred = load_task_model(model_dir).predict(data)
         gold = D.gold_of(data)
         ids = [str(getattr(x, "id", None) or "") for x in data]
         unique = all(ids) and len(set(ids)) == len(ids)
-        ci_metrics, records = evaluate(
+        scores, records = evaluate(
             self.recipe.task,
             gold,
             pred,
@@ -232,8 +231,7 @@ class Pipeline:
             target=self.recipe.target.language,
             seed=self.recipe.seed,
         )
-        scores = score(self.recipe.task, gold, pred)
-        scores["ci"] = ci_metrics["ci"]
+        scores.pop("primary_metric", None)
         return scores, records
 
     # -- methods -----------------------------------------------------------------------------
@@ -329,7 +327,7 @@ class Pipeline:
             test = self._read("target.test")
             mft = MostFrequentTagBaseline().fit(projected).predict(test)
             extra["baselines"] = {
-                "most_frequent_projected_tag": score("pos", D.gold_of(test), mft)["accuracy"]
+                "most_frequent_projected_tag": task_scores("pos", D.gold_of(test), mft)["accuracy"]
             }
         return model_dir, extra
 
@@ -553,41 +551,6 @@ def build_method(registry: Any, name: str, options: dict[str, Any], key: str) ->
     except (ConfigError, UnknownNameError) as err:
         raise ConfigError(f"{key}: {err.message}", hint=err.hint) from None
     return registry.get(name)(config)
-
-
-def score(task: str, gold: list[Any], pred: list[Any]) -> dict[str, Any]:
-    """Target metrics: accuracy (+ per-label P/R/F1) for pos, strict span P/R/F1 for ner,
-    accuracy and macro-F1 for classification."""
-    from xlt.evaluation.metrics import classification_scores, span_prf, token_accuracy
-
-    if task == "classification":
-        return dict(classification_scores(gold, pred))
-    if task == "ner":
-        return dict(span_prf(gold, pred))
-    out: dict[str, Any] = dict(token_accuracy(gold, pred))
-    out["per_label"] = _per_label(gold, pred)
-    return out
-
-
-def _per_label(gold: list[list[str]], pred: list[list[str]]) -> dict[str, dict[str, float]]:
-    tp: Counter[str] = Counter()
-    fp: Counter[str] = Counter()
-    fn: Counter[str] = Counter()
-    for g, p in zip(gold, pred, strict=True):
-        for a, b in zip(g, p, strict=True):
-            if a == b:
-                tp[a] += 1
-            else:
-                fn[a] += 1
-                if b is not None:
-                    fp[b] += 1
-    out = {}
-    for lab in sorted(set(tp) | set(fn) | set(fp)):
-        prec = tp[lab] / (tp[lab] + fp[lab]) if tp[lab] + fp[lab] else 0.0
-        rec = tp[lab] / (tp[lab] + fn[lab]) if tp[lab] + fn[lab] else 0.0
-        f1 = 2 * prec * rec / (prec + rec) if prec + rec else 0.0
-        out[lab] = {"precision": prec, "recall": rec, "f1": f1, "support": tp[lab] + fn[lab]}
-    return out
 
 
 def _spec_name(spec: Any) -> str:
