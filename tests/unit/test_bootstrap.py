@@ -102,6 +102,25 @@ def test_paired_bootstrap_clear_difference_is_significant() -> None:
         paired_bootstrap(gold, good, bad[:-1])
 
 
+@pytest.mark.parametrize("metric", ["accuracy", "macro_f1", "span_f1", "token_accuracy"])
+def test_paired_bootstrap_scores_equal_the_metric_of_each_system(metric: str) -> None:
+    # system B predicts a label ("z") that neither gold nor A uses: scores must still be exact
+    if metric in ("accuracy", "macro_f1"):
+        gold = ["a", "b", "c", "a", "b"]
+        pred_a, pred_b = ["a", "b", "a", "a", "c"], ["z", "b", "c", "z", "a"]
+        scores = [classification_scores(gold, p)[metric] for p in (pred_a, pred_b)]
+    else:
+        gold = [["B-PER", "I-PER", "O"], ["O", "B-LOC"]]
+        pred_a, pred_b = [["B-PER", "I-PER", "O"], ["O", "O"]], [["B-PER", "O", "O"], ["O", "B-LOC"]]
+        if metric == "span_f1":
+            scores = [span_prf(gold, p)["f1"] for p in (pred_a, pred_b)]
+        else:
+            scores = [token_accuracy(gold, p)["accuracy"] for p in (pred_a, pred_b)]
+    test = paired_bootstrap(gold, pred_a, pred_b, metric, n_resamples=50)
+    assert (test.score_a, test.score_b) == pytest.approx(scores)
+    assert test.delta == pytest.approx(scores[0] - scores[1])
+
+
 def test_per_language_ci_groups_and_infers_metric() -> None:
     recs = [{"lang": "wol", "gold": "a", "pred": "a"}, {"lang": "wol", "gold": "b", "pred": "a"}]
     recs += [{"gold": ["B-PER", "O"], "pred": ["B-PER", "O"]}] * 3

@@ -62,22 +62,17 @@ def paired_bootstrap(
         )
     if n_resamples < 1:
         raise ConfigError(f"n_resamples must be >= 1, got {n_resamples}")
-    sa, reducer = unit_statistics(metric, gold, pred_a)
-    sb, reducer_b = unit_statistics(metric, gold, pred_b)
-    if metric == "macro_f1":  # label sets may differ between systems: share one label index
-        both = list(pred_a) + list(pred_b)
-        stats, reducer = unit_statistics(metric, list(gold) * 2, both)
-        sa, sb = stats[: len(gold)], stats[len(gold) :]
-        reducer_b = reducer
+    # both systems' units in one call: one statistics layout (e.g. one macro-F1 label index
+    # when the systems predict different label sets) and one reducer for both
     n = len(gold)
-    score_a, score_b = full_score(sa, reducer), full_score(sb, reducer_b)
+    stats, reducer = unit_statistics(metric, [*gold, *gold], [*pred_a, *pred_b])
+    sa, sb = stats[:n], stats[n:]
+    score_a, score_b = full_score(sa, reducer), full_score(sb, reducer)
     delta = score_a - score_b
     if n == 0:
         return PairedTest(metric, score_a, score_b, delta, 1.0, "tie", 0.0, 0.0, 0.0, 0, 0, level)
     rng = np.random.default_rng(seed)
-    gains = np.concatenate(
-        [reducer(w @ sa) - reducer_b(w @ sb) for w in resample_counts(n, n_resamples, rng)]
-    )
+    gains = np.concatenate([reducer(w @ sa) - reducer(w @ sb) for w in resample_counts(n, n_resamples, rng)])
     eps = 1e-12  # gains equal to 2d up to rounding do not exceed it
     if delta > eps:
         better, p_value = "a", float(np.mean(gains > 2 * delta + eps))
