@@ -188,15 +188,20 @@ class Pipeline:
             for k in keys:
                 train.extend(self._read(k, max_n))
             self.say(f"training {name} ({_spec_name(spec)}) on {len(train)} examples")
-            model = self._with_progress(build_task_model(spec, r.task, seed=r.seed), name).fit(train)
-            model.save(d / "model")
-            return {"n_train": len(train), "train_stats": getattr(model, "train_stats_", None)}
+            return self._fit(name, spec, train, d)
 
         depends = {"spec": spec, "task": r.task, "seed": r.seed, "max": max_n}
         depends["data"] = [self._sig(self.paths[k]) for k in keys]
         d, summary = self.runner.run(name, depends, compute)
         self.summaries[name] = summary
         return d / "model"
+
+    def _fit(self, name: str, spec: Any, train: list[Any], d: Path) -> dict[str, Any]:
+        """Train a ``spec`` model on ``train``, save it in ``d/model``; the step's summary."""
+        r = self.recipe
+        model = self._with_progress(build_task_model(spec, r.task, seed=r.seed), name).fit(train)
+        model.save(d / "model")
+        return {"n_train": len(train), "train_stats": getattr(model, "train_stats_", None)}
 
     def _with_progress(self, model: Any, name: str) -> Any:
         """Show training iterations of backends that report them (the CRF) on the status line."""
@@ -483,11 +488,7 @@ class Pipeline:
             self.say(
                 f"training the target tagger ({_spec_name(r.model)}) on {len(train)} projected sentences"
             )
-            model = self._with_progress(build_task_model(r.model, r.task, seed=r.seed), "train-target").fit(
-                train
-            )
-            model.save(d / "model")
-            return {"n_train": len(train), "train_stats": getattr(model, "train_stats_", None)}
+            return self._fit("train-target", r.model, train, d)
 
         d, summary = self.runner.run(
             "train-target", {"model": r.model, "seed": r.seed}, compute, upstream=("combine",)
