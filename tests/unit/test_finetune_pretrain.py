@@ -85,3 +85,11 @@ def test_corpus_formats(tmp_path):
     plain = tmp_path / "plain.txt"
     plain.write_text("one two three\n\nfour five\n", encoding="utf-8")
     assert read_texts(plain, limit=1) == ["one two three"]
+
+
+def test_bible_corpus_uses_the_xml_reader(tmp_path):
+    xml = tmp_path / "bible.xml"
+    xml.write_text(
+        '<x><seg id="b.MAT.1.1">God&#39;s <i>word</i></seg><seg id="b.MAT.1.2"> </seg></x>', encoding="utf-8"
+    )
+    assert read_texts(xml) == ["God's word"]

@@ -13,7 +13,6 @@ Formats (chosen by ``fmt`` or detected from the file name and first lines):
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Literal
@@ -22,9 +21,6 @@ from xlt.errors import DataFormatError
 from xlt.io.files import iter_lines, resolve_path, strip_compression_suffix
 
 CorpusFormat = Literal["auto", "text", "conll", "conllu", "tsv", "bible"]
-
-_SEG = re.compile(r"<seg\b[^>]*>(.*?)</seg>", re.S)
-_XML_ENTITIES = {"&amp;": "&", "&lt;": "<", "&gt;": ">", "&quot;": '"', "&apos;": "'"}
 
 
 def resolve_data_path(path: str | Path) -> Path:
@@ -148,10 +144,6 @@ def _tsv_texts(p: Path) -> Iterator[str]:
 
 
 def _bible_texts(p: Path) -> Iterator[str]:
-    from xlt.io.files import read_text
+    from xlt.io.parallel import read_bible
 
-    for match in _SEG.finditer(read_text(p)):
-        text = " ".join(match.group(1).split())
-        for ent, ch in _XML_ENTITIES.items():
-            text = text.replace(ent, ch)
-        yield text
+    yield from read_bible(p).values()
