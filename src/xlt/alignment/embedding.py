@@ -58,14 +58,16 @@ class _Encoder:
     def __init__(self, cfg: EmbeddingAlignerConfig) -> None:
         try:
             import torch
-            from transformers import AutoModel, AutoTokenizer
+            from transformers import AutoModel
         except ImportError:
             raise MissingDependencyError("transformers", purpose="the embedding aligner") from None
+        from xlt.hub import load_model, load_tokenizer
+
         kwargs: dict[str, Any] = {"revision": cfg.revision, "trust_remote_code": cfg.trust_remote_code}
-        self.tokenizer = AutoTokenizer.from_pretrained(cfg.model, **kwargs)
+        self.tokenizer = load_tokenizer(cfg.model, **kwargs)
         if not getattr(self.tokenizer, "is_fast", False):
             raise ConfigError(f"model {cfg.model!r}: a fast tokenizer (with word_ids) is required")
-        self.model = AutoModel.from_pretrained(cfg.model, **kwargs).to(cfg.device).eval()
+        self.model = load_model(AutoModel, cfg.model, **kwargs).to(cfg.device).eval()
         self.torch = torch
         self.cfg = cfg
         limit = cfg.max_length or getattr(self.model.config, "max_position_embeddings", 512) - 2
