@@ -155,12 +155,13 @@ def source_model(s: Settings, english: dict[str, str], work: Path):
 
 def source_loss(s: Settings, english: dict[str, str], src_dir: Path) -> float:
     """Held-out English MLM loss of the source model (how much it learned before transfer)."""
-    from transformers import AutoModelForMaskedLM, AutoTokenizer
+    from transformers import AutoModelForMaskedLM
 
     from xlt.finetuning.pretrain import mlm_loss
+    from xlt.hub import load_model, load_tokenizer
 
     heldout = [t for v, t in english.items() if is_heldout(v)][: s.heldout_verses]
-    model, tok = AutoModelForMaskedLM.from_pretrained(src_dir), AutoTokenizer.from_pretrained(src_dir)
+    model, tok = load_model(AutoModelForMaskedLM, src_dir), load_tokenizer(src_dir)
     return mlm_loss(model, tok, heldout, max_length=s.max_length, seed=s.seed)
 
 
@@ -182,9 +183,10 @@ def steps_to_reach(losses: list[tuple[int, float]], threshold: float) -> int | N
 
 
 def run_language(s: Settings, lang: str, english: dict[str, str], src_dir: Path, work: Path, data_root: Path):
-    from transformers import AutoModelForMaskedLM, AutoTokenizer
+    from transformers import AutoModelForMaskedLM
 
     from xlt.finetuning.pretrain import PretrainConfig, mlm_loss, pretrain
+    from xlt.hub import load_model, load_tokenizer
     from xlt.io.parallel import read_bible
     from xlt.vocab.apply import transfer_model
     from xlt.vocab.dictionaries import load_dictionary
@@ -197,7 +199,7 @@ def run_language(s: Settings, lang: str, english: dict[str, str], src_dir: Path,
     train_ids = [v for v in verses if not is_heldout(v)][: s.target_train_verses]
     train = [verses[v] for v in train_ids]
     parallel = [(english[v], verses[v]) for v in train_ids if v in english and english[v].strip()]
-    source_tok = AutoTokenizer.from_pretrained(src_dir)
+    source_tok = load_tokenizer(src_dir)
     target_tok = train_tokenizer(train, kind="unigram", vocab_size=s.target_vocab, like=source_tok)
     dictionary = load_dictionary(code, data_root)
     english_train = [t for v, t in english.items() if not is_heldout(v)][: s.source_verses]
@@ -210,7 +212,7 @@ def run_language(s: Settings, lang: str, english: dict[str, str], src_dir: Path,
     )
     out = {}
     for method in METHODS:
-        model = AutoModelForMaskedLM.from_pretrained(src_dir)
+        model = load_model(AutoModelForMaskedLM, src_dir)
         init = initializers.build(method, {"seed": s.seed})
         t0 = time.perf_counter()
         model, report = transfer_model(model, source_tok, target_tok, init, data)

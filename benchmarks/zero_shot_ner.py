@@ -106,13 +106,14 @@ def main(argv=None) -> int:
     )
     t0 = time.perf_counter()
     pres = pretrain(pcfg)
-    from transformers import AutoModelForMaskedLM, AutoTokenizer
+    from transformers import AutoModelForMaskedLM
 
     from xlt.finetuning.corpora import read_texts
+    from xlt.hub import load_model, load_tokenizer
 
     heldout = [t for x in langs for t in read_texts(f"shared:masakhaner2/{x}/dev.txt", limit=20)]
-    enc_model = AutoModelForMaskedLM.from_pretrained(pres.output_dir)
-    enc_tok = AutoTokenizer.from_pretrained(pres.output_dir)
+    enc_model = load_model(AutoModelForMaskedLM, pres.output_dir)
+    enc_tok = load_tokenizer(pres.output_dir)
     report["pretrain"] = {
         "texts": pres.n_texts,
         "steps": pres.steps,
