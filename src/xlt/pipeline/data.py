@@ -69,14 +69,3 @@ def read_sentences(path: Path) -> list[LabeledSentence]:
         meta = {"confidence": tuple(rec["confidence"])} if "confidence" in rec else {}
         out.append(LabeledSentence(tuple(rec["tokens"]), tuple(rec["labels"]), id=rec.get("id"), meta=meta))
     return out
-
-
-def write_conll_partial(path: Path, sentences: Iterable[LabeledSentence], none_label: str = "_") -> None:
-    """Human-readable copy of projected data (``token<TAB>label``; unlabelled as ``_``)."""
-    with atomic_writer(path) as fh:
-        for s in sentences:
-            if s.id:
-                fh.write(f"# id = {s.id}\n")
-            for tok, lab in zip(s.tokens, s.labels, strict=True):
-                fh.write(f"{tok}\t{lab if lab is not None else none_label}\n")
-            fh.write("\n")

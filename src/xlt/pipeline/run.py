@@ -30,6 +30,7 @@ from xlt.config import atomic_write_text
 from xlt.errors import ConfigError, MismatchError, MissingDependencyError, UnknownNameError
 from xlt.evaluation.evaluate import evaluate, task_scores
 from xlt.evaluation.store import PREDICTIONS_FILE
+from xlt.io.conll import write_conll
 from xlt.io.files import atomic_writer
 from xlt.io.pharaoh import read_pharaoh, write_pharaoh
 from xlt.logs import get_logger
@@ -458,7 +459,7 @@ class Pipeline:
                     f"(now {p.min_coverage}) or check the alignments"
                 )
             D.write_sentences(d / "train.jsonl", kept)
-            D.write_conll_partial(d / "train.projected.tsv", kept)
+            write_conll(kept, d / "train.projected.tsv", none_label="_", delimiter="\t")  # for humans
             toks = sum(len(s) for s in kept)
             lab = sum(lab is not None for s in kept for lab in s.labels)
             summary.update(
