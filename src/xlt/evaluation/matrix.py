@@ -9,7 +9,7 @@ it also gets a percentile bootstrap 95% CI over that run's examples.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -128,11 +128,19 @@ def build_table(
     with_ci: bool = True,
     n_resamples: int = 1000,
     seed: int = 0,
+    points: Mapping[str, Mapping[str, tuple[float, Interval | None]]] | None = None,
 ) -> Table:
-    """Group runs by (row, evaluated language, configuration) and summarise over seeds."""
+    """Group runs by (row, evaluated language, configuration) and summarise over seeds.
+
+    ``points`` (run id -> :func:`language_points`) reuses scores and CIs already bootstrapped,
+    e.g. when several tables are built from the same runs.
+    """
     groups: dict[tuple[str, str], dict[Hashable, list[tuple[RunRecord, float, Interval | None]]]] = {}
     for run in runs:
-        for lang, (score, ci) in language_points(run, with_ci, n_resamples, seed).items():
+        run_points = (
+            points[run.run_id] if points is not None else language_points(run, with_ci, n_resamples, seed)
+        )
+        for lang, (score, ci) in run_points.items():
             groups.setdefault((row_of(run), lang), {}).setdefault(run.config_key, []).append((run, score, ci))
     cells: dict[tuple[str, str], Cell] = {}
     for key, configs in groups.items():

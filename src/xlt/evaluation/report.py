@@ -21,7 +21,14 @@ from typing import Any
 from xlt.evaluation import svg
 from xlt.evaluation.bootstrap import metric_kind
 from xlt.evaluation.correlation import Correlation, distance_correlations, per_target_correlations
-from xlt.evaluation.matrix import Table, method_table, pair_scores, system_labeler, transfer_matrices
+from xlt.evaluation.matrix import (
+    Table,
+    language_points,
+    method_table,
+    pair_scores,
+    system_labeler,
+    transfer_matrices,
+)
 from xlt.evaluation.mexa import MexaReport, correlate_with_transfer
 from xlt.evaluation.significance import PairedTest, paired_bootstrap
 from xlt.evaluation.store import RunRecord, aligned_predictions
@@ -104,7 +111,8 @@ def build_report(
 ) -> Report:
     """Assemble every table, test and correlation of a report from runs."""
     runs = list(runs)
-    kw = {"n_resamples": n_resamples, "seed": seed}
+    # scores and bootstrap CIs once per run, shared by the transfer matrices and method tables
+    kw = {"points": {r.run_id: language_points(r, True, n_resamples, seed) for r in runs}}
     report = Report(title, runs, created_at=datetime.now(tz=timezone.utc).isoformat(timespec="seconds"))
     report.matrices = transfer_matrices(runs, **kw)
     by_task: dict[str, list[RunRecord]] = {}
