@@ -222,7 +222,7 @@ def run_transfer(config: FinetuneRunConfig) -> dict[str, Any]:
         "averaging": training.averaging,
         "runs": runs,
         "results": rows,
-        "summary": _summary(rows),
+        "summary": _summary(task, rows),
     }
     if config.output_dir and model is not None and res is not None:
         out = Path(config.output_dir)
@@ -261,13 +261,14 @@ def _write_run_dir(
     Returns the final model's score and 95% CI per target."""
     from xlt.evaluation.evaluate import evaluate
     from xlt.evaluation.store import PREDICTIONS_FILE, RECIPE_FILE, write_run
+    from xlt.finetuning.trainer import gold_labels, scorable
 
     task = config.training.task
     gold, pred, langs, ids = [], [], [], []
     for lang, items in predictions.items():
-        g_all = _gold_of(task, tests[lang])
+        g_all = gold_labels(task, tests[lang])
         for i, (x, g, p) in enumerate(zip(tests[lang], g_all, items, strict=True)):
-            kept = _scorable(task, g, p)
+            kept = scorable(task, g, p)
             if kept is None:
                 continue  # an unlabelled test example: left out of the scores, as in results.json
             gold.append(kept[0])
@@ -325,23 +326,6 @@ def _write_run_dir(
     }
 
 
-def _gold_of(task: str, data: Sequence[Any]) -> list[Any]:
-    from xlt.finetuning.trainer import gold_labels
-
-    return gold_labels(task, data)
-
-
-def _scorable(task: str, gold: Any, pred: Any) -> tuple[Any, Any] | None:
-    """``(gold, pred)`` as scored in results.json (unlabelled gold left out; NER ``None`` = ``O``),
-    or None when nothing of the example is scored."""
-    if task == "classification":
-        return None if gold is None else (gold, pred)
-    if task == "ner":
-        return [t or "O" for t in gold], list(pred)
-    idx = [i for i, t in enumerate(gold) if t is not None]
-    return ([gold[i] for i in idx], [pred[i] for i in idx]) if idx else None
-
-
 def _variant_selection(name: str, main: str | None) -> str:
     if name.startswith("target-dev"):
         return ORACLE
@@ -352,12 +336,12 @@ def _evaluate_row(
     model, test: Sequence[Any], lang: str, adapter: str | None, seed, name: str, main
 ) -> tuple[dict[str, Any], list[Any]]:
     """The result row of the current weights on ``test``, and their predictions."""
-    from xlt.finetuning.trainer import evaluate
+    from xlt.finetuning.trainer import evaluate, gold_labels
 
     if model.config.strategy == "lora":
         model.use_language_adapter(adapter)
     pred = model.predict(test)
-    metrics = evaluate(model.config.task, _gold_of(model.config.task, test), pred)
+    metrics = evaluate(model.config.task, gold_labels(model.config.task, test), pred)
     row = {
         "target": lang,
         "seed": seed,
@@ -371,12 +355,15 @@ def _evaluate_row(
     return row, pred
 
 
-def _summary(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Mean (and sd over seeds) of the main metric (F1 or accuracy) per target and variant."""
+def _summary(task: str, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Mean (and sd over seeds) of the main metric (:func:`main_score`) per target and variant."""
+    from xlt.finetuning.trainer import main_score
+
     groups: dict[tuple[str, str, str], list[float]] = {}
     for r in rows:
-        value = r["metrics"]["f1"] if "f1" in r["metrics"] else r["metrics"]["accuracy"]
-        groups.setdefault((r["target"], r["variant"], r["selection"]), []).append(value)
+        groups.setdefault((r["target"], r["variant"], r["selection"]), []).append(
+            main_score(task, r["metrics"])
+        )
     out = []
     for (target, variant, sel), vals in groups.items():
         out.append(

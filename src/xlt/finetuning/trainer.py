@@ -331,24 +331,29 @@ def gold_labels(task: str, data: Sequence[Any]) -> list[Any]:
     return [x.label for x in data]
 
 
-def evaluate(task: str, gold: Sequence[Any], pred: Sequence[Any]) -> dict[str, float]:
-    """``span_prf`` for NER, ``token_accuracy`` for POS, ``classification_scores`` otherwise.
+def scorable(task: str, gold: Any, pred: Any) -> tuple[Any, Any] | None:
+    """``(gold, pred)`` of one example as scored: unlabelled gold tokens/examples (``None``) left
+    out, NER ``None`` read as ``O``; None when nothing of the example is scored."""
+    if task == "classification":
+        return None if gold is None else (gold, pred)
+    if task == "ner":
+        return [t or "O" for t in gold], list(pred)
+    idx = [i for i, t in enumerate(gold) if t is not None]
+    return ([gold[i] for i in idx], [pred[i] for i in idx]) if idx else None
 
-    Unlabelled gold tokens/examples (``None``) are left out of the scores.
-    """
+
+def evaluate(task: str, gold: Sequence[Any], pred: Sequence[Any]) -> dict[str, float]:
+    """``span_prf`` for NER, ``token_accuracy`` for POS, ``classification_scores`` otherwise,
+    on the :func:`scorable` part of every example."""
     from xlt.evaluation.metrics import classification_scores, span_prf, token_accuracy
 
+    kept = [k for g, p in zip(gold, pred, strict=True) if (k := scorable(task, g, p)) is not None]
+    g_kept, p_kept = [g for g, _ in kept], [p for _, p in kept]
     if task == "classification":
-        pairs = [(g, p) for g, p in zip(gold, pred, strict=True) if g is not None]
-        return classification_scores([g for g, _ in pairs], [p for _, p in pairs])
+        return classification_scores(g_kept, p_kept)
     if task == "ner":
-        return span_prf([[t or "O" for t in g] for g in gold], pred)
-    kept_g, kept_p = [], []
-    for g, p in zip(gold, pred, strict=True):
-        idx = [i for i, t in enumerate(g) if t is not None]
-        kept_g.append([g[i] for i in idx])
-        kept_p.append([p[i] for i in idx])
-    return token_accuracy(kept_g, kept_p)
+        return span_prf(g_kept, p_kept)
+    return token_accuracy(g_kept, p_kept)
 
 
 def main_score(task: str, metrics: dict[str, float]) -> float:
