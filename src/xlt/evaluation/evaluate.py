@@ -79,12 +79,14 @@ def evaluate(
     metrics["primary_metric"] = key
     default_lang = target or "-"
     lang_of = list(langs) if langs is not None else [default_lang] * len(gold)
-    if len(set(lang_of)) > 1:
-        per: dict[str, Any] = {}
-        for lang in sorted(set(lang_of)):
-            idx = [i for i, x in enumerate(lang_of) if x == lang]
-            per[lang] = block([gold[i] for i in idx], [pred[i] for i in idx])
-        metrics["per_language"] = per
+    by_lang: dict[str, list[int]] = {}  # one pass, not one scan of every item per language
+    for i, lang in enumerate(lang_of):
+        by_lang.setdefault(lang, []).append(i)
+    if len(by_lang) > 1:
+        metrics["per_language"] = {
+            lang: block([gold[i] for i in idx], [pred[i] for i in idx])
+            for lang, idx in sorted(by_lang.items())
+        }
     records = []
     for i, (g, p) in enumerate(zip(gold, pred, strict=True)):
         rec: dict[str, Any] = {"id": ids[i] if ids is not None else str(i), "lang": lang_of[i]}
