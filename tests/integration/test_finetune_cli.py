@@ -10,9 +10,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-from typer.testing import CliRunner
 
-from xlt.cli.app import app
+from xlt.testing.cli import invoke, invoke_json, invoke_ok
 
 R = Path(__file__).parents[1] / "resources" / "finetuning"
 
@@ -44,24 +43,9 @@ def _config(tmp_path: Path, model_dir: Path, **training) -> Path:
 def test_finetune_cli_json_labels_oracle(tmp_path, tiny_model_dir):
     cfg = _config(tmp_path, tiny_model_dir)
     out = tmp_path / "run"
-    result = CliRunner().invoke(
-        app,
-        [
-            "finetune",
-            "--config",
-            str(cfg),
-            "--set",
-            "training.averaging=all",
-            "-o",
-            str(out),
-            "--threads",
-            "1",
-            "--format",
-            "json",
-        ],
+    report = invoke_json(
+        "finetune", "--config", cfg, "--set", "training.averaging=all", "-o", out, "--threads", "1"
     )
-    assert result.exit_code == 0, result.output
-    report = json.loads(result.stdout)
     by_variant = {r["variant"]: r for r in report["summary"]}
     assert by_variant["target-dev"]["selection"] == "oracle"
     assert by_variant["source-dev"]["selection"] == "source-dev"
@@ -91,35 +75,21 @@ def _check_run_dir(tmp_path: Path, out: Path, report: dict) -> None:
     preds = run.predictions()
     assert len(preds) == main["n"] and {p["lang"] for p in preds} == {"tgt"}
     assert run.info["setting"] == "zero-shot" and "versions" in run.info
-    listed = CliRunner().invoke(app, ["runs", "list", "--workspace", str(tmp_path), "--format", "json"])
-    assert listed.exit_code == 0, listed.output
-    assert [r["run_dir"] for r in json.loads(listed.stdout)] == [run.run_dir]
+    listed = invoke_json("runs", "list", "--workspace", tmp_path)
+    assert [r["run_dir"] for r in listed] == [run.run_dir]
     html = tmp_path / "report.html"
-    rep = CliRunner().invoke(app, ["report", str(out), "-o", str(html), "--n-resamples", "100"])
-    assert rep.exit_code == 0, rep.output
+    invoke_ok("report", out, "-o", html, "--n-resamples", "100")
     assert "finetune" in html.read_text(encoding="utf-8")
 
 
 def test_finetune_cli_text_and_errors(tmp_path, tiny_model_dir):
     cfg = _config(tmp_path, tiny_model_dir, selection="last")
-    result = CliRunner().invoke(
-        app,
-        [
-            "finetune",
-            "--config",
-            str(cfg),
-            "--set",
-            "oracle=false",
-            "--threads",
-            "1",
-            "-o",
-            str(tmp_path / "o"),
-        ],
+    result = invoke_ok(
+        "finetune", "--config", cfg, "--set", "oracle=false", "--threads", "1", "-o", tmp_path / "o"
     )
-    assert result.exit_code == 0, result.output
     assert "tgt" in result.stdout and "last" in result.stdout
     assert "95% bootstrap CI" in result.stdout and "xlt runs show" in result.stdout
-    bad = CliRunner().invoke(app, ["finetune", "--config", str(cfg), "--set", "training.selection=best"])
+    bad = invoke("finetune", "--config", cfg, "--set", "training.selection=best")
     assert bad.exit_code != 0
 
 
