@@ -99,48 +99,43 @@ def test_ner_span_projection(write_recipe, projection_recipe) -> None:
     assert "baselines" not in m  # the MFT baseline is a POS baseline
 
 
-def test_zero_shot_and_supervised(tmp_path, write_recipe) -> None:
-    base = {
-        "task": "pos",
-        "model": {"method": "crf", "max_iterations": 20},
-        "target": {
-            "language": "xx",
-            "train": str(RES / "target_test.conll"),
-            "test": str(RES / "target_test.conll"),
-        },
+def _supervised(output_dir: Path, max_iterations: int = 20, **over) -> dict:
+    """A supervised POS recipe trained and tested on the toy target file."""
+    target = {
+        "language": "xx",
+        "train": str(RES / "target_test.conll"),
+        "test": str(RES / "target_test.conll"),
     }
+    return {
+        "task": "pos",
+        "method": "supervised",
+        "model": {"method": "crf", "max_iterations": max_iterations},
+        "target": target,
+        "output_dir": str(output_dir),
+        **over,
+    }
+
+
+def test_zero_shot_and_supervised(tmp_path, write_recipe) -> None:
     zs = write_recipe(
-        {
-            **base,
-            "method": "zero-shot",
-            "source": {"language": "eng", "train": str(RES / "source_train.conllu")},
-            "output_dir": str(tmp_path / "zs"),
-        },
+        _supervised(
+            tmp_path / "zs",
+            method="zero-shot",
+            source={"language": "eng", "train": str(RES / "source_train.conllu")},
+        )
     )
     m = invoke_json("run", str(zs))["metrics"]
     assert 0.0 <= m["accuracy"] < 0.9  # different vocabulary: only punctuation and shapes transfer
-    sup = write_recipe({**base, "method": "supervised", "output_dir": str(tmp_path / "sup")})
+    sup = write_recipe(_supervised(tmp_path / "sup"))
     m = invoke_json("run", str(sup))["metrics"]
     assert m["accuracy"] > 0.95
 
 
 def test_recipe_run_writes_predictions_and_cis(tmp_path, write_recipe) -> None:
     """predictions.jsonl + bootstrap CIs in metrics.json, also when the evaluate step is cached."""
-    recipe = write_recipe(
-        {
-            "task": "pos",
-            "method": "supervised",
-            "model": {"method": "crf", "max_iterations": 10},
-            "target": {
-                "language": "xx",
-                "train": str(RES / "target_test.conll"),
-                "test": str(RES / "target_test.conll"),
-            },
-            "output_dir": str(tmp_path / "ws" / "sup"),
-        },
-    )
-    m = invoke_json("run", str(recipe))["metrics"]
     run_dir = tmp_path / "ws" / "sup"
+    recipe = write_recipe(_supervised(run_dir, max_iterations=10))
+    m = invoke_json("run", str(recipe))["metrics"]
     ci = m["ci"]["accuracy"]
     assert ci["low"] <= m["accuracy"] <= ci["high"] and ci["n"] > 0 and m["test"]["ci"] == m["ci"]
     preds = [json.loads(line) for line in (run_dir / "predictions.jsonl").read_text().splitlines()]
