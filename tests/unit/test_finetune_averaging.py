@@ -61,6 +61,7 @@ def test_best_checkpoint_keeps_best_snapshot():
 
 def test_selection_labels():
     assert selection_label("target-dev") == "oracle"
+    assert selection_label("target-dev:swa") == "oracle"
     assert selection_label("source-dev") == "source-dev"
 
 

@@ -23,7 +23,7 @@ from pydantic import Field
 from xlt.config import XltConfig, atomic_write_text
 from xlt.errors import ConfigError
 from xlt.finetuning.config import FinetuneConfig
-from xlt.finetuning.selection import ORACLE, selection_label
+from xlt.finetuning.selection import selection_label
 
 log = logging.getLogger(__name__)
 
@@ -276,7 +276,7 @@ def _write_run_dir(
             langs.append(lang)
             ids.append(f"{lang}:{i}" if getattr(x, "id", None) is None else f"{lang}:{i}:{x.id}")
     t0 = time.perf_counter()
-    label = _variant_selection(final, final)
+    label = selection_label(final)
     targets = list(predictions)
     metrics, records = evaluate(
         task, gold, pred, langs=langs, ids=ids, target=targets[0] if len(targets) == 1 else None
@@ -326,12 +326,6 @@ def _write_run_dir(
     }
 
 
-def _variant_selection(name: str, main: str | None) -> str:
-    if name.startswith("target-dev"):
-        return ORACLE
-    return selection_label(name)
-
-
 def _evaluate_row(
     model, test: Sequence[Any], lang: str, adapter: str | None, seed, name: str, main
 ) -> tuple[dict[str, Any], list[Any]]:
@@ -347,7 +341,7 @@ def _evaluate_row(
         "seed": seed,
         "variant": "target-dev" if name.startswith("target-dev") else name,
         "main": name == main,
-        "selection": _variant_selection(name, main),
+        "selection": selection_label(name),
         "language_adapter": adapter,
         "n": len(test),
         "metrics": {k: round(v, 4) for k, v in metrics.items()},

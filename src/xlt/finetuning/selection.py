@@ -27,7 +27,10 @@ SELECTION_LABELS: dict[str, str] = {
 
 
 def selection_label(kind: str) -> str:
-    """The label reported next to results of a model chosen by ``kind``."""
+    """The label reported next to results of a model chosen by ``kind``; every target-dev
+    variant (``target-dev`` or one per target, ``target-dev:LANG``) is an oracle."""
+    if kind.startswith("target-dev"):
+        return ORACLE
     return SELECTION_LABELS.get(kind, kind)
 
 
