@@ -154,6 +154,18 @@ def test_recipe_run_writes_predictions_and_cis(tmp_path, write_recipe) -> None:
     assert [r["has_predictions"] for r in listed] == [True]
 
 
+def test_dev_scores_are_cached_steps(tmp_path, write_recipe) -> None:
+    """A re-run reuses the dev-set scores instead of predicting the dev set again."""
+    data = _supervised(tmp_path / "dev", max_iterations=5)
+    data["target"]["dev"] = data["target"]["test"]
+    recipe = write_recipe(data)
+    first = invoke_json("run", str(recipe))
+    assert first["metrics"]["target_dev"]["accuracy"] > 0.5
+    again = invoke_json("run", str(recipe))
+    assert "evaluate-target.dev" in again["cached_steps"]
+    assert again["metrics"]["target_dev"] == first["metrics"]["target_dev"]
+
+
 def test_classification_with_linear(tmp_path, write_recipe) -> None:
     recipe = write_recipe(
         {

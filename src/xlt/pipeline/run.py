@@ -216,11 +216,15 @@ class Pipeline:
             model.on_iteration = update
         return model
 
-    def _evaluate(self, model_dir: Path, key: str) -> dict[str, Any]:
-        data = self._read(key)
-        model = load_task_model(model_dir)
-        pred = model.predict(data)
-        return task_scores(self.recipe.task, D.gold_of(data), pred)
+    def _evaluate(self, model_dir: Path, key: str, upstream: tuple[str, ...]) -> dict[str, Any]:
+        """Scores of the model on ``key`` (a dev set), cached like every step."""
+
+        def compute(d: Path) -> dict[str, Any]:
+            data = self._read(key)
+            return task_scores(self.recipe.task, D.gold_of(data), load_task_model(model_dir).predict(data))
+
+        depends = {"data": self._sig(self.paths[key]), "task": self.recipe.task, "model": str(model_dir)}
+        return self.runner.run(f"evaluate-{key}", depends, compute, upstream=upstream)[1]
 
     def _evaluate_test(self, model_dir: Path, key: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
         """Scores on ``key`` plus bootstrap CIs, and the ``predictions.jsonl`` records."""
@@ -301,7 +305,7 @@ class Pipeline:
             metrics["primary_metric"] = None
             log.warning("no target.test given: the run reports no target score")
         if self.paths.get("target.dev") is not None:
-            metrics["target_dev"] = self._evaluate(model_dir, "target.dev")
+            metrics["target_dev"] = self._evaluate(model_dir, "target.dev", self._model_step_names())
         metrics.update(extra)
         return metrics
 
@@ -316,7 +320,10 @@ class Pipeline:
         for src in self.sources:
             tagger_dir = self._source_tagger(src)
             if src.dev is not None:
-                source_scores[src.spec.language] = {"dev": self._evaluate(tagger_dir, f"{src.key}.dev")}
+                upstream = (f"train-source-{src.name}",) if src.tagger is None else ()
+                source_scores[src.spec.language] = {
+                    "dev": self._evaluate(tagger_dir, f"{src.key}.dev", upstream)
+                }
             per_source.append(self._project_source(src, tagger_dir))
         combined_dir, combine_summary = self._combine(per_source)
         model_dir = self._train_target(combined_dir)
