@@ -42,12 +42,12 @@ def apply_type_constraints(
     """Relabel tokens against the type dictionary; returns new sentences and change counts."""
     opt = options or TypeConstraintOptions()
     counts = type_dictionary(sentences)
-    best: dict[str, tuple[str, float, Counter[str]]] = {}
+    best: dict[str, tuple[str, float, Counter[str], int]] = {}
     for word, c in counts.items():
         total = sum(c.values())
         if total >= opt.min_count:
             tag, n = c.most_common(1)[0]
-            best[word] = (tag, n / total, c)
+            best[word] = (tag, n / total, c, total)
     stats = {"relabelled": 0, "filled": 0, "types_constrained": len(best)}
     out: list[LabeledSentence] = []
     for s in sentences:
@@ -56,13 +56,13 @@ def apply_type_constraints(
             entry = best.get(tok.lower())
             if entry is None:
                 continue
-            tag, share, c = entry
+            tag, share, c, total = entry
             lab = labels[i]
             if lab is None:
                 if share >= opt.fill_share:
                     labels[i] = tag
                     stats["filled"] += 1
-            elif lab != tag and c[lab] / sum(c.values()) < opt.min_share:
+            elif lab != tag and c[lab] / total < opt.min_share:
                 labels[i] = tag
                 stats["relabelled"] += 1
         out.append(LabeledSentence(s.tokens, tuple(labels), id=s.id, meta=s.meta))
