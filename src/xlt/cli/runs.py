@@ -133,11 +133,13 @@ def compare(
     scores = {r.run_id: r.language_scores() for r in runs}
     tests = []
     base = runs[0]
+    base_records = base.predictions()  # read once, not once per (run, language)
     for other in runs[1:]:
         if not (base.has_predictions and other.has_predictions):
             continue
+        records = (base_records, other.predictions())
         for lang in langs:
-            aligned = aligned_predictions(base, other, lang)
+            aligned = aligned_predictions(base, other, lang, records=records)
             if aligned is None:
                 continue
             gold, pa, pb = aligned

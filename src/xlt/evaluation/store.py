@@ -537,14 +537,24 @@ def record_into_workspace(run_dir: str | Path, workspace: str | Path | None = No
     return RunStore.for_workspace(ws).record_run(d)
 
 
-def aligned_predictions(a: RunRecord, b: RunRecord, lang: str) -> tuple[list, list, list] | None:
+def aligned_predictions(
+    a: RunRecord,
+    b: RunRecord,
+    lang: str,
+    *,
+    records: tuple[Sequence[Mapping[str, Any]], Sequence[Mapping[str, Any]]] | None = None,
+) -> tuple[list, list, list] | None:
     """``(gold, pred_a, pred_b)`` of two runs on the same examples of ``lang`` (matched by ``id``
-    when every record has one, else by position), or None when they were not scored on the same data."""
+    when every record has one, else by position), or None when they were not scored on the same data.
 
-    def select(run: RunRecord) -> list[dict[str, Any]]:
-        return [p for p in run.predictions() if str(p.get("lang") or run.target or "-") == lang]
+    ``records``: the two runs' predictions, when the caller already read them (e.g. once for
+    every language of a comparison); by default they are read here."""
 
-    pa, pb = select(a), select(b)
+    def select(run: RunRecord, recs: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+        return [p for p in recs if str(p.get("lang") or run.target or "-") == lang]
+
+    recs_a, recs_b = records if records is not None else (a.predictions(), b.predictions())
+    pa, pb = select(a, recs_a), select(b, recs_b)
     if not pa or len(pa) != len(pb):
         return None
     if all("id" in p for p in pa) and all("id" in p for p in pb):
