@@ -32,6 +32,7 @@ from xlt.evaluation.evaluate import evaluate, task_scores
 from xlt.evaluation.store import PREDICTIONS_FILE
 from xlt.io.conll import write_conll
 from xlt.io.files import atomic_writer
+from xlt.io.parallel import VerseJoin, read_bible_pair
 from xlt.io.pharaoh import read_pharaoh, write_pharaoh
 from xlt.logs import get_logger
 from xlt.models.base import TOKEN_TASKS, build_task_model, load_task_model, resolve_model_spec
@@ -146,8 +147,6 @@ class Pipeline:
             ) from None
         tgt = self.paths["target.parallel"]
         assert tgt is not None
-        from xlt.io.parallel import read_bible_pair
-
         for src in self.sources:
             assert src.parallel is not None
             self.say(f"joining {src.parallel.name} with {tgt.name} by verse id")
@@ -573,14 +572,14 @@ def _max_train(sources: list[_Source]) -> int | None:
     return min(vals) if vals else None
 
 
-def _join_summary(join: Any, n_pairs: int) -> dict[str, Any]:
-    out: dict[str, Any] = {"pairs": n_pairs}
-    if join is None:
-        return out
-    for k, v in (vars(join) if hasattr(join, "__dict__") else {}).items():
-        if isinstance(v, (int, float, str)):
-            out[k] = v
-    return out
+def _join_summary(join: VerseJoin, n_pairs: int) -> dict[str, Any]:
+    """What the verse join of one source kept and dropped."""
+    return {
+        "pairs": n_pairs,
+        "n_only_src": join.n_only_src,
+        "n_only_tgt": join.n_only_tgt,
+        "n_empty": join.n_empty,
+    }
 
 
 def _jsonable_stats(stats: Any) -> Any:
