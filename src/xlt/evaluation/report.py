@@ -166,6 +166,13 @@ def _compare_best(
     seed (runs with the same seed); the least significant of those tests is reported.
     """
     by_id = {r.run_id: r for r in runs}
+    read: dict[str, list[dict[str, Any]]] = {}  # each run's predictions, read once for all columns
+
+    def records(run: RunRecord) -> list[dict[str, Any]]:
+        if run.run_id not in read:
+            read[run.run_id] = run.predictions()
+        return read[run.run_id]
+
     out = []
     for col in table.cols:
         ranked = sorted(
@@ -185,7 +192,7 @@ def _compare_best(
             pairs = [(ra, seeds_b[ra.seed]) for ra in runs_a if ra.seed in seeds_b]
         tests = []
         for ra, rb in pairs:
-            aligned = aligned_predictions(ra, rb, col)
+            aligned = aligned_predictions(ra, rb, col, records=(records(ra), records(rb)))
             if aligned is not None:
                 gold, pa, pb = aligned
                 metric = metric_kind(ra.primary_metric, gold, ra.task)
