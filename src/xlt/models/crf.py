@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import json
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Literal
 
@@ -205,34 +205,29 @@ class CrfTagger:
             return item.tokens
         return tuple(item)
 
-    def predict(self, data: Sequence[LabeledSentence | Sentence | Sequence[str]]) -> list[list[str]]:
-        """One label per token for each sentence (gold labels in the input are ignored)."""
+    def _tag(
+        self, data: Sequence[LabeledSentence | Sentence | Sequence[str]], *, marginals: bool
+    ) -> Iterator[tuple[list[str], list[float]]]:
+        """Viterbi labels per sentence, with each token's marginal probability when ``marginals``."""
         tagger = self._get_tagger()
         clusters = getattr(self, "clusters_", None)
-        out: list[list[str]] = []
         for item in data:
             tokens = self._tokens(item)
             if not tokens:
-                out.append([])
+                yield [], []
                 continue
-            out.append(list(tagger.tag(token_features(tokens, self.config.features, clusters))))
-        return out
+            labels = list(tagger.tag(token_features(tokens, self.config.features, clusters)))
+            yield labels, [float(tagger.marginal(y, i)) for i, y in enumerate(labels)] if marginals else []
+
+    def predict(self, data: Sequence[LabeledSentence | Sentence | Sequence[str]]) -> list[list[str]]:
+        """One label per token for each sentence (gold labels in the input are ignored)."""
+        return [labels for labels, _ in self._tag(data, marginals=False)]
 
     def predict_confidence(
         self, data: Sequence[LabeledSentence | Sentence | Sequence[str]]
     ) -> list[tuple[list[str], list[float]]]:
         """Viterbi labels with each token's marginal probability of its label."""
-        tagger = self._get_tagger()
-        clusters = getattr(self, "clusters_", None)
-        out: list[tuple[list[str], list[float]]] = []
-        for item in data:
-            tokens = self._tokens(item)
-            if not tokens:
-                out.append(([], []))
-                continue
-            labels = list(tagger.tag(token_features(tokens, self.config.features, clusters)))
-            out.append((labels, [float(tagger.marginal(y, i)) for i, y in enumerate(labels)]))
-        return out
+        return list(self._tag(data, marginals=True))
 
     # -- persistence ------------------------------------------------------------------------
     def save(self, path: str | Path) -> None:
