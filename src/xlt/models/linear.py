@@ -11,6 +11,7 @@ Saved without pickle: ``vocab.json`` (n-gram -> column), ``weights.npz``
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Sequence
 from pathlib import Path
@@ -20,7 +21,7 @@ import numpy as np
 from pydantic import Field
 from typing_extensions import Self
 
-from xlt.config import MethodConfig, atomic_write_text
+from xlt.config import MethodConfig, atomic_write_bytes, atomic_write_text
 from xlt.errors import ConfigError, DataNotFoundError
 from xlt.models.base import task_models
 from xlt.types import TextExample
@@ -156,9 +157,9 @@ class LinearClassifier:
         d = Path(path)
         d.mkdir(parents=True, exist_ok=True)
         atomic_write_text(d / "vocab.json", json.dumps(self.vocabulary_, ensure_ascii=False))
-        tmp = d / ".weights.tmp.npz"
-        np.savez_compressed(tmp, idf=self.idf_, coef=self.coef_, intercept=self.intercept_)
-        tmp.replace(d / "weights.npz")
+        buf = io.BytesIO()
+        np.savez_compressed(buf, idf=self.idf_, coef=self.coef_, intercept=self.intercept_)
+        atomic_write_bytes(d / "weights.npz", buf.getvalue())
         meta = {"backend": "linear", "config": self.config.to_dict(), "classes": self.classes_}
         atomic_write_text(d / "config.json", json.dumps(meta, ensure_ascii=False, indent=2))
 
