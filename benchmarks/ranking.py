@@ -52,7 +52,8 @@ VARIANTS: list[tuple[str, str, dict]] = [
 
 def write_samples(root: Path, out: Path) -> list[str]:
     """One ``<code>.txt`` per language: the tokens of its NER training file, a sentence per line."""
-    from xlt.io.files import iter_lines
+    from xlt.config import atomic_write_text
+    from xlt.io.conll import iter_conll
 
     dirs = {d.name: d for d in (root / "masakhaner2").iterdir() if d.is_dir() and d.name != "transfer_corpus"}
     dirs.update({d.name: d for d in (root / "masakhaner2" / "transfer_corpus").iterdir() if d.is_dir()})
@@ -61,17 +62,8 @@ def write_samples(root: Path, out: Path) -> list[str]:
         path = d / "train.txt.gz" if (d / "train.txt.gz").exists() else d / "dev.txt.gz"
         if not path.exists():
             continue
-        sentences, current = [], []
-        for _, line in iter_lines(path):
-            if not line.strip():
-                if current:
-                    sentences.append(" ".join(current))
-                    current = []
-                continue
-            current.append(line.split()[0])
-        if current:
-            sentences.append(" ".join(current))
-        (out / f"{code}.txt").write_text("\n".join(sentences) + "\n", encoding="utf-8")
+        sentences = [" ".join(s.tokens) for s in iter_conll(path, label_col=None)]
+        atomic_write_text(out / f"{code}.txt", "\n".join(sentences) + "\n")
         written.append(code)
     return written
 
