@@ -17,12 +17,18 @@ WorkspaceOption = typer.Option(
 DbOption = typer.Option(None, "--db", help="Path of a run-store SQLite file (overrides --workspace).")
 
 
+def _store_path(workspace: Path | None, db: Path | None) -> Path:
+    from xlt.evaluation.store import STORE_FILE
+
+    return db if db is not None else (workspace or Path.cwd()) / STORE_FILE
+
+
 def open_store(workspace: Path | None, db: Path | None, *, must_exist: bool = True) -> Any:
     """The run store named by ``--db`` / ``--workspace`` (default ``./runs.sqlite``)."""
     from xlt.errors import DataNotFoundError
-    from xlt.evaluation.store import STORE_FILE, RunStore
+    from xlt.evaluation.store import RunStore
 
-    path = db if db is not None else (workspace or Path.cwd()) / STORE_FILE
+    path = _store_path(workspace, db)
     if must_exist and not path.exists():
         raise DataNotFoundError(
             f"{path}: no run store here",
@@ -32,10 +38,8 @@ def open_store(workspace: Path | None, db: Path | None, *, must_exist: bool = Tr
 
 
 def _maybe_store(workspace: Path | None, db: Path | None) -> Any:
-    from xlt.evaluation.store import STORE_FILE, RunStore
-
-    path = db if db is not None else (workspace or Path.cwd()) / STORE_FILE
-    return RunStore(path) if path.exists() else None
+    """The run store if there is one (run directories given by path work without it)."""
+    return open_store(workspace, db) if _store_path(workspace, db).exists() else None
 
 
 def _fmt(v: float | None) -> str:
