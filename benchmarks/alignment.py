@@ -71,19 +71,17 @@ def data_root() -> Path:
 
 def sib_pairs(flores: str, english_first: bool = True):
     """SIB-200 (Flores-200 sample) sentences of English and ``flores``, joined by index_id."""
-    from xlt.io.files import iter_lines
+    from xlt.io.classification import iter_classification
     from xlt.io.tokenize import tokenize
     from xlt.types import SentencePair
 
     def read(code: str) -> dict[str, str]:
-        out = {}
-        for split in ("train", "dev", "test"):
-            for n, line in iter_lines(data_root() / "sib200" / "annotated" / code / f"{split}.tsv"):
-                if n == 1:
-                    continue
-                cols = line.split("\t")
-                out[cols[0]] = cols[-1]
-        return out
+        root = data_root() / "sib200" / "annotated" / code
+        return {
+            ex.id: ex.text
+            for split in ("train", "dev", "test")
+            for ex in iter_classification(root / f"{split}.tsv", id_field="index_id")
+        }
 
     en, xx = read("eng_Latn"), read(flores)
     pairs = []
