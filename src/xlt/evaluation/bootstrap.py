@@ -194,13 +194,33 @@ def bootstrap_ci(
     seed: int = 0,
 ) -> Interval:
     """Percentile bootstrap interval of ``metric`` over examples (or sentences for tagging)."""
-    stats, reducer = unit_statistics(metric, gold, pred)
-    if stats.shape[0] == 0:
-        return Interval(float("nan"), float("nan"), float("nan"), level, 0, 0, metric)
-    estimate = full_score(stats, reducer)
-    reps = replicates(stats, reducer, n_resamples=n_resamples, seed=seed)
-    low, high = percentile_interval(reps, level)
-    return Interval(estimate, low, high, level, int(stats.shape[0]), n_resamples, metric)
+    return bootstrap_cis(gold, pred, [metric], n_resamples=n_resamples, level=level, seed=seed)[metric]
+
+
+def bootstrap_cis(
+    gold: Sequence[Any],
+    pred: Sequence[Any],
+    metrics: Sequence[str],
+    *,
+    n_resamples: int = 1000,
+    level: float = 0.95,
+    seed: int = 0,
+) -> dict[str, Interval]:
+    """:func:`bootstrap_ci` of several metrics from one set of resamples (the same intervals as
+    separate calls with the same seed, at the cost of one)."""
+    parts = [unit_statistics(metric, gold, pred) for metric in metrics]
+    n = len(gold)
+    if n == 0:
+        return {m: Interval(float("nan"), float("nan"), float("nan"), level, 0, 0, m) for m in metrics}
+    # every metric's unit statistics side by side: one matrix product per block of resamples
+    stats = np.hstack([s for s, _ in parts])
+    bounds = np.cumsum([0, *(s.shape[1] for s, _ in parts)])
+    reps = replicates(stats, lambda sums: sums, n_resamples=n_resamples, seed=seed)
+    out = {}
+    for i, (metric, (s, reducer)) in enumerate(zip(metrics, parts, strict=True)):
+        low, high = percentile_interval(reducer(reps[:, bounds[i] : bounds[i + 1]]), level)
+        out[metric] = Interval(full_score(s, reducer), low, high, level, n, n_resamples, metric)
+    return out
 
 
 def per_language_ci(

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from xlt.errors import ConfigError, MismatchError
-from xlt.evaluation.bootstrap import METRIC_KEYS, bootstrap_ci, infer_metric
+from xlt.evaluation.bootstrap import METRIC_KEYS, bootstrap_cis, infer_metric
 from xlt.evaluation.metrics import classification_scores, per_label_prf, span_prf, token_accuracy
 
 
@@ -65,14 +65,19 @@ def evaluate(
 
     def block(g: Sequence[Any], p: Sequence[Any]) -> dict[str, Any]:
         scores = task_scores(task, g, p)
-        ci = bootstrap_ci(g, p, kind, n_resamples=n_resamples, level=level, seed=seed)
+        # classification: accuracy and macro-F1 intervals from the same resamples
+        kinds = [kind, "macro_f1"] if kind == "accuracy" else [kind]
+        cis = bootstrap_cis(g, p, kinds, n_resamples=n_resamples, level=level, seed=seed)
         scores["ci"] = {
-            key: {"low": ci.low, "high": ci.high, "level": level, "n": ci.n, "n_resamples": n_resamples}
+            METRIC_KEYS[k]: {
+                "low": ci.low,
+                "high": ci.high,
+                "level": level,
+                "n": ci.n,
+                "n_resamples": n_resamples,
+            }
+            for k, ci in cis.items()
         }
-        if kind == "accuracy":
-            mf = bootstrap_ci(g, p, "macro_f1", n_resamples=n_resamples, level=level, seed=seed)
-            scores["ci"]["macro_f1"] = {"low": mf.low, "high": mf.high, "level": level, "n": mf.n,
-                                        "n_resamples": n_resamples}  # fmt: skip
         return scores
 
     metrics = block(gold, pred)
