@@ -10,6 +10,7 @@ import pytest
 from xlt.errors import ConfigError, MismatchError
 from xlt.evaluation.bootstrap import (
     bootstrap_ci,
+    bootstrap_cis,
     infer_metric,
     per_language_ci,
     percentile_interval,
@@ -119,6 +120,16 @@ def test_paired_bootstrap_scores_equal_the_metric_of_each_system(metric: str) ->
     test = paired_bootstrap(gold, pred_a, pred_b, metric, n_resamples=50)
     assert (test.score_a, test.score_b) == pytest.approx(scores)
     assert test.delta == pytest.approx(scores[0] - scores[1])
+
+
+def test_bootstrap_cis_equal_separate_seeded_calls() -> None:
+    rng = random.Random(5)
+    gold = [rng.choice("abc") for _ in range(60)]
+    pred = [g if rng.random() < 0.6 else rng.choice("abcd") for g in gold]
+    both = bootstrap_cis(gold, pred, ["accuracy", "macro_f1"], n_resamples=500, seed=4)
+    for metric in ("accuracy", "macro_f1"):
+        assert both[metric] == bootstrap_ci(gold, pred, metric, n_resamples=500, seed=4)
+        assert both[metric].low < both[metric].estimate < both[metric].high
 
 
 def test_per_language_ci_groups_and_infers_metric() -> None:
