@@ -101,7 +101,10 @@ class Registry(Generic[T]):
             fields = getattr(entry.config, "model_fields", {})
             if "method" in fields and "method" not in data:
                 data["method"] = name
-            config = entry.config(**data)
+            from_dict = getattr(entry.config, "from_dict", None)
+            config = (
+                from_dict(data, source=f"{self.stage} method {name!r}") if from_dict else entry.config(**data)
+            )
         elif overrides:
             config = config.model_copy(update=overrides)
         return entry.factory(config)

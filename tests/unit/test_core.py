@@ -89,3 +89,10 @@ def test_atomic_writer_leaves_nothing_on_failure(tmp_path) -> None:
     with atomic_writer(path) as fh:
         fh.write("done\n")
     assert list(iter_lines(path)) == [(1, "done")]
+
+
+def test_registry_build_reports_bad_options_as_config_error() -> None:
+    reg: Registry[object] = Registry("things")
+    reg.register("dummy", config=_Cfg)(lambda config: config)
+    with pytest.raises(ConfigError, match=r"things method 'dummy'(.|\n)*kk: unknown key"):
+        reg.build("dummy", {"kk": 1})
