@@ -76,26 +76,33 @@ def encode_token_data(
     out.stats["empty_sentences"] = len(words) - len(nonempty)
     if not nonempty:
         return out
-    full = tokenizer([words[i] for i in nonempty], is_split_into_words=True, add_special_tokens=False)
-    pieces: list[tuple[int, int, int]] = []  # (item, word start, word end)
+    # one pass encodes every sentence; only those longer than max_length are encoded again, in chunks
+    full = tokenizer([words[i] for i in nonempty], is_split_into_words=True)
+    pieces: list[tuple[int, int, int | None]] = []  # (item, word start, row in `full` or None = chunk)
+    chunks: list[list[str]] = []
     for row, i in enumerate(nonempty):
         wids = full.word_ids(row)
-        if len(wids) <= budget:
-            pieces.append((i, 0, len(words[i])))
+        if len(wids) <= max_length:
+            pieces.append((i, 0, row))
             continue
         lens = Counter(w for w in wids if w is not None)
-        chunks = _word_chunks([lens.get(j, 0) for j in range(len(words[i]))], budget)
         out.stats["chunked_sentences"] += 1
-        pieces.extend((i, a, b) for a, b in chunks)
-    enc = tokenizer(
-        [words[i][a:b] for i, a, b in pieces],
-        is_split_into_words=True,
-        truncation=True,
-        max_length=max_length,
+        for a, b in _word_chunks([lens.get(j, 0) for j in range(len(words[i]))], budget):
+            pieces.append((i, a, None))
+            chunks.append(words[i][a:b])
+    enc = (
+        tokenizer(chunks, is_split_into_words=True, truncation=True, max_length=max_length)
+        if chunks
+        else None
     )
-    for row, (i, a, _b) in enumerate(pieces):
-        feat = {"input_ids": enc["input_ids"][row], "attention_mask": enc["attention_mask"][row]}
-        wids = enc.word_ids(row)
+    n_chunks = 0
+    for i, a, row in pieces:
+        if row is None:
+            src, row, n_chunks = enc, n_chunks, n_chunks + 1
+        else:
+            src = full
+        feat = {"input_ids": src["input_ids"][row], "attention_mask": src["attention_mask"][row]}
+        wids = src.word_ids(row)
         feat["word_ids"] = [None if w is None else w + a for w in wids]
         if label2id is not None:
             labels = getattr(items[i], "labels", None)
