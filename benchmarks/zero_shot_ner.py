@@ -143,10 +143,12 @@ def main(argv=None) -> int:
             dev_limit=args.dev_limit,
         )
 
-    n_train = sum(
-        min(_count_sentences(root / "masakhaner2" / s / "train.txt.gz"), args.train_limit or 10**9)
-        for s in sources
-    )
+    from xlt.finetuning.run import read_labelled
+
+    source_train = {
+        s: read_labelled(f"shared:masakhaner2/{s}/train.txt", "ner", limit=args.train_limit) for s in sources
+    }
+    n_train = sum(len(v) for v in source_train.values())
     per_epoch = max(1, n_train // 32)
     rcfg = FinetuneRunConfig(
         training=FinetuneConfig(
@@ -179,17 +181,11 @@ def main(argv=None) -> int:
     if not args.skip_crf:
         try:
             import xlt.models  # noqa: F401  (registers crf)
-            from xlt.finetuning.run import read_labelled
             from xlt.models.base import task_models
 
             t2 = time.perf_counter()
             crf = task_models.build("crf", {})
-            train = [
-                x
-                for s in sources
-                for x in read_labelled(f"shared:masakhaner2/{s}/train.txt", "ner", limit=args.train_limit)
-            ]
-            crf.fit(train)
+            crf.fit([x for s in sources for x in source_train[s]])
             from xlt.evaluation.metrics import span_prf
 
             for t in targets:
@@ -224,18 +220,6 @@ def main(argv=None) -> int:
         print(f"{'mean':8}" + "".join(f"{report['mean_f1'].get(c, float('nan')):>12.4f}" for c in columns))
         print("target-dev = oracle selection on target dev data (not zero-shot)")
     return 0
-
-
-def _count_sentences(path: Path) -> int:
-    from xlt.io.files import iter_lines
-
-    n, in_sent = 0, False
-    for _, line in iter_lines(path):
-        if line.strip():
-            in_sent = True
-        elif in_sent:
-            n, in_sent = n + 1, False
-    return n + int(in_sent)
 
 
 if __name__ == "__main__":
