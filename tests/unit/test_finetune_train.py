@@ -46,13 +46,15 @@ def _training(model_dir, **kw) -> FinetuneConfig:
 def test_ner_learns_saves_and_loads(tiny_model_dir, tmp_path):
     train = read_labelled(f"{R}/src.train.txt", "ner")
     dev = read_labelled(f"{R}/src.dev.txt", "ner")
-    model = task_models.build("transformers", _training(tiny_model_dir, max_steps=100, learning_rate=5e-3))
+    model = task_models.build("transformers", _training(tiny_model_dir, max_steps=200, learning_rate=5e-3, eval_every=20))
     model.fit(train, dev)
     assert model.result_.main == "source-dev" and len(model.result_.history["source-dev"]) == 10
     best = max(score for _, score in model.result_.history["source-dev"])
     assert model.evaluate(dev)["f1"] == pytest.approx(best)  # the source-dev best was restored
     model.use_variant("last")
-    assert model.evaluate(train)["f1"] > 0.6  # a 2-layer random-init model fits the training data
+    # a 2-layer random-init model fits the training data: ~0.91 at 200 steps on any seed or
+    # thread count tried (100 steps left it at 0.60-0.66, too close to this bound)
+    assert model.evaluate(train)["f1"] > 0.6
     preds = model.predict(dev)
     assert [len(p) for p in preds] == [len(s) for s in dev]  # one label per word
     model.save(tmp_path / "m")
