@@ -39,10 +39,28 @@ def test_detect_by_content(tmp_path):
         "a.txt": ("0-0 1-1\n2-2\n", "pharaoh"),
         "b.txt": ("a ||| b\n", "parallel"),
         "c.txt": ("x O\ny O\n\nz O\n", "conll"),
+        "d.txt": ("b.GEN.1.1\tIn the beginning\nb.GEN.1.2\tAnd the earth\n", "bible"),
+        "e.tsv": ("verse_id\ttext\nb.GEN.1.1\tIn the beginning\n", "bible"),
+        "f.dat": ('<?xml version="1.0"?>\n<cesDoc><seg id="b.GEN.1.1">x</seg></cesDoc>\n', "bible"),
     }
     for name, (content, kind) in cases.items():
         (tmp_path / name).write_text(content, encoding="utf-8")
         assert detect_kind(tmp_path / name) == kind
+
+
+def test_parallel_reader_and_detector_agree_on_bibles(tmp_path):
+    """`read_parallel` joins two files by verse id exactly when `detect_kind` calls both Bibles."""
+    from xlt.io.parallel import read_parallel
+
+    src, tgt = tmp_path / "src.txt", tmp_path / "tgt.txt"
+    src.write_text("b.GEN.1.2\tAnd the earth\nb.GEN.1.1\tIn the beginning\n", encoding="utf-8")
+    tgt.write_text("b.GEN.1.1\tAu commencement\nb.GEN.1.2\tLa terre\n", encoding="utf-8")
+    assert detect_kind(src) == detect_kind(tgt) == "bible"
+    pairs = read_parallel([src, tgt])
+    assert [(p.src[0], p.tgt[0]) for p in pairs] == [("And", "La"), ("In", "Au")]  # joined by verse id
+    src.write_text("In the beginning\nAnd the earth\n", encoding="utf-8")
+    tgt.write_text("Au commencement\nLa terre\n", encoding="utf-8")
+    assert [p.src[0] for p in read_parallel([src, tgt])] == ["In", "And"]  # line-aligned
 
 
 def _check(*args: str):

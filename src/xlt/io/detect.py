@@ -40,6 +40,31 @@ _VERSE = re.compile(r"^b\.[A-Z0-9]+\.\d+\.\d+$")
 _ID = re.compile(r"^([1-9]\d*|[1-9]\d*-\d+|\d+\.\d+)$")
 
 
+def _first_field(path: Path) -> str:
+    """The first tab-separated field of the first non-blank line, or ``""``."""
+    for _, line in iter_lines(path):
+        if line.strip():
+            return line.split("\t", 1)[0].strip()
+    return ""
+
+
+def looks_like_bible(path: str | Path) -> bool:
+    """Whether a file is a Bible: CES XML, a ``*.verses.tsv`` name, or ``verse_id<TAB>text`` lines.
+
+    The one test used both by :func:`detect_kind` and by :func:`xlt.io.parallel.read_parallel`
+    (which joins two Bibles by verse id instead of by line), so the two never disagree.
+    """
+    p = resolve_path(path)
+    name = strip_compression_suffix(p.name).lower()
+    if name.endswith(".verses.tsv") or name.endswith(".xml"):
+        return True
+    with open_binary(p) as fh:
+        if fh.read(512).lstrip().startswith(b"<"):
+            return True
+    head = _first_field(p)
+    return head.lower() == "verse_id" or bool(_VERSE.match(head))
+
+
 def _head(path: Path, n: int = 60) -> list[str]:
     out: list[str] = []
     for _, line in iter_lines(path):
@@ -64,8 +89,6 @@ def _sniff_tsv(path: Path, lines: list[str]) -> str:
     if not rows:
         raise _ambiguous(path, "the file is empty")
     head = [c.strip().lower() for c in rows[0]]
-    if head[:1] == ["verse_id"] or _VERSE.match(rows[0][0].strip()):
-        return "bible"
     if any(h in ("text", "premise", "sentence", "category", "label") for h in head):
         return "classification"
     if all(len(r) == 3 for r in rows) and all(_LINKS.match(r[2]) for r in rows):
@@ -81,16 +104,13 @@ def detect_kind(path: str | Path) -> str:
     """The kind of a file (see the module docstring); raises when it cannot be told safely."""
     p = resolve_path(path)
     name = strip_compression_suffix(p.name).lower()
-    if name.endswith(".verses.tsv"):
-        return "bible"
     if name.endswith(".ref.wa"):
         return "naacl"
     suffix = Path(name).suffix
     if suffix in _BY_SUFFIX:
         return _BY_SUFFIX[suffix]
-    with open_binary(p) as fh:
-        if fh.read(512).lstrip().startswith(b"<"):
-            return "bible"
+    if looks_like_bible(p):
+        return "bible"
     lines = _head(p)
     nonempty = [ln for ln in lines if ln.strip()]
     if not nonempty:

@@ -18,6 +18,7 @@ from typing import Literal
 from xml.parsers import expat
 
 from xlt.errors import DataFormatError, MismatchError
+from xlt.io.detect import looks_like_bible
 from xlt.io.files import atomic_writer, iter_lines, open_binary, resolve_path, strip_compression_suffix
 from xlt.io.tokenize import tokenize
 from xlt.types import SentencePair
@@ -316,17 +317,6 @@ def read_bible_pair(
     return pairs, join
 
 
-def _looks_like_bible(path: Path) -> bool:
-    name = _name(path)
-    if name.endswith(".xml") or name.endswith(".verses.tsv"):
-        return True
-    for _, line in iter_lines(path):
-        if line.strip():
-            head = line.split("\t", 1)[0].strip().lower()
-            return head in ("verse_id",) or (head.startswith("b.") and head.count(".") == 3)
-    return False
-
-
 def read_parallel(
     path_or_paths: str | Path | Sequence[str | Path],
     *,
@@ -345,7 +335,7 @@ def read_parallel(
     if len(paths) != 2:
         raise ValueError(f"expected one parallel file or two files (source, target), got {len(paths)}")
     src, tgt = (resolve_path(p) for p in paths)
-    if _looks_like_bible(src) and _looks_like_bible(tgt):
+    if looks_like_bible(src) and looks_like_bible(tgt):
         pairs, _ = read_bible_pair(src, tgt, tokenizer=tokenizer or tokenize)
         return pairs
     return read_parallel_files(src, tgt, tokenizer=tokenizer)
