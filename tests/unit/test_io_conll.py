@@ -90,3 +90,23 @@ def test_write_conll_none_label(tmp_path):
     assert n == 1 and out.read_text() == "a B-PER\nb O\n\n"
     with pytest.raises(DataFormatError):
         write_conll([LabeledSentence(("a b",), ("O",))], tmp_path / "bad.txt")
+
+
+def test_auto_scheme_streams_a_long_bio_file(tmp_path, monkeypatch):
+    """scheme='auto' decides BIO after AUTO_BIO_AFTER all-BIO sentences instead of buffering the
+    whole file; a non-BIO label after that is an error that says why."""
+    import xlt.io.conll as conll
+
+    monkeypatch.setattr(conll, "AUTO_BIO_AFTER", 2)
+    path = tmp_path / "ner.txt"
+    path.write_text("a I-PER\nb O\n\nc B-LOC\n\nd O\n\ne NOUN\n", encoding="utf-8")
+    stream = conll.iter_conll(path)
+    first = next(stream)
+    assert first.labels == ("B-PER", "O")  # repaired: the file was called BIO after 2 sentences
+    assert next(stream).labels == ("B-LOC",) and next(stream).labels == ("O",)
+    with pytest.raises(DataFormatError, match=r"ner.txt:8: label 'NOUN'") as err:
+        next(stream)
+    assert "scheme='none'" in str(err.value)
+    pos = tmp_path / "pos.txt"
+    pos.write_text("a O\n\nb NOUN\n", encoding="utf-8")  # a non-BIO tag before the decision
+    assert [s.labels for s in conll.iter_conll(pos)] == [("O",), ("NOUN",)]

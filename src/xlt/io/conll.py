@@ -33,6 +33,9 @@ UNER_LABEL_MAP: dict[str, str] = {"B-O": "O", "I-O": "O", "B-OTH": "O", "I-OTH":
 UNER_COLUMNS: dict[str, object] = {"token_col": 1, "label_col": 2, "label_map": UNER_LABEL_MAP}
 
 _SPACES = re.compile(r" +")
+#: ``scheme="auto"`` calls a file BIO once this many sentences in a row have only BIO labels
+#: (a POS or other tag set shows a non-BIO tag in its first sentences), so memory stays bounded.
+AUTO_BIO_AFTER = 2000
 
 
 @dataclass
@@ -160,9 +163,11 @@ def iter_conll(
     labels: list[str | None] = []
     lines: list[int] = []
     comments: list[str] = []
-    # scheme="auto": sentences are held back while every label so far is BIO (the
-    # scheme is only known at the end); the first non-BIO label releases them unrepaired
+    # scheme="auto": sentences are held back while every label so far is BIO; the first
+    # non-BIO label releases them unrepaired, AUTO_BIO_AFTER all-BIO sentences (or the end of
+    # the file) release them repaired and make the rest of the file BIO
     use_scheme = scheme if label_col is not None else "none"
+    auto_decided = False
     held: list[tuple[list[str], list[str | None], list[int], int, list[str]]] = []
 
     def make(
@@ -176,13 +181,18 @@ def iter_conll(
         return LabeledSentence(tuple(toks), tuple(labs), id=f"{name}:{first}", meta=meta)
 
     def finish() -> Iterator[LabeledSentence]:
-        nonlocal use_scheme
+        nonlocal use_scheme, auto_decided
         item = (tokens, labels, lines, first_line, list(comments))
         if use_scheme != "auto":
             yield make(*item, bio=use_scheme == "bio")
             return
         if all(lab is None or is_bio_label(lab) for lab in labels):
             held.append(item)
+            if len(held) >= AUTO_BIO_AFTER:
+                use_scheme, auto_decided = "bio", True
+                for h in held:
+                    yield make(*h, bio=True)
+                held.clear()
             return
         use_scheme = "none"
         for h in held:
@@ -252,7 +262,15 @@ def iter_conll(
                 raise DataFormatError(p, lineno, f"empty label in {line!r}")
             if use_scheme == "bio" and not is_bio_label(label):
                 raise DataFormatError(
-                    p, lineno, f"label {label!r} is not a BIO label; expected O, B-TYPE or I-TYPE"
+                    p,
+                    lineno,
+                    f"label {label!r} is not a BIO label; expected O, B-TYPE or I-TYPE",
+                    hint=(
+                        f"scheme='auto' read the file as BIO after {AUTO_BIO_AFTER} all-BIO sentences; "
+                        "pass scheme='none' for a tag set that is not BIO"
+                    )
+                    if auto_decided
+                    else None,
                 )
         if not tokens:
             first_line = lineno
