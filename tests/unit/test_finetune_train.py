@@ -46,7 +46,9 @@ def _training(model_dir, **kw) -> FinetuneConfig:
 def test_ner_learns_saves_and_loads(tiny_model_dir, tmp_path):
     train = read_labelled(f"{R}/src.train.txt", "ner")
     dev = read_labelled(f"{R}/src.dev.txt", "ner")
-    model = task_models.build("transformers", _training(tiny_model_dir, max_steps=200, learning_rate=5e-3, eval_every=20))
+    model = task_models.build(
+        "transformers", _training(tiny_model_dir, max_steps=200, learning_rate=5e-3, eval_every=20)
+    )
     model.fit(train, dev)
     assert model.result_.main == "source-dev" and len(model.result_.history["source-dev"]) == 10
     best = max(score for _, score in model.result_.history["source-dev"])
