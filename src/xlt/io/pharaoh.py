@@ -24,6 +24,17 @@ log = logging.getLogger(__name__)
 _LINK = re.compile(r"^(\d+)([-p?])(\d+)(?:-(\d+(?:\.\d*)?|\.\d+))?$")
 
 
+def _plain_links(items: list[str]) -> set[Link] | None:
+    """The links of ``i-j`` items, or ``None`` when any item is something else."""
+    links: set[Link] = set()
+    for item in items:
+        i, dash, j = item.partition("-")
+        if not (dash and i.isdigit() and j.isdigit() and i.isascii() and j.isascii()):
+            return None
+        links.add((int(i), int(j)))
+    return links
+
+
 def parse_pharaoh(
     line: str,
     *,
@@ -41,7 +52,18 @@ def parse_pharaoh(
     possible: set[Link] = set()
     scores: dict[Link, float] = {}
     offset = 1 if one_based else 0
-    for item in line.split():
+    items = line.split()
+    if not one_based and not any(c in line for c in "p?."):
+        fast = _plain_links(items)  # the common case: unscored 0-based "i-j" links
+        if fast is not None and (
+            not fast
+            or (
+                (src_len is None or max(i for i, _ in fast) < src_len)
+                and (tgt_len is None or max(j for _, j in fast) < tgt_len)
+            )
+        ):
+            return Alignment(frozenset(fast), frozenset(), None)
+    for item in items:
         m = _LINK.match(item)
         if not m:
             raise DataFormatError(
