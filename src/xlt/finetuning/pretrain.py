@@ -112,11 +112,13 @@ def build_tokenizer(config: PretrainConfig, texts: Sequence[str]):
 
     if config.tokenizer or config.model:
         return load_tokenizer(config.tokenizer or config.model, trust_remote_code=config.trust_remote_code)
-    from xlt.testing.tiny import train_tiny_tokenizer
+    from xlt.vocab.tokenizer import train_tokenizer
 
     if not texts:
         raise ConfigError("cannot train a tokenizer: no texts (give `corpora` or a `tokenizer`)")
-    return train_tiny_tokenizer(texts, vocab_size=config.vocab_size, model_max_length=config.max_length)
+    return train_tokenizer(
+        texts, kind="unigram", vocab_size=config.vocab_size, model_max_length=config.max_length
+    )
 
 
 def build_model(config: PretrainConfig, tokenizer):
