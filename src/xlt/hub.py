@@ -63,6 +63,17 @@ def load_model(auto_class: Any, name: str | Path, *, trust_remote_code: bool = F
         raise _explain(name, "the model", err) from None
 
 
+def load_saved_model(name: str | Path, *, trust_remote_code: bool = False):
+    """Load a model as the class named in its config's ``architectures`` (so task heads are kept),
+    falling back to ``AutoModel``; hub id or local path."""
+    import transformers
+
+    config = load_config(name, trust_remote_code=trust_remote_code)
+    archs = getattr(config, "architectures", None) or []
+    cls = getattr(transformers, archs[0], None) if archs else None
+    return load_model(cls or transformers.AutoModel, name, config=config, trust_remote_code=trust_remote_code)
+
+
 def _has_safetensors(name: str | Path) -> bool:
     path = Path(name).expanduser()
     return any(path.glob("*.safetensors"))

@@ -138,8 +138,7 @@ def transfer_cmd(
 ) -> None:
     """Replace a model's vocabulary with a target tokenizer's, initialising the new embeddings."""
     from xlt.cli.common import config_from_cli
-    from xlt.hub import load_tokenizer
-    from xlt.merging.models import load_model
+    from xlt.hub import load_saved_model, load_tokenizer
     from xlt.vocab.dictionaries import load_dictionary, read_dictionary
     from xlt.vocab.initializers import TransferData, initializers
 
@@ -156,7 +155,7 @@ def transfer_cmd(
         parallel=_parallel(parallel)[:limit] if limit else _parallel(parallel),
         dictionary=list(dict.fromkeys(pairs)),
     )
-    src_model = load_model(model, trust_remote_code=trust_remote_code)
+    src_model = load_saved_model(model, trust_remote_code=trust_remote_code)
     src_tok = load_tokenizer(model, trust_remote_code=trust_remote_code)
     tgt_tok = load_tokenizer(tokenizer, trust_remote_code=trust_remote_code)
     _transfer(src_model, src_tok, tgt_tok, init, data, out, fmt)
@@ -177,8 +176,7 @@ def extend_cmd(
 ) -> None:
     """Add frequent target words that the tokenizer over-segments, and initialise their embeddings."""
     from xlt.cli.common import config_from_cli
-    from xlt.hub import load_tokenizer
-    from xlt.merging.models import load_model
+    from xlt.hub import load_saved_model, load_tokenizer
     from xlt.vocab.initializers import TransferData, initializers
     from xlt.vocab.tokenizer import extend_tokenizer, new_words
 
@@ -187,7 +185,7 @@ def extend_cmd(
     tgt_tok, added = extend_tokenizer(
         src_tok, new_words(texts, src_tok, num_tokens=num_tokens, min_count=min_count)
     )
-    src_model = load_model(model)
+    src_model = load_saved_model(model)
     cfg = config_from_cli(initializers.config_class(method), sets=sets, flags={"method": method})
     init = initializers.build(method, cfg)
     _transfer(
@@ -203,14 +201,13 @@ def transmi_cmd(
     fmt: OutputFormat = FormatOption,
 ) -> None:
     """TransMI: add romanised copies of the vocabulary's pieces (embedding = mean of their originals)."""
-    from xlt.hub import load_tokenizer
-    from xlt.merging.models import load_model
+    from xlt.hub import load_saved_model, load_tokenizer
     from xlt.vocab.initializers import initializers
     from xlt.vocab.transliterate import transmi_tokenizer
 
     src_tok = load_tokenizer(model)
     tgt_tok, _added = transmi_tokenizer(src_tok, scheme)  # type: ignore[arg-type]
-    src_model = load_model(model)
+    src_model = load_saved_model(model)
     init = initializers.build("transliteration", {"scheme": scheme})
     _transfer(src_model, src_tok, tgt_tok, init, None, out, fmt)
 

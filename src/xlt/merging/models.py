@@ -32,21 +32,6 @@ class MergeResult:
     config: dict[str, Any] = field(default_factory=dict)
 
 
-def load_model(name_or_path: str | Path, *, trust_remote_code: bool = False):
-    """Load a model with the class named in its config (keeps task heads); hub id or path."""
-    import transformers
-
-    from xlt.hub import load_config
-    from xlt.hub import load_model as hub_load
-
-    config = load_config(name_or_path, trust_remote_code=trust_remote_code)
-    archs = getattr(config, "architectures", None) or []
-    cls = getattr(transformers, archs[0], None) if archs else None
-    return hub_load(
-        cls or transformers.AutoModel, name_or_path, config=config, trust_remote_code=trust_remote_code
-    )
-
-
 def load_tokenizer(name_or_path: str | Path, *, trust_remote_code: bool = False):
     """The model's tokenizer, or None when it has none."""
     from xlt.hub import ModelLoadError
@@ -131,6 +116,7 @@ def merge_models(
 
     Returns ``(merged_model, MergeResult)``.
     """
+    from xlt.hub import load_saved_model
     from xlt.merging.methods import mergers
 
     method = mergers.build(method_name, dict(config) if isinstance(config, Mapping) else config)
@@ -139,9 +125,9 @@ def merge_models(
     if getattr(method, "needs_base", False) and base is None:
         raise ConfigError(f"merge method {method_name!r} needs a base model (--base)")
     names = [str(m) for m in models]
-    loaded = [load_model(m, trust_remote_code=trust_remote_code) for m in models]
+    loaded = [load_saved_model(m, trust_remote_code=trust_remote_code) for m in models]
     types = {getattr(m.config, "model_type", None) for m in loaded}
-    base_model = load_model(base, trust_remote_code=trust_remote_code) if base is not None else None
+    base_model = load_saved_model(base, trust_remote_code=trust_remote_code) if base is not None else None
     if base_model is not None:
         types.add(getattr(base_model.config, "model_type", None))
     if len(types) > 1:
