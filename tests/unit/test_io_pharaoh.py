@@ -81,3 +81,23 @@ def test_out_of_range_drop_is_counted(tmp_path, caplog):
     assert a.sure == {(0, 0), (1, 0)}
     assert report.counts == {"out-of-range link dropped": 1} and "g.txt:1" in report.examples[0]
     assert "1 repairs" in caplog.text
+
+
+@pytest.mark.parametrize(
+    "line", ["0-1 2-2", " 3-0\t1-1 ", "", "0-1 2p3", "1-1-0.5 0-0", "0-1 2?2", "1--2", "1-2-3 4", "٣-1"]
+)
+def test_fast_and_general_link_parsing_agree(line):
+    """Plain `i-j` lines take a fast path; every other line the per-link parser with its errors."""
+    from xlt.io.pharaoh import _LINK, parse_links
+
+    items = line.split()
+    if all(_LINK.match(item) for item in items):
+        parsed = parse_pharaoh(line)
+        assert parse_links(line) == set(parsed.sure | parsed.possible)
+        sure = {(int(a), int(b)) for a, b in (item.split("-")[:2] for item in items if "-" in item)}
+        assert parsed.sure == sure
+    else:
+        with pytest.raises(DataFormatError, match="bad alignment link"):
+            parse_links(line, path="x.txt", lineno=3)
+    with pytest.raises(DataFormatError, match="out of range"):
+        parse_pharaoh("0-1 5-1", src_len=3)

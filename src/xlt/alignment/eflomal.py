@@ -25,6 +25,7 @@ from xlt.alignment.dictionary import DictionaryFormat, iter_dictionary
 from xlt.alignment.symmetrize import symmetrize
 from xlt.config import MethodConfig
 from xlt.errors import MissingDependencyError, XltError
+from xlt.io.pharaoh import parse_links
 from xlt.types import Alignment, Link, SentencePair
 
 log = logging.getLogger(__name__)
@@ -85,12 +86,6 @@ def _clean_tokens(tokens: Sequence[str], mode: str) -> str:
         tok = "_".join(tok.split()) or "_"
         out.append(tok)
     return " ".join(out)
-
-
-def parse_links(line: str) -> set[Link]:
-    """``"0-1 2-2"`` -> ``{(0, 1), (2, 2)}``."""
-    nums = [int(x) for x in line.replace("-", " ").split()]
-    return set(zip(nums[::2], nums[1::2], strict=True))
 
 
 @aligners.register(
@@ -244,4 +239,4 @@ def split_long(pair: SentencePair, limit: int = MAX_TOKENS) -> list[tuple[int, i
 
 def _read_links(path: Path) -> list[set[Link]]:
     with open(path, encoding="utf-8") as fh:
-        return [parse_links(line) for line in fh]
+        return [parse_links(line, path=path, lineno=n) for n, line in enumerate(fh, 1)]

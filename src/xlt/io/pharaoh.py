@@ -21,18 +21,26 @@ from xlt.types import Alignment, Link, SentencePair
 
 log = logging.getLogger(__name__)
 
+_PLAIN_LINE = re.compile(r"\s*\d+-\d+(?:\s+\d+-\d+)*\s*", re.ASCII)
 _LINK = re.compile(r"^(\d+)([-p?])(\d+)(?:-(\d+(?:\.\d*)?|\.\d+))?$")
 
 
-def _plain_links(items: list[str]) -> set[Link] | None:
-    """The links of ``i-j`` items, or ``None`` when any item is something else."""
-    links: set[Link] = set()
-    for item in items:
-        i, dash, j = item.partition("-")
-        if not (dash and i.isdigit() and j.isdigit() and i.isascii() and j.isascii()):
-            return None
-        links.add((int(i), int(j)))
-    return links
+def _plain_links(line: str) -> set[Link] | None:
+    """The links of a line of plain ``i-j`` items only, or ``None`` for anything else."""
+    if not _PLAIN_LINE.fullmatch(line):
+        return None
+    nums = list(map(int, line.replace("-", " ").split()))
+    return set(zip(nums[::2], nums[1::2], strict=True))
+
+
+def parse_links(line: str, *, path: str | Path | None = None, lineno: int | None = None) -> set[Link]:
+    """All links (sure and possible) of a 0-based Pharaoh line as a set, e.g. an aligner's output;
+    the fast path for the plain ``"0-1 2-2"`` lines aligners write."""
+    fast = _plain_links(line)
+    if fast is not None:
+        return fast
+    parsed = parse_pharaoh(line, path=path, lineno=lineno)
+    return set(parsed.sure | parsed.possible)
 
 
 def parse_pharaoh(
@@ -52,9 +60,8 @@ def parse_pharaoh(
     possible: set[Link] = set()
     scores: dict[Link, float] = {}
     offset = 1 if one_based else 0
-    items = line.split()
-    if not one_based and not any(c in line for c in "p?."):
-        fast = _plain_links(items)  # the common case: unscored 0-based "i-j" links
+    if not one_based:
+        fast = _plain_links(line)  # the common case: unscored 0-based "i-j" links
         if fast is not None and (
             not fast
             or (
@@ -63,7 +70,7 @@ def parse_pharaoh(
             )
         ):
             return Alignment(frozenset(fast), frozenset(), None)
-    for item in items:
+    for item in line.split():
         m = _LINK.match(item)
         if not m:
             raise DataFormatError(
