@@ -45,11 +45,12 @@ def check_inputs(
             f"{len(alignments)} alignments; expected one of each per sentence"
         )
     for k, (s, t, a) in enumerate(zip(source, target, alignments, strict=True)):
+        n_src, n_tgt = len(s.tokens), len(t.tokens)
         for i, j in a.sure:
-            if i >= len(s) or j >= len(t) or i < 0 or j < 0:
+            if i >= n_src or j >= n_tgt or i < 0 or j < 0:
                 raise MismatchError(
                     f"sentence {k + 1} ({s.id or t.id or 'no id'}): link {i}-{j} out of range for "
-                    f"{len(s)} source and {len(t)} target tokens"
+                    f"{n_src} source and {n_tgt} target tokens"
                 )
 
 

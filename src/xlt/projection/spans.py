@@ -18,6 +18,7 @@ from __future__ import annotations
 import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Any, Literal
 
 from pydantic import Field
@@ -45,7 +46,9 @@ class SpanProjectorConfig(MethodConfig):
     )
 
 
+@lru_cache(maxsize=1 << 16)
 def is_punct(token: str) -> bool:
+    """Whether every character of a non-empty token is punctuation or a symbol (cached: hot path)."""
     return bool(token) and all(unicodedata.category(c)[0] in "PS" for c in token)
 
 
@@ -59,18 +62,32 @@ def _runs(positions: Sequence[int]) -> list[list[int]]:
     return runs
 
 
-def _exact_copy(span: Sequence[str], folded: Sequence[str], aligned: set[int]) -> tuple[int, int] | None:
+def _occurrences(items: list[str], item: str) -> list[int]:
+    """Every index of ``item`` in ``items`` (``list.index`` scans in C)."""
+    out: list[int] = []
+    start = 0
+    try:
+        while True:
+            start = items.index(item, start)
+            out.append(start)
+            start += 1
+    except ValueError:
+        return out
+
+
+def _casefold_all(tokens: Sequence[str]) -> list[str]:
+    """``[t.casefold() for t in tokens]`` in one C-level call where no token holds a NUL."""
+    folded = "\x00".join(tokens).casefold().split("\x00")
+    return folded if len(folded) == len(tokens) else [t.casefold() for t in tokens]
+
+
+def _exact_copy(span: Sequence[str], folded: list[str], aligned: set[int]) -> tuple[int, int] | None:
     """The one place where ``span`` occurs verbatim (casefolded) in the casefolded target, if unambiguous."""
     n = len(span)
-    if not n or all(is_punct(t) for t in span):
+    if not n or all(map(is_punct, span)):
         return None
     want = [t.casefold() for t in span]
-    first = want[0]
-    hits = [
-        a
-        for a in range(len(folded) - n + 1)
-        if folded[a] == first and (n == 1 or list(folded[a : a + n]) == want)
-    ]
+    hits = [a for a in _occurrences(folded, want[0]) if n == 1 or folded[a : a + n] == want]
     if len(hits) > 1:
         hits = [a for a in hits if any(j in aligned for j in range(a, a + n))]
     return (hits[0], hits[0] + n) if len(hits) == 1 else None
@@ -96,12 +113,15 @@ class SpanProjector(AlignmentProjector[list[dict[str, Any]]]):
         tgt: Sentence,
         by_src: dict[int, list[int]],
         by_tgt: dict[int, list[int]],
-        folded: Sequence[str],
+        folded: list[str],
     ) -> tuple[list[tuple[int, int]], str | None, int]:
         """Target (start, end) runs for one source span, a drop reason, and the number of runs."""
         cfg = self.config
         _, s, e = span
-        support = Counter(j for i in range(s, e) for j in by_src.get(i, ()))
+        support: dict[int, int] = {}
+        for i in range(s, e):
+            for j in by_src.get(i, ()):
+                support[j] = support.get(j, 0) + 1
         inside = sorted(support)
         if cfg.exact_match:
             hit = _exact_copy(src.tokens[s:e], folded, set(inside))
@@ -124,7 +144,7 @@ class SpanProjector(AlignmentProjector[list[dict[str, Any]]]):
             if cfg.discontinuous == "hull":
                 merged = [list(range(merged[0][0], merged[-1][-1] + 1))]
             elif cfg.discontinuous == "largest":
-                merged = [max(merged, key=lambda r: (sum(support[j] for j in r), len(r), -r[0]))]
+                merged = [max(merged, key=lambda r: (sum(support.get(j, 0) for j in r), len(r), -r[0]))]
         out = []
         src_tokens = src.tokens[s:e]
         for run in merged:
@@ -153,10 +173,11 @@ class SpanProjector(AlignmentProjector[list[dict[str, Any]]]):
         for i, j in links:
             by_src[i].append(j)
             by_tgt[j].append(i)
-        folded = [t.casefold() for t in tgt.tokens] if self.config.exact_match else []
+        spans = bio_spans(src.labels)
+        folded = _casefold_all(tgt.tokens) if self.config.exact_match and spans else []
         records: list[dict[str, Any]] = []
         proposals = []  # (priority, record index, type, start, end)
-        for typ, s, e in bio_spans(src.labels):
+        for typ, s, e in spans:
             cands, reason, n_runs = self._candidates((typ, s, e), src, tgt, by_src, by_tgt, folded)
             rec: dict[str, Any] = {"type": typ, "source": [s, e], "runs": n_runs, "target": []}
             if reason is not None:
@@ -198,11 +219,14 @@ class SpanProjector(AlignmentProjector[list[dict[str, Any]]]):
         link score to an O source token, 0.5 when unaligned."""
         best: dict[int, float] = {}
         src_o: dict[int, float] = {}
-        for i, j in links:
-            sc = float(scores.get((i, j), 1.0))
-            best[j] = max(best.get(j, 0.0), sc)
-            if src.labels[i] in (None, "O"):
-                src_o[j] = max(src_o.get(j, 0.0), sc)
+        labels = src.labels
+        for link in links:
+            sc = float(scores.get(link, 1.0))
+            j = link[1]
+            if sc > best.get(j, -1.0):
+                best[j] = sc
+            if labels[link[0]] in (None, "O") and sc > src_o.get(j, -1.0):
+                src_o[j] = sc
         conf = [src_o.get(j, 0.5 if j not in best else 0.25) for j in range(n)]
         for _, a, b in spans:
             linked = [best[j] for j in range(a, b) if j in best]
