@@ -227,7 +227,8 @@ class EflomalAligner:
 def to_alignment(forward: set[Link], reverse: set[Link], method: str) -> Alignment:
     """Symmetrize and attach a confidence per link (1.0 if both directions agree, else 0.5)."""
     links = symmetrize(forward, reverse, method)
-    scores = {link: (0.5 * (link in forward) + 0.5 * (link in reverse)) or 0.5 for link in links}
+    scores = dict.fromkeys(links, 0.5)
+    scores.update(dict.fromkeys(links & forward & reverse, 1.0))
     return Alignment(sure=frozenset(links), scores=scores)
 
 

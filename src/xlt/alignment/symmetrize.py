@@ -97,11 +97,13 @@ def symmetrize(
 ) -> set[Link]:
     """Combine two directional alignments into one link set."""
     name = canonical_method(method)
-    fwd, rev = set(forward), set(reverse)
+    # set operations below build new sets, so set inputs need no defensive copy
+    fwd = forward if type(forward) is set else set(forward)
+    rev = reverse if type(reverse) is set else set(reverse)
     if name == "forward":
-        return fwd
+        return set(fwd)
     if name == "reverse":
-        return rev
+        return set(rev)
     if name == "intersection":
         return fwd & rev
     if name == "union":
