@@ -26,6 +26,7 @@ from xlt.alignment.dictionary import DictionaryFormat, iter_dictionary
 from xlt.alignment.symmetrize import symmetrize
 from xlt.config import MethodConfig
 from xlt.errors import MissingDependencyError, XltError
+from xlt.gcpause import gc_paused
 from xlt.io.pharaoh import parse_links
 from xlt.types import Alignment, Link, SentencePair
 
@@ -219,9 +220,9 @@ class EflomalAligner:
         return out
 
     def align(self, pairs: Sequence[SentencePair], *, extra: Sequence[SentencePair] = ()) -> list[Alignment]:
-        return [
-            to_alignment(f, r, self.config.symmetrize) for f, r in self.align_directional(pairs, extra=extra)
-        ]
+        directional = self.align_directional(pairs, extra=extra)
+        with gc_paused():
+            return [to_alignment(f, r, self.config.symmetrize) for f, r in directional]
 
 
 def to_alignment(forward: set[Link], reverse: set[Link], method: str) -> Alignment:
@@ -249,5 +250,5 @@ def split_long(pair: SentencePair, limit: int = MAX_TOKENS) -> list[tuple[int, i
 
 
 def _read_links(path: Path) -> list[set[Link]]:
-    with open(path, encoding="utf-8") as fh:
+    with open(path, encoding="utf-8") as fh, gc_paused():
         return [parse_links(line, path=path, lineno=n) for n, line in enumerate(fh, 1)]

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from typing import Any, Generic, Protocol, TypeVar, runtime_checkable
 
 from xlt.errors import MismatchError
+from xlt.gcpause import gc_paused
 from xlt.registry import stage_registry
 from xlt.types import Alignment, LabeledSentence, Sentence
 
@@ -91,10 +92,11 @@ class AlignmentProjector(Generic[D]):
         check_inputs(source, target, alignments)
         out: list[LabeledSentence] = []
         details: list[D] = []
-        for s, t, a in zip(source, target, alignments, strict=True):
-            sent, detail = self.project_one(s, t, a)
-            out.append(sent)
-            details.append(detail)
+        with gc_paused():
+            for s, t, a in zip(source, target, alignments, strict=True):
+                sent, detail = self.project_one(s, t, a)
+                out.append(sent)
+                details.append(detail)
         self.stats_ = self.summarise(out, details)
         return out
 
