@@ -10,7 +10,6 @@ Large corpora are aligned in chunks of ``chunk_size`` pairs, which bounds memory
 from __future__ import annotations
 
 import logging
-import re
 import tempfile
 import time
 import unicodedata
@@ -70,9 +69,6 @@ class EflomalConfig(MethodConfig):
     )
 
 
-_SPACE = re.compile(r"\s")
-
-
 def _normalize(token: str, mode: str) -> str:
     if mode == "none":
         return token
@@ -86,16 +82,6 @@ def _normalize(token: str, mode: str) -> str:
 def _clean_tokens(tokens: Sequence[str], mode: str) -> str:
     """One eflomal input line: normalised tokens joined by spaces (eflomal splits lines on
     whitespace, so whitespace inside a token becomes ``_`` and an empty token is ``_``)."""
-    if mode in ("none", "nfkc") and tokens:
-        # fast path: normalise the whole line at once (NUL is a starter that never composes, so
-        # NFKC cannot join across it) and fix tokens only when the line has whitespace or empties
-        joined = "\x00".join(tokens)
-        line = unicodedata.normalize("NFKC", joined) if mode == "nfkc" else joined
-        parts = line.split("\x00")
-        if len(parts) == len(tokens):
-            if _SPACE.search(line) is None and all(parts):
-                return " ".join(parts)
-            return " ".join("_".join(tok.split()) or "_" for tok in parts)
     return " ".join("_".join(_normalize(tok, mode).split()) or "_" for tok in tokens)
 
 

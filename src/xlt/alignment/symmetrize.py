@@ -97,13 +97,11 @@ def symmetrize(
 ) -> set[Link]:
     """Combine two directional alignments into one link set."""
     name = canonical_method(method)
-    # set operations below build new sets, so set inputs need no defensive copy
-    fwd = forward if type(forward) is set else set(forward)
-    rev = reverse if type(reverse) is set else set(reverse)
+    fwd, rev = set(forward), set(reverse)
     if name == "forward":
-        return set(fwd)
+        return fwd
     if name == "reverse":
-        return set(rev)
+        return rev
     if name == "intersection":
         return fwd & rev
     if name == "union":

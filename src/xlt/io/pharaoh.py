@@ -60,16 +60,14 @@ def parse_pharaoh(
     possible: set[Link] = set()
     scores: dict[Link, float] = {}
     offset = 1 if one_based else 0
-    if not one_based:
-        fast = _plain_links(line)  # the common case: unscored 0-based "i-j" links
-        if fast is not None and (
-            not fast
-            or (
-                (src_len is None or max(i for i, _ in fast) < src_len)
-                and (tgt_len is None or max(j for _, j in fast) < tgt_len)
-            )
-        ):
-            return Alignment(frozenset(fast), frozenset(), None)
+    # the common case, unscored 0-based "i-j" links in range, skips the per-link parser
+    fast = None if one_based else _plain_links(line)
+    if (
+        fast is not None
+        and (src_len is None or max(i for i, _ in fast) < src_len)
+        and (tgt_len is None or max(j for _, j in fast) < tgt_len)
+    ):
+        return Alignment(frozenset(fast), frozenset(), None)
     for item in line.split():
         m = _LINK.match(item)
         if not m:
