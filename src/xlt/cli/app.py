@@ -17,6 +17,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "xlt.cli.data",
     "xlt.cli.catalog",
     "xlt.cli.merge",
+    "xlt.cli.models",
     "xlt.cli.vocab",
     "xlt.cli.langs",
     "xlt.cli.rank",
