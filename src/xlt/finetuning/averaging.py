@@ -32,16 +32,26 @@ def checkpoint_averaging_callback(mode: Literal["last-k", "all"], every: int | N
         raise ConfigError(f"averaging mode must be 'last-k' or 'all', got {mode!r}")
 
     class CheckpointAveraging(TrainerCallback):
+        """``last-k`` keeps ``k`` snapshots; ``all`` keeps only a running sum (memory of one model)."""
+
         def __init__(self) -> None:
             self.mode = mode
-            self.snapshots: deque[dict[str, Any]] = deque(maxlen=k if mode == "last-k" else None)
+            self.snapshots: deque[dict[str, Any]] = deque(maxlen=k)
             self.steps: deque[int] = deque(maxlen=k if mode == "last-k" else None)
+            self._sum: dict[str, Any] | None = None
 
         def _take(self, step: int, model) -> None:
             if self.steps and self.steps[-1] == step:
                 return
-            self.snapshots.append(trainable_state(model))
+            snap = trainable_state(model)
             self.steps.append(step)
+            if self.mode == "last-k":
+                self.snapshots.append(snap)
+            elif self._sum is None:
+                self._sum = {name: t.double() for name, t in snap.items()}
+            else:
+                for name, t in snap.items():
+                    self._sum[name] += t
 
         def on_step_end(self, args, state, control, model=None, **kwargs):
             if every is not None and checkpoint_due(state.global_step, every, state.max_steps):
@@ -52,11 +62,21 @@ def checkpoint_averaging_callback(mode: Literal["last-k", "all"], every: int | N
                 self._take(state.global_step, model)
 
         def average(self) -> dict[str, Any]:
-            if not self.snapshots:
+            if not self.steps:
                 raise ConfigError("no checkpoints were taken during training, nothing to average")
-            return average_state_dicts(list(self.snapshots))
+            if self.mode == "last-k":
+                return average_state_dicts(list(self.snapshots))
+            n = len(self.steps)
+            assert self._sum is not None
+            return {name: (t / n).to(_dtype_of(t)) for name, t in self._sum.items()}
 
     return CheckpointAveraging()
+
+
+def _dtype_of(summed) -> Any:
+    import torch
+
+    return torch.float32 if summed.dtype == torch.float64 else summed.dtype
 
 
 def load_weights(path: str | Path) -> dict[str, Any]:

@@ -44,6 +44,13 @@ class FinetuneConfig(MethodConfig):
         "auto", description="auto: bf16 (or fp16) on GPU, fp32 on CPU."
     )
     group_by_length: bool = Field(True, description="Batch examples of similar length (less padding).")
+    freeze_word_embeddings: bool = Field(
+        True,
+        description="Keep the input word embeddings fixed while fine-tuning (Wu & Dredze 2019, "
+        '"Beto, Bentz, Becas"): target-language words unseen in the source data then stay where '
+        "pretraining put them. Equal source-dev-selected dev F1 to full fine-tuning on 14 MasakhaNER "
+        "targets (0.501 both) with 2.2x faster steps on CPU for large-vocabulary encoders.",
+    )
     strategy: Literal["full", "lora"] = Field(
         "full", description="Train all weights, or a LoRA task adapter."
     )

@@ -43,6 +43,9 @@ class DataSpec(XltConfig):
     dev_limit: int | None = Field(
         None, ge=1, description="Use at most this many dev examples (the first ones)."
     )
+    test_limit: int | None = Field(
+        None, ge=1, description="Score at most this many test examples (the first ones; a stated subset)."
+    )
     language_adapter: str | None = Field(
         None, description="This language's LoRA language adapter (MAD-X style)."
     )
@@ -110,7 +113,7 @@ def read_labelled(path: str, task: str, *, limit: int | None = None) -> list[Any
 def _load(spec: DataSpec | None, split: str, task: str) -> list[Any]:
     if spec is None or getattr(spec, split) is None:
         return []
-    limit = {"train": spec.limit, "dev": spec.dev_limit}.get(split)
+    limit = {"train": spec.limit, "dev": spec.dev_limit, "test": spec.test_limit}.get(split)
     return read_labelled(getattr(spec, split), task, limit=limit)
 
 

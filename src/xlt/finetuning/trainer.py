@@ -167,6 +167,8 @@ def fit(
         model = build_model(config, labels)
         if config.strategy == "lora":
             model = add_task_adapter(model, config)
+    if config.freeze_word_embeddings:
+        model.get_input_embeddings().weight.requires_grad_(False)
     max_length = usable_length(model, tokenizer, config.max_length)
     label2id = {lab: i for i, lab in enumerate(labels)}
     enc = encode(config, tokenizer, train, label2id, max_length)
