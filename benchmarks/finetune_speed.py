@@ -9,15 +9,22 @@ measured per path):
 - xlt: :func:`xlt.finetuning.trainer.fit` (dynamic padding, length-grouped batches,
   no evaluation with ``selection: last``).
 
-Tokens/s counts real (non-padding) training tokens per second of ``trainer.train()``.
+- xlt-full: the same with ``freeze_word_embeddings: false`` (xlt's default freezes them), so the
+  two effects (padding/batching vs a frozen 250k-row embedding matrix) can be told apart.
+
+Tokens/s counts real (non-padding) training tokens per second of ``trainer.train()``; inference
+tokens/s counts real tokens per second of predicting the training sentences again (xlt:
+``TransformersTaskModel.predict``; baseline: ``Trainer.predict`` on the padded features).
 
     python benchmarks/finetune_speed.py --quick --format json
+    python benchmarks/finetune_speed.py --model models/me5-small --sentences 480 --threads 2
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import resource
 import subprocess
@@ -25,6 +32,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+PATHS = ("baseline", "xlt", "xlt-full")
 
 
 def parse_args(argv=None):
@@ -39,10 +48,11 @@ def parse_args(argv=None):
     ap.add_argument("--hidden", type=int, default=None, help="hidden size (default 256, quick 64)")
     ap.add_argument("--layers", type=int, default=None, help="layers (default 4, quick 2)")
     ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--model", default=None, help="a real encoder (path or hub id) instead of a tiny one")
     ap.add_argument("--repeats", type=int, default=None, help="runs per path (default 2, quick 1)")
     ap.add_argument("--out", default=None)
     ap.add_argument("--format", choices=("text", "json"), default="text")
-    ap.add_argument("--worker", choices=("xlt", "baseline"), default=None, help=argparse.SUPPRESS)
+    ap.add_argument("--worker", choices=PATHS, default=None, help=argparse.SUPPRESS)
     ap.add_argument("--workdir", default=None, help=argparse.SUPPRESS)
     return ap.parse_args(argv)
 
@@ -80,10 +90,10 @@ def worker(args) -> dict:
 
     data = [LabeledSentence(tuple(t), tuple(lab)) for t, lab in sentences]
     labels = sorted({x for s in data for x in s.labels}, key=lambda s: (s != "O", s))
-    model_dir = str(work / "model")
-    if args.worker == "xlt":
+    model_dir = args.model or str(work / "model")
+    if args.worker in ("xlt", "xlt-full"):
         from xlt.finetuning.config import FinetuneConfig
-        from xlt.finetuning.trainer import fit
+        from xlt.models.transformers import TransformersTaskModel
 
         cfg = FinetuneConfig(
             model=model_dir,
@@ -95,11 +105,20 @@ def worker(args) -> dict:
             learning_rate=5e-5,
             warmup_ratio=0.0,
             selection="last",
+            freeze_word_embeddings=args.worker == "xlt",
         )
-        res = fit(cfg, data)
+        tagger = TransformersTaskModel(cfg)
+        tagger.fit(data)
+        res = tagger.result_
         seconds, real, padded, steps = res.seconds, res.train_tokens, res.padded_tokens, res.steps
+        start = time.perf_counter()
+        tagger.predict(data)
+        infer_seconds = time.perf_counter() - start
+        infer_tokens = real / max(1, math.ceil(args.epochs))
     else:
-        seconds, real, padded, steps = plain_hf_trainer(model_dir, data, labels, args)
+        seconds, real, padded, steps, infer_seconds, infer_tokens = plain_hf_trainer(
+            model_dir, data, labels, args
+        )
     return {
         "path": args.worker,
         "seconds": seconds,
@@ -107,14 +126,13 @@ def worker(args) -> dict:
         "padded_tokens": padded,
         "steps": steps,
         "tokens_per_s": real / seconds,
+        "infer_tokens_per_s": infer_tokens / infer_seconds,
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     }
 
 
 def plain_hf_trainer(model_dir, data, labels, args):
     """The common run_ner-style script with default settings (pad to max length)."""
-    import math
-
     from transformers import (
         AutoModelForTokenClassification,
         AutoTokenizer,
@@ -159,8 +177,12 @@ def plain_hf_trainer(model_dir, data, labels, args):
         start = time.perf_counter()
         trainer.train()
         seconds = time.perf_counter() - start
+        start = time.perf_counter()
+        trainer.predict(features)
+        infer_seconds = time.perf_counter() - start
     epochs = math.ceil(args.epochs) if args.epochs >= 1 else args.epochs
-    return seconds, int(real * epochs), len(features) * args.max_length * epochs, trainer.state.global_step
+    return (seconds, int(real * epochs), len(features) * args.max_length * epochs, trainer.state.global_step,
+            infer_seconds, real)  # fmt: skip
 
 
 def main(argv=None) -> int:
@@ -176,18 +198,21 @@ def main(argv=None) -> int:
     sentences, source = load_sentences(n)
     with tempfile.TemporaryDirectory(prefix="xlt-ft-speed-") as tmp:
         work = Path(tmp)
-        from xlt.testing.tiny import build_tiny_model
+        if args.model is None:
+            from xlt.testing.tiny import build_tiny_model
 
-        texts = [" ".join(s.tokens) for s in sentences]
-        build_tiny_model(work / "model", texts, vocab_size=2000, hidden_size=hidden, layers=layers)
+            texts = [" ".join(s.tokens) for s in sentences]
+            build_tiny_model(work / "model", texts, vocab_size=2000, hidden_size=hidden, layers=layers)
         (work / "data.json").write_text(json.dumps([[list(s.tokens), list(s.labels)] for s in sentences]))
         runs = []
         for r in range(repeats):
-            order = ("baseline", "xlt") if r % 2 == 0 else ("xlt", "baseline")
+            order = PATHS if r % 2 == 0 else PATHS[::-1]
             for path in order:
                 cmd = [sys.executable, __file__, "--worker", path, "--workdir", str(work), "--threads",
                        str(args.threads), "--epochs", str(args.epochs), "--batch-size", str(args.batch_size),
                        "--max-length", str(args.max_length)]  # fmt: skip
+                if args.model:
+                    cmd += ["--model", args.model]
                 env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_VERBOSITY": "error",
                        "OMP_NUM_THREADS": str(args.threads)}  # fmt: skip
                 proc = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
@@ -199,21 +224,27 @@ def main(argv=None) -> int:
     def best(path: str) -> dict:
         return max((r for r in runs if r["path"] == path), key=lambda r: r["tokens_per_s"])
 
-    x, b = best("xlt"), best("baseline")
+    paths = {p: best(p) for p in PATHS}
+    b = paths["baseline"]
     report = {
         "data": source,
         "sentences": len(sentences),
-        "model": {"hidden": hidden, "layers": layers},
+        "model": args.model or {"hidden": hidden, "layers": layers},
         "threads": args.threads,
         "batch_size": args.batch_size,
         "max_length": args.max_length,
-        "xlt_tokens_per_s": round(x["tokens_per_s"], 1),
-        "baseline_tokens_per_s": round(b["tokens_per_s"], 1),
-        "ratio": round(x["tokens_per_s"] / b["tokens_per_s"], 3),
-        "xlt_peak_rss_mb": round(x["peak_rss_mb"], 1),
-        "baseline_peak_rss_mb": round(b["peak_rss_mb"], 1),
-        "xlt_padding_share": round(1 - x["real_tokens"] / x["padded_tokens"], 3),
-        "baseline_padding_share": round(1 - b["real_tokens"] / b["padded_tokens"], 3),
+        "paths": {
+            p: {
+                "train_tokens_per_s": round(r["tokens_per_s"], 1),
+                "infer_tokens_per_s": round(r["infer_tokens_per_s"], 1),
+                "train_ratio": round(r["tokens_per_s"] / b["tokens_per_s"], 3),
+                "infer_ratio": round(r["infer_tokens_per_s"] / b["infer_tokens_per_s"], 3),
+                "peak_rss_mb": round(r["peak_rss_mb"], 1),
+                "padding_share": round(1 - r["real_tokens"] / r["padded_tokens"], 3),
+            }
+            for p, r in paths.items()
+        },
+        "ratio": round(paths["xlt"]["tokens_per_s"] / b["tokens_per_s"], 3),
         "runs": runs,
         "seconds": round(time.perf_counter() - start, 1),
     }
@@ -222,14 +253,14 @@ def main(argv=None) -> int:
     if args.format == "json":
         print(json.dumps(report))
     else:
-        print(f"data: {source}, {len(sentences)} sentences; model hidden {hidden} x {layers} layers")
+        what = args.model or f"tiny model hidden {hidden} x {layers} layers"
+        print(f"data: {source}, {len(sentences)} sentences; {what}")
         print(
-            f"xlt      {report['xlt_tokens_per_s']:>10.1f} tokens/s  peak RSS {report['xlt_peak_rss_mb']:.0f} MiB"
+            f"{'path':10}{'train tok/s':>13}{'ratio':>7}{'infer tok/s':>13}{'ratio':>7}{'peak RSS MiB':>14}"
         )
-        print(
-            f"baseline {report['baseline_tokens_per_s']:>10.1f} tokens/s  peak RSS {report['baseline_peak_rss_mb']:.0f} MiB"
-        )
-        print(f"ratio    {report['ratio']:.2f}")
+        for p, r in report["paths"].items():
+            print(f"{p:10}{r['train_tokens_per_s']:>13.1f}{r['train_ratio']:>7.2f}"
+                  f"{r['infer_tokens_per_s']:>13.1f}{r['infer_ratio']:>7.2f}{r['peak_rss_mb']:>14.0f}")  # fmt: skip
     return 0
 
 

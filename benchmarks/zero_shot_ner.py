@@ -69,6 +69,9 @@ def parse_args(argv=None):
     ap.add_argument("--pretrain-steps", type=int, default=1500)
     ap.add_argument("--texts-per-corpus", type=int, default=3000)
     ap.add_argument("--workdir", default="/tmp/xlt-zero-shot-ner")
+    ap.add_argument(
+        "--save-dir", default=None, help="keep each source set's run (model, predictions) under DIR/<sources>"
+    )
     ap.add_argument("--out", default=None, help="write the JSON report here")
     ap.add_argument("--format", choices=("text", "json"), default="text")
     return ap.parse_args(argv)
@@ -151,6 +154,7 @@ def run_source_set(args, model: str, sources: list[str], targets: list[str], roo
         sources=[spec(s, target=False) for s in sources],
         targets=[spec(t, target=True) for t in targets],
         oracle=args.oracle and args.split == "test",
+        output_dir=str(Path(args.save_dir) / "+".join(sources)) if args.save_dir else None,
     )
     t0 = time.perf_counter()
     ft = run_transfer(cfg)

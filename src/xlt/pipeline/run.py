@@ -180,26 +180,42 @@ class Pipeline:
             raise ConfigError(f"{key}: {path} contains no examples")
         return items[:max_n] if max_n else items
 
-    def _train_model(self, name: str, spec: Any, keys: Sequence[str], max_n: int | None = None) -> Path:
+    def _train_model(
+        self,
+        name: str,
+        spec: Any,
+        keys: Sequence[str],
+        max_n: int | None = None,
+        dev_keys: Sequence[str] = (),
+    ) -> Path:
+        """Train ``spec`` on the data of ``keys``; ``dev_keys`` (source-language dev sets) go to
+        backends that choose a checkpoint on them (``transformers``: ``selection: source-dev``)."""
         r = self.recipe
+        dev_keys = [k for k in dev_keys if self.paths.get(k) is not None]
 
         def compute(d: Path) -> dict[str, Any]:
             train: list[Any] = []
             for k in keys:
                 train.extend(self._read(k, max_n))
+            dev = [x for k in dev_keys for x in self._read(k)]
             self.say(f"training {name} ({_spec_name(spec)}) on {len(train)} examples")
-            return self._fit(name, spec, train, d)
+            return self._fit(name, spec, train, d, dev or None)
 
         depends = {"spec": spec, "task": r.task, "seed": r.seed, "max": max_n}
         depends["data"] = [self._sig(self.paths[k]) for k in keys]
+        if dev_keys:
+            depends["dev"] = [self._sig(self.paths[k]) for k in dev_keys]
         d, summary = self.runner.run(name, depends, compute)
         self.summaries[name] = summary
         return d / "model"
 
-    def _fit(self, name: str, spec: Any, train: list[Any], d: Path) -> dict[str, Any]:
-        """Train a ``spec`` model on ``train``, save it in ``d/model``; the step's summary."""
+    def _fit(
+        self, name: str, spec: Any, train: list[Any], d: Path, dev: list[Any] | None = None
+    ) -> dict[str, Any]:
+        """Train a ``spec`` model on ``train`` (``dev``: source dev data for checkpoint choice),
+        save it in ``d/model``; the step's summary."""
         r = self.recipe
-        model = self._with_progress(build_task_model(spec, r.task, seed=r.seed), name).fit(train)
+        model = self._with_progress(build_task_model(spec, r.task, seed=r.seed), name).fit(train, dev)
         model.save(d / "model")
         return {"n_train": len(train), "train_stats": getattr(model, "train_stats_", None)}
 
@@ -262,7 +278,11 @@ class Pipeline:
             elif method == "zero-shot":
                 keys = [f"{s.key}.train" for s in self.sources]
                 model_dir = self._train_model(
-                    "train-source", self.recipe.model, keys, _max_train(self.sources)
+                    "train-source",
+                    self.recipe.model,
+                    keys,
+                    _max_train(self.sources),
+                    dev_keys=[f"{s.key}.dev" for s in self.sources],
                 )
                 extra = {}
             else:
@@ -347,7 +367,13 @@ class Pipeline:
         if src.tagger is not None:
             return src.tagger
         spec = self.recipe.source_model if self.recipe.source_model is not None else self.recipe.model
-        return self._train_model(f"train-source-{src.name}", spec, [f"{src.key}.train"], src.spec.max_train)
+        return self._train_model(
+            f"train-source-{src.name}",
+            spec,
+            [f"{src.key}.train"],
+            src.spec.max_train,
+            dev_keys=[f"{src.key}.dev"],
+        )
 
     def _project_source(self, src: _Source, tagger_dir: Path) -> list[LabeledSentence]:
         r = self.recipe
