@@ -244,7 +244,7 @@ class LambdaRankRanker:
         extractor = self._extractor()
         self.missing_ = extractor.missing_report(list(dict.fromkeys([*table.sources, *table.targets])))
         for what, langs in self.missing_.items():
-            logger.info("no %s for %s: their features are imputed", what, ", ".join(langs))
+            logger.warning("no %s for %s: their features are imputed", what, ", ".join(langs))
         prior = _source_prior(table, self.config.top) if self.config.source_prior else {}
         blocks: list[np.ndarray] = []
         labels: list[int] = []
