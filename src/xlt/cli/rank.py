@@ -308,10 +308,13 @@ def print_results(results: list, n_targets: int) -> None:
     console = stdout_console()
     keys = list(results[0].mean) if results else []
     console.print(f"leave-one-target-out over {n_targets} targets (metrics ×100)", markup=False)
-    console.print(f"{'ranker':<16}" + "".join(f"{k:>9}" for k in keys), markup=False)
+    from xlt.ranking.evaluate import standard_error
+
+    console.print(f"{'ranker':<16}" + "".join(f"{k:>9}" for k in keys) + f"{'±ndcg@3':>9}", markup=False)
     for r in sorted(results, key=lambda r: -r.mean.get("ndcg@3", 0.0)):
         cells = "".join(f"{100 * r.mean[k]:9.1f}" if not math.isnan(r.mean[k]) else f"{'-':>9}" for k in keys)
-        console.print(f"{r.name:<16}{cells}", markup=False)
+        sem = 100 * standard_error([m.get("ndcg@3", math.nan) for m in r.per_target.values()])
+        console.print(f"{r.name:<16}{cells}{sem:9.1f}", markup=False)
 
 
 def register(app: typer.Typer) -> None:
