@@ -149,3 +149,16 @@ def test_cli_predict_unknown_target_with_text(tmp_path: Path) -> None:
     rows = json.loads(res.stdout[res.stdout.index("[") :])
     assert len(rows) == 3 and sum(r["weight"] for r in rows) == pytest.approx(1.0)
     assert "char_cosine" in rows[0]["features"]
+
+
+def test_cli_fit_calibrates_temperature(resources: Path, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from xlt.cli.app import app
+
+    args = ["rank", "fit", "--table", str(resources / "ranking" / "scores.csv"), "--out", str(tmp_path / "m")]
+    args += ["--calibrate-on", "hau,wol", "--set", "n_estimators=5", "--set", "min_data_in_leaf=2"]
+    res = CliRunner().invoke(app, args)
+    assert res.exit_code == 0, res.output
+    meta = json.loads((tmp_path / "m" / "ranker.json").read_text())
+    assert meta["temperature"] in (0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 4.0, 6.0, 8.0)

@@ -46,6 +46,12 @@ def fit_cmd(
     kind: str = KindOption,
     transpose: bool = TransposeOption,
     config: Path | None = typer.Option(None, "--config", help="YAML config of the lambdarank ranker."),
+    calibrate_on: str | None = typer.Option(
+        None,
+        "--calibrate-on",
+        help="Comma-separated dev targets (or 'all') on which to choose the weights' temperature "
+        "(leave-one-target-out Plackett-Luce likelihood of the top-3).",
+    ),
     sets: list[str] = SetOption,
     fmt: OutputFormat = FormatOption,
 ) -> None:
@@ -62,6 +68,14 @@ def fit_cmd(
     )
     tbl = read_transfer_table(table, kind=_kind(kind), transpose=transpose)
     ranker = LambdaRankRanker(cfg).fit(tbl)
+    if calibrate_on:
+        from xlt.ranking.base import as_langs
+        from xlt.ranking.evaluate import calibrate_temperature
+
+        dev = list(tbl.targets) if calibrate_on == "all" else as_langs(_split(calibrate_on) or [])
+        for t in dev:
+            tbl.target_index(t)  # unknown targets fail before any training
+        ranker.temperature_, _ = calibrate_temperature(tbl, lambda: LambdaRankRanker(cfg), targets=dev)
     ranker.save(out)
     missing = ranker.missing_
     summary = {
@@ -71,6 +85,7 @@ def fit_cmd(
         "sources": len(tbl.sources),
         "targets": ranker.n_targets_,
         "features": ranker.feature_names,
+        "temperature": float(getattr(ranker, "temperature_", 1.0)),
         "feature_gain": ranker.feature_importance(),
         "missing": missing,
     }
