@@ -5,7 +5,14 @@ imputation features plus the learned source prior) trained on every target colum
 MasakhaNER 2.0 zero-shot transfer table (Adelani et al. 2022), 42 sources × 38 targets.
 Only typology features are used, so predictions need no text samples and run offline.
 
-Usage: python scripts/train_packaged_ranker.py [--table ../shared/data/masakhaner2/transfer_ranks.csv]
+Since issue 13 the configuration and the weights' temperature come from the generalisation
+benchmark (``benchmarks/ranking.py --suite generalise --out gen.json``): the candidate with the
+best leave-one-target-out NDCG@3 over all 38 targets, and the temperature that maximises the
+Plackett–Luce likelihood of the held-out top-3 on the 22 non-African targets. A text-only
+companion model (text + model similarity features, from the packaged ``langsim.json.gz``) is
+trained alongside for targets URIEL does not know.
+
+Usage: python scripts/train_packaged_ranker.py --from-benchmark gen.json [--table ...transfer_ranks.csv]
 """
 
 from __future__ import annotations
@@ -27,10 +34,19 @@ def main() -> None:
         "--table", type=Path, default=None, help="transfer table (default: shared MasakhaNER2 ranks)"
     )
     ap.add_argument("--out", type=Path, default=OUT)
+    ap.add_argument("--from-benchmark", type=Path, default=None, help="gen.json of benchmarks/ranking.py")
     args = ap.parse_args()
+    config: dict = {}
+    temperature = 1.0
+    if args.from_benchmark:
+        import json
+
+        report = json.loads(args.from_benchmark.read_text(encoding="utf-8"))
+        config, temperature = dict(report["default_config"]), float(report["temperature"])
     table_path = args.table or data_root() / "masakhaner2" / "transfer_ranks.csv"
     table = read_transfer_table(table_path)
-    ranker = LambdaRankRanker(LambdaRankConfig()).fit(table)
+    ranker = LambdaRankRanker(LambdaRankConfig(**config)).fit(table)
+    ranker.temperature_ = temperature
     # record the table by name and hash only (no machine-specific absolute path)
     ranker.table_path_ = os.path.join("masakhaner2", Path(table_path).name)
     ranker.save(
@@ -38,6 +54,7 @@ def main() -> None:
         extra={
             "task": "ner",
             "trained_by": "scripts/train_packaged_ranker.py",
+            "chosen_by": "best leave-one-target-out NDCG@3 over all 38 targets (benchmarks/ranking.py --suite generalise)",
             "source": "MasakhaNER 2.0 zero-shot transfer ranks (Adelani et al. 2022), CC BY-NC 4.0",
         },
     )

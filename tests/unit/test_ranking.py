@@ -207,8 +207,11 @@ def test_model_similarity_feature_in_lambdarank(tiny_model_dir: Path, table, tmp
     assert math.isnan(sims["amh"])  # no parallel text for amh: imputed, not an error
     from xlt.errors import ConfigError
 
-    with pytest.raises(ConfigError, match="similarity_model"):
-        LambdaRankRanker(LambdaRankConfig(features=("model",))).fit(table)
+    # a live encoder needs parallel text; without one the packaged precomputed table is used
+    with pytest.raises(ConfigError, match="parallel_dir"):
+        LambdaRankRanker(LambdaRankConfig(features=("model",), similarity_model=str(tiny_model_dir))).fit(
+            table
+        )
 
 
 def test_packaged_ranker_metadata() -> None:
@@ -229,6 +232,7 @@ def test_ensemble_and_knn_vectors_round_trip(table, tmp_path: Path) -> None:
     ranker.save(tmp_path / "ens")
     assert sorted(p.name for p in (tmp_path / "ens").iterdir()) == [
         "model-1.txt", "model-2.txt", "model.txt", "ranker.json",
+        "text-model-1.txt", "text-model-2.txt", "text-model.txt",
     ]  # fmt: skip
     again = LambdaRankRanker.load(tmp_path / "ens")
     assert [s.score for s in again.rank(L("yor"), list(table.sources))] == pytest.approx(

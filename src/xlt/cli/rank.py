@@ -46,6 +46,12 @@ def fit_cmd(
     kind: str = KindOption,
     transpose: bool = TransposeOption,
     config: Path | None = typer.Option(None, "--config", help="YAML config of the lambdarank ranker."),
+    calibrate_on: str | None = typer.Option(
+        None,
+        "--calibrate-on",
+        help="Comma-separated dev targets (or 'all') on which to choose the weights' temperature "
+        "(leave-one-target-out Plackett-Luce likelihood of the top-3).",
+    ),
     sets: list[str] = SetOption,
     fmt: OutputFormat = FormatOption,
 ) -> None:
@@ -62,6 +68,14 @@ def fit_cmd(
     )
     tbl = read_transfer_table(table, kind=_kind(kind), transpose=transpose)
     ranker = LambdaRankRanker(cfg).fit(tbl)
+    if calibrate_on:
+        from xlt.ranking.base import as_langs
+        from xlt.ranking.evaluate import calibrate_temperature
+
+        dev = list(tbl.targets) if calibrate_on == "all" else as_langs(_split(calibrate_on) or [])
+        for t in dev:
+            tbl.target_index(t)  # unknown targets fail before any training
+        ranker.temperature_, _ = calibrate_temperature(tbl, lambda: LambdaRankRanker(cfg), targets=dev)
     ranker.save(out)
     missing = ranker.missing_
     summary = {
@@ -71,6 +85,7 @@ def fit_cmd(
         "sources": len(tbl.sources),
         "targets": ranker.n_targets_,
         "features": ranker.feature_names,
+        "temperature": float(getattr(ranker, "temperature_", 1.0)),
         "feature_gain": ranker.feature_importance(),
         "missing": missing,
     }
@@ -107,15 +122,33 @@ def predict_cmd(
         None, "--candidates", help="Comma-separated candidate sources (default: the model's sources)."
     ),
     top_k: int | None = typer.Option(None, "--top-k", min=1, help="Return only the best N sources."),
-    temperature: float = typer.Option(1.0, "--temperature", min=1e-6, help="Softmax temperature of weights."),
+    temperature: float | None = typer.Option(
+        None,
+        "--temperature",
+        min=1e-6,
+        help="Softmax temperature of the weights (default: the ranker's calibrated one, else 1).",
+    ),
+    target_text: Path | None = typer.Option(
+        None,
+        "--target-text",
+        help="A text sample of the target (one sentence per line): its text features are computed from it.",
+    ),
+    tokenizer: Path | None = typer.Option(
+        None,
+        "--tokenizer",
+        help="Model directory whose tokenizer.json built the profiles (for subword_coverage with --target-text).",
+    ),
     fmt: OutputFormat = FormatOption,
 ) -> None:
-    """Rank candidate source languages for a target (best first), with explanations and weights."""
+    """Rank candidate source languages for a target (best first), with explanations and weights.
+
+    A target that xlt or URIEL does not know is ranked from its text features only (with a
+    warning): its FLORES-200 text when packaged, or --target-text.
+    """
     from xlt.ranking.api import load_ranker
     from xlt.ranking.base import as_langs, rankers, softmax_weights
-    from xlt.types import Lang
 
-    tgt = Lang.parse(target)
+    tgt = _parse_target(target, target_text is not None)
     cand_codes = _split(candidates)
     if method is not None:
         if model is not None:
@@ -128,10 +161,20 @@ def predict_cmd(
         scores = ranker.rank(tgt, as_langs(cand_codes))
     else:
         learned = load_ranker(model, task=task)
+        if target_text is not None:
+            from xlt.ranking.text import read_text_file
+
+            learned = _copy_ranker(learned)
+            learned.use_target_text(
+                tgt, read_text_file(target_text), tokenizer_dir=tokenizer or _default_tokenizer(learned)
+            )
+        _warn_unknown_target(learned, tgt, target_text is not None)
         scores = learned.rank(tgt, as_langs(cand_codes or learned.sources_))
+        if temperature is None:
+            temperature = float(getattr(learned, "temperature_", 1.0))
     if top_k is not None:
         scores = scores[:top_k]
-    weights = softmax_weights([s.score for s in scores], temperature)
+    weights = softmax_weights([s.score for s in scores], temperature if temperature is not None else 1.0)
     rows = [
         {
             "language": str(s.language),
@@ -155,6 +198,61 @@ def predict_cmd(
             f"{i:>3}. {row['language']:<10} score {row['score']:+.3f}  weight {row['weight']:.3f}  ({why})",
             markup=False,
         )
+
+
+def _parse_target(code: str, has_text: bool):
+    """``Lang.parse``; an unknown code is accepted as-is (with a warning) when text is given."""
+    from xlt.errors import UnknownNameError
+    from xlt.types import Lang
+
+    try:
+        return Lang.parse(code)
+    except UnknownNameError:
+        if not has_text:
+            raise
+        _warn(f"{code!r} is not a language code xlt knows: using its --target-text features only")
+        return Lang(code.strip().lower(), None, code)
+
+
+def _copy_ranker(ranker):
+    import copy
+
+    return copy.copy(ranker)
+
+
+def _default_tokenizer(ranker) -> Path | None:
+    """``models/<name>`` (the directory `xlt models import` suggests) when it holds the tokenizer
+    the profiles were built with."""
+    from xlt.ranking.features import LANGSIM_FEATURES
+
+    sim = ranker._langsim(LANGSIM_FEATURES)
+    name = sim.meta.get("tokenizer") if sim is not None else None
+    cand = Path("models") / name if name else None
+    return cand if cand is not None and (cand / "tokenizer.json").is_file() else None
+
+
+def _warn(message: str) -> None:
+    from xlt.cli.common import stderr_console
+
+    stderr_console().print(f"warning: {message}", markup=False)
+
+
+def _warn_unknown_target(ranker, tgt, has_text: bool) -> None:
+    from xlt.languages import typology
+
+    if typology.uriel_code(tgt.code) is not None:
+        return
+    from xlt.ranking.features import LANGSIM_FEATURES
+
+    sim = ranker._langsim(LANGSIM_FEATURES)
+    known = sim is not None and tgt.code in sim.known_targets()
+    if not known and not has_text:
+        _warn(
+            f"{tgt} is in neither URIEL nor the packaged text table: every feature is missing, so the "
+            "ranking is by source prior only (give --target-text FILE)"
+        )
+    else:
+        _warn(f"{tgt} is not in URIEL: ranking by text features only")
 
 
 @rank_app.command("evaluate")
@@ -225,10 +323,13 @@ def print_results(results: list, n_targets: int) -> None:
     console = stdout_console()
     keys = list(results[0].mean) if results else []
     console.print(f"leave-one-target-out over {n_targets} targets (metrics ×100)", markup=False)
-    console.print(f"{'ranker':<16}" + "".join(f"{k:>9}" for k in keys), markup=False)
+    from xlt.ranking.evaluate import standard_error
+
+    console.print(f"{'ranker':<16}" + "".join(f"{k:>9}" for k in keys) + f"{'±ndcg@3':>9}", markup=False)
     for r in sorted(results, key=lambda r: -r.mean.get("ndcg@3", 0.0)):
         cells = "".join(f"{100 * r.mean[k]:9.1f}" if not math.isnan(r.mean[k]) else f"{'-':>9}" for k in keys)
-        console.print(f"{r.name:<16}{cells}", markup=False)
+        sem = 100 * standard_error([m.get("ndcg@3", math.nan) for m in r.per_target.values()])
+        console.print(f"{r.name:<16}{cells}{sem:9.1f}", markup=False)
 
 
 def register(app: typer.Typer) -> None:

@@ -135,12 +135,15 @@ def weights_from_scores(
 
 
 def rank_weights(
-    target: str, sources: Sequence[str], task: str = "ner", temperature: float = 1.0
+    target: str, sources: Sequence[str], task: str = "ner", temperature: float | None = None
 ) -> list[float]:
     """Weights for ``sources`` (in their order) from :func:`xlt.ranking.rank_sources`: the softmax
-    of the ranker's scores (:func:`xlt.ranking.source_weights`), summing to 1."""
-    from xlt.ranking import rank_sources, source_weights
+    of the ranker's scores (:func:`xlt.ranking.source_weights`), summing to 1. ``temperature``
+    None uses the ranker's calibrated one (chosen on dev targets when it was trained)."""
+    from xlt.ranking import load_ranker, rank_sources, source_weights
 
+    if temperature is None:
+        temperature = float(getattr(load_ranker(task=task), "temperature_", 1.0))
     ranked = rank_sources(target, list(sources), task=task)
     by_code: dict[str, float] = {}
     for sc, w in zip(ranked, source_weights(ranked, temperature), strict=True):

@@ -98,3 +98,50 @@ def leave_one_target_out(
     keys = next(iter(per_target.values())).keys() if per_target else []
     mean = {k: float(np.mean([m[k] for m in per_target.values()])) for k in keys}
     return CVResult(name, mean, per_target, top3)
+
+
+def standard_error(values: Sequence[float]) -> float:
+    """Standard error of the mean (sample standard deviation / √n; 0 for fewer than 2 values)."""
+    vals = [v for v in values if not math.isnan(v)]
+    return float(np.std(vals, ddof=1) / math.sqrt(len(vals))) if len(vals) > 1 else 0.0
+
+
+DEFAULT_TEMPERATURES = (0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 4.0, 6.0, 8.0)
+
+
+def calibrate_temperature(
+    table: TransferTable,
+    make_ranker: Callable[[], LanguageRanker],
+    *,
+    targets: Sequence[Lang],
+    top: int = 3,
+    grid: Sequence[float] = DEFAULT_TEMPERATURES,
+) -> tuple[float, dict[float, float]]:
+    """The softmax temperature of multi-source weights that best predicts held-out orders.
+
+    For each target (leave-one-target-out, so scores are out-of-sample), the weights
+    ``softmax(score / T)`` over the measured candidates are read as Plackett–Luce choice
+    probabilities (Plackett 1975; Luce 1959), and T maximises the mean log-likelihood of the
+    table's observed top-``top`` order. Returns (best T, mean log-likelihood per T).
+    """
+    per_t: dict[float, list[float]] = {t: [] for t in grid}
+    for target in targets:
+        measured = table.candidates(target)
+        if len(measured) < top + 1:
+            continue
+        ranker = make_ranker().fit(table.without_target(target))
+        scored = {s.language: s.score for s in ranker.rank(target, [lang for lang, _ in measured])}
+        relevance = table.relevance(target, top=len(measured))
+        order = sorted(scored, key=lambda lang: (-relevance.get(lang, 0), lang.code))
+        values = np.array([scored[lang] for lang in order], dtype=float)
+        for t in grid:
+            z = values / t
+            ll = 0.0
+            for i in range(top):  # P(order[i] first among the remaining)
+                rest = z[i:]
+                m = rest.max()
+                ll += z[i] - (m + math.log(np.exp(rest - m).sum()))
+            per_t[t].append(ll)
+    means = {t: float(np.mean(v)) if v else -math.inf for t, v in per_t.items()}
+    best = max(grid, key=lambda t: (means[t], -t))
+    return float(best), means

@@ -12,8 +12,14 @@ Feature groups (names are stable: saved rankers list them):
 * ``dataset`` (needs text samples): ``word_overlap``, ``subword_overlap``, ``size_ratio``,
   ``ttr_distance`` — LangRank's data-dependent features (Lin et al. 2019, *Choosing Transfer
   Languages for Cross-Lingual Learning*);
-* ``model`` (needs an encoder and parallel text): ``model_similarity`` — mean cosine similarity of
-  sentence embeddings of parallel sentences (mPLM-Sim, Lin et al. 2024).
+* ``text`` (precomputed from FLORES-200/Bible text, or a target's own text): ``char_cosine``,
+  ``char_overlap``, ``word_overlap_text``, ``subword_coverage``, ``script_overlap`` — see
+  :mod:`xlt.ranking.text`;
+* ``model`` (precomputed with an encoder on parallel FLORES sentences, or live from
+  ``similarity_model``): ``model_similarity`` — mean cosine similarity of sentence embeddings of
+  parallel sentences at the middle layer (mPLM-Sim, Lin et al. 2024); ``model_similarity_mean``
+  (over all layers); ``mexa_pair`` and ``mexa_target_en`` (MEXA alignment, Kargaran et al. 2024) —
+  see :mod:`xlt.ranking.langsim`.
 
 Missing values are ``nan``: LightGBM routes them natively, heuristic rankers skip them.
 """
@@ -31,7 +37,8 @@ from xlt.types import Lang
 
 URIEL_FEATURES = ("syntactic", "phonological", "inventory", "featural", "genetic")
 DATASET_FEATURES = ("word_overlap", "subword_overlap", "size_ratio", "ttr_distance")
-MODEL_FEATURES = ("model_similarity",)
+MODEL_FEATURES = ("model_similarity", "model_similarity_mean", "mexa_pair", "mexa_target_en")
+TEXT_FEATURES = ("char_cosine", "char_overlap", "word_overlap_text", "subword_coverage", "script_overlap")
 FEATURE_GROUPS: dict[str, tuple[str, ...]] = {
     "uriel": URIEL_FEATURES,
     "geography": ("geographic",),
@@ -39,6 +46,7 @@ FEATURE_GROUPS: dict[str, tuple[str, ...]] = {
     "script": ("script_match",),
     "imputation": ("typology_imputed",),
     "dataset": DATASET_FEATURES,
+    "text": TEXT_FEATURES,
     "model": MODEL_FEATURES,
 }
 TYPOLOGY_FEATURES: tuple[str, ...] = (
@@ -48,9 +56,38 @@ TYPOLOGY_FEATURES: tuple[str, ...] = (
     "script_match",
     "typology_imputed",
 )
-ALL_FEATURES: tuple[str, ...] = (*TYPOLOGY_FEATURES, *DATASET_FEATURES, *MODEL_FEATURES)
+ALL_FEATURES: tuple[str, ...] = (*TYPOLOGY_FEATURES, *DATASET_FEATURES, *TEXT_FEATURES, *MODEL_FEATURES)
+#: features looked up in (or computed into) a :class:`~xlt.ranking.langsim.LanguageSimilarity`
+LANGSIM_FEATURES: tuple[str, ...] = (*TEXT_FEATURES, *MODEL_FEATURES)
 #: features where larger means *more* similar (all others are distances)
-SIMILARITIES = frozenset({"script_match", "word_overlap", "subword_overlap", "model_similarity"})
+SIMILARITIES = frozenset(
+    {
+        "script_match",
+        "word_overlap",
+        "subword_overlap",
+        *TEXT_FEATURES,
+        "model_similarity",
+        "model_similarity_mean",
+        "mexa_pair",
+        "mexa_target_en",
+    }
+)
+#: features with a known sign for transfer: +1 = larger is better, -1 = larger is worse
+#: (LightGBM monotone constraints); unlisted features (imputation share, sizes, the target's
+#: own MEXA score, which is the same for every candidate) are left free
+MONOTONE: dict[str, int] = {
+    **dict.fromkeys(URIEL_FEATURES, -1),
+    "geographic": -1,
+    "genealogical": -1,
+    "script_match": 1,
+    "word_overlap": 1,
+    "subword_overlap": 1,
+    **dict.fromkeys(TEXT_FEATURES, 1),
+    "model_similarity": 1,
+    "model_similarity_mean": 1,
+    "mexa_pair": 1,
+    "source_prior": 1,
+}
 
 
 def expand_features(names: Iterable[str]) -> tuple[str, ...]:
@@ -175,6 +212,7 @@ class FeatureExtractor:
         samples: Mapping[Lang, Sequence[str]] | None = None,
         stats: Mapping[Lang, TextStats] | None = None,
         similarity: object | None = None,
+        langsim: object | None = None,
         uriel_vectors: str = "average",
     ) -> None:
         self.features = expand_features(features)
@@ -182,6 +220,7 @@ class FeatureExtractor:
         self._stats = dict(stats or {})
         self._stats.update({lang: TextStats.from_texts(texts) for lang, texts in (samples or {}).items()})
         self.similarity = similarity
+        self.langsim = langsim
 
     def pair(self, target: Lang, source: Lang) -> dict[str, float]:
         values: dict[str, float] = {}
@@ -192,6 +231,9 @@ class FeatureExtractor:
             ts, ss = self._stats.get(target), self._stats.get(source)
             if ts is not None and ss is not None:
                 values.update(dataset_features(ts, ss))
+        looked_up = [f for f in LANGSIM_FEATURES if f in wanted]
+        if looked_up and self.langsim is not None:
+            values.update(self.langsim.pair(target, source, looked_up))  # type: ignore[attr-defined]
         if "model_similarity" in wanted and self.similarity is not None:
             values["model_similarity"] = self.similarity.similarity(target, source)  # type: ignore[attr-defined]
         return {name: float(values.get(name, math.nan)) for name in self.features}
@@ -201,7 +243,14 @@ class FeatureExtractor:
 
     def missing_report(self, languages: Iterable[Lang]) -> dict[str, list[str]]:
         """Which languages lack URIEL vectors, coordinates, classification or samples."""
-        report: dict[str, list[str]] = {"uriel": [], "coordinates": [], "classification": [], "samples": []}
+        report: dict[str, list[str]] = {
+            "uriel": [],
+            "coordinates": [],
+            "classification": [],
+            "samples": [],
+            "text": [],
+        }
+        known = self.langsim.known_targets() if self.langsim is not None else set()  # type: ignore[attr-defined]
         for lang in languages:
             if typology.uriel_code(lang.code) is None:
                 report["uriel"].append(str(lang))
@@ -211,4 +260,6 @@ class FeatureExtractor:
                 report["classification"].append(str(lang))
             if set(self.features) & set(DATASET_FEATURES) and lang not in self._stats:
                 report["samples"].append(str(lang))
+            if set(self.features) & set(LANGSIM_FEATURES) and lang.code not in known:
+                report["text"].append(str(lang))
         return {k: v for k, v in report.items() if v}

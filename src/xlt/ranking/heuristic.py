@@ -28,6 +28,14 @@ SingleFeature = Literal[
     "geographic",
     "genealogical",
     "script_match",
+    "char_cosine",
+    "char_overlap",
+    "word_overlap_text",
+    "subword_coverage",
+    "script_overlap",
+    "model_similarity",
+    "model_similarity_mean",
+    "mexa_pair",
 ]
 
 _REFERENCES = {
@@ -39,7 +47,26 @@ _REFERENCES = {
     "geographic": "Lin et al. 2019, Choosing Transfer Languages for Cross-Lingual Learning",
     "genealogical": "Hammarström et al., Glottolog 5.1",
     "script_match": "Lin et al. 2019, Choosing Transfer Languages for Cross-Lingual Learning",
+    "char_cosine": "Gamallo et al. 2017, From language identification to language distance (character n-grams)",
+    "char_overlap": "Gamallo et al. 2017, From language identification to language distance (character n-grams)",
+    "word_overlap_text": "Lin et al. 2019 (LangRank word overlap), on parallel FLORES-200 text",
+    "subword_coverage": "Pires et al. 2019 / Wu & Dredze 2019: shared wordpieces and mBERT transfer",
+    "script_overlap": "Lin et al. 2019 (script), as a character-script distribution overlap",
+    "model_similarity": "Lin et al. 2024, mPLM-Sim (middle layer)",
+    "model_similarity_mean": "Lin et al. 2024, mPLM-Sim (mean over layers)",
+    "mexa_pair": "Kargaran et al. 2024, MEXA (source-target alignment)",
 }
+
+
+def _langsim_for(features: Sequence[str]) -> object | None:
+    """The packaged language-similarity table when any text/model feature is asked for."""
+    from xlt.ranking.features import LANGSIM_FEATURES
+
+    if not set(features) & set(LANGSIM_FEATURES):
+        return None
+    from xlt.ranking.langsim import load_langsim
+
+    return load_langsim()
 
 
 class SingleFeatureConfig(MethodConfig):
@@ -67,7 +94,7 @@ class SingleFeatureRanker(_UnsupervisedRanker):
 
     def rank(self, target: Lang, candidates: Sequence[Lang]) -> list[LangScore]:
         feature = self.config.method
-        extractor = FeatureExtractor([feature])
+        extractor = FeatureExtractor([feature], langsim=_langsim_for([feature]))
         out = []
         for source in exclude_target(target, candidates):
             value = extractor.pair(target, source)[feature]
@@ -113,7 +140,7 @@ class RankAverageRanker(_UnsupervisedRanker):
 
         features = [f for f in expand_features(self.config.features) if f != "typology_imputed"]
         samples = sample_stats(self.config.samples_dir) if self.config.samples_dir else None
-        extractor = FeatureExtractor(features, stats=samples)
+        extractor = FeatureExtractor(features, stats=samples, langsim=_langsim_for(features))
         cands = exclude_target(target, candidates)
         rows = extractor.rows(target, cands)
         # per feature: 1 for the best candidate ... 0 for the worst; nan stays nan

@@ -29,7 +29,13 @@ from xlt.config import MethodConfig, atomic_write_text
 from xlt.errors import ConfigError, DataFormatError, DataNotFoundError, XltError
 from xlt.io.tables import TransferTable
 from xlt.ranking.base import exclude_target, rankers, sample_stats, sort_scores
-from xlt.ranking.features import FeatureExtractor, expand_features
+from xlt.ranking.features import (
+    LANGSIM_FEATURES,
+    MONOTONE,
+    SIMILARITIES,
+    FeatureExtractor,
+    expand_features,
+)
 from xlt.ranking.similarity import ModelSimilarity
 from xlt.types import Lang, LangScore
 
@@ -37,6 +43,9 @@ logger = logging.getLogger(__name__)
 PRIOR = "source_prior"
 MODEL_FILE = "model.txt"
 META_FILE = "ranker.json"
+FALLBACK_PREFIX = "text-model"
+#: features of the companion model for targets URIEL does not know (text and model similarity)
+FALLBACK_GROUPS = ("text", "model")
 FORMAT_VERSION = 1
 #: features whose within-target rank carries no extra information
 RELATIVE_SKIP = frozenset({"script_match", "typology_imputed"})
@@ -83,6 +92,26 @@ class LambdaRankConfig(MethodConfig):
         description="SIB-200-style DIR/<code>_<Script>/*.tsv parallel text for model_similarity.",
     )
     similarity_layer: int | None = Field(default=None, description="Hidden layer to pool (default: middle).")
+    langsim: Path | None = Field(
+        default=None,
+        description="Language-similarity file for the text/model features (default: the packaged one).",
+    )
+    monotone: bool = Field(
+        default=False,
+        description="Monotone constraints where the sign is known (closer / more similar -> not worse).",
+    )
+    lambda_l2: float = Field(default=0.0, ge=0, description="L2 regularisation of leaf values.")
+    blend: float = Field(
+        default=0.0,
+        ge=0,
+        le=1,
+        description="Weight of an unsupervised similarity (blend_feature) mixed into the score, by within-target z-scores.",
+    )
+    blend_feature: str = Field(default="char_cosine", description="The similarity blended in (see blend).")
+    text_fallback: bool = Field(
+        default=True,
+        description="Also learn a model on the text/model features (+ prior) alone, used for targets URIEL does not know.",
+    )
     seed: int = Field(default=0, description="Seed of LightGBM's randomness.")
 
 
@@ -98,19 +127,54 @@ class LambdaRankRanker:
         self.config = config
 
     # -- training -----------------------------------------------------------------------------
-    def _extractor(self) -> FeatureExtractor:
+    def _langsim(self, also: Sequence[str] = ()) -> Any:
+        override = getattr(self, "langsim_override_", None)
+        if override is not None:
+            return override
+        wanted = set(expand_features(self.config.features)) | set(also)
+        if self.config.blend > 0:
+            wanted.add(self.config.blend_feature)
+        if not wanted & set(LANGSIM_FEATURES):
+            return None
+        from xlt.ranking.langsim import load_langsim
+
+        sim = load_langsim(self.config.langsim)
+        if sim is None:
+            logger.warning("no language-similarity file is packaged: text/model features are missing")
+        return sim
+
+    def use_target_text(
+        self, target: Lang, texts: Sequence[str], *, tokenizer_dir: str | Path | None
+    ) -> None:
+        """Compute the target's ``text`` features from ``texts`` (a user's own sample) for the
+        next :meth:`rank` calls; model features of that target are then missing."""
+        from xlt.ranking.langsim import LanguageSimilarity, load_langsim
+
+        base = self._langsim(LANGSIM_FEATURES) or load_langsim(self.config.langsim)
+        sim = LanguageSimilarity(base.pairs, base.profiles, base.meta) if base is not None else None
+        if sim is None or not sim.profiles:
+            raise XltError("--target-text needs a language-similarity file with source text profiles")
+        sim.add_target_text(target, texts, tokenizer_dir=tokenizer_dir)
+        self.langsim_override_ = sim
+
+    def _extractor(self, extra: Sequence[str] = (), *, fallback_only: bool = False) -> FeatureExtractor:
+        if fallback_only:
+            names = [n for n in self.fallback_features if n != PRIOR]
+            return FeatureExtractor(names, langsim=self._langsim(names))
         samples = sample_stats(self.config.samples_dir) if self.config.samples_dir else None
         similarity = None
-        if "model_similarity" in expand_features(self.config.features):
-            if not self.config.similarity_model or not self.config.parallel_dir:
-                raise ConfigError("the model_similarity feature needs similarity_model and parallel_dir")
+        # model_similarity comes from the language-similarity file unless a live encoder is named
+        if "model_similarity" in expand_features(self.config.features) and self.config.similarity_model:
+            if not self.config.parallel_dir:
+                raise ConfigError("a live similarity_model needs parallel_dir (SIB-200-style text)")
             similarity = shared_similarity(
                 self.config.similarity_model, str(self.config.parallel_dir), self.config.similarity_layer
             )
         return FeatureExtractor(
-            self.config.features,
+            (*self.config.features, *extra),
             stats=samples,
             similarity=similarity,
+            langsim=self._langsim(),
             uriel_vectors=self.config.uriel_vectors,
         )
 
@@ -125,9 +189,56 @@ class LambdaRankRanker:
             names = [*names, *(f"{n}_rank" for n in names if n not in RELATIVE_SKIP)]
         return [*names, PRIOR] if self.config.source_prior else names
 
-    def fit(self, table: TransferTable) -> LambdaRankRanker:
+    @property
+    def fallback_features(self) -> list[str]:
+        """Features of the text-only companion model (for targets URIEL does not know)."""
+        if not self.config.text_fallback:
+            return []
+        names = list(expand_features(FALLBACK_GROUPS))
+        return [*names, PRIOR] if self.config.source_prior else names
+
+    def _params(self, names: Sequence[str]) -> dict[str, Any]:
+        params: dict[str, Any] = {
+            "objective": "lambdarank",
+            "n_estimators": self.config.n_estimators,
+            "learning_rate": self.config.learning_rate,
+            "num_leaves": self.config.num_leaves,
+            "min_data_in_leaf": self.config.min_data_in_leaf,
+            "min_sum_hessian_in_leaf": 0.0,
+            "lambda_l2": self.config.lambda_l2,
+            "label_gain": [float(2**i - 1) for i in range(self.config.top + 1)],
+            "seed": self.config.seed,
+            "deterministic": True,
+            "force_row_wise": True,
+            "num_threads": 1,
+            "verbose": -1,
+        }
+        if self.config.monotone:
+            params["monotone_constraints"] = [MONOTONE.get(n, 0) for n in names]
+        return params
+
+    def _boost(
+        self, features: np.ndarray, labels: np.ndarray, groups: list[int], names: list[str]
+    ) -> list[Any]:
         import lightgbm as lgb
 
+        params = self._params(names)
+        boosters = []
+        for member in range(self.config.ensemble):
+            if self.config.ensemble > 1:
+                params.update(
+                    seed=self.config.seed + member,
+                    bagging_fraction=0.8,
+                    bagging_freq=1,
+                    feature_fraction=0.8,
+                )
+            model = lgb.LGBMRanker(**params)
+            model.fit(features, labels, group=groups, feature_name=names)
+            boosters.append(model.booster_)
+        return boosters
+
+    def fit(self, table: TransferTable) -> LambdaRankRanker:
+        """Train on every target column of ``table`` (LangRank's graded relevance)."""
         if not isinstance(table, TransferTable):
             raise TypeError(f"fit expects a TransferTable, got {type(table).__name__}")
         extractor = self._extractor()
@@ -147,33 +258,22 @@ class LambdaRankRanker:
             groups.append(len(relevance))
         if not groups:
             raise DataFormatError(table.path, None, "no target has two or more measured sources to rank")
-        params = {
-            "objective": "lambdarank",
-            "n_estimators": self.config.n_estimators,
-            "learning_rate": self.config.learning_rate,
-            "num_leaves": self.config.num_leaves,
-            "min_data_in_leaf": self.config.min_data_in_leaf,
-            "min_sum_hessian_in_leaf": 0.0,
-            "label_gain": [float(2**i - 1) for i in range(self.config.top + 1)],
-            "seed": self.config.seed,
-            "deterministic": True,
-            "force_row_wise": True,
-            "num_threads": 1,
-            "verbose": -1,
-        }
         features, targets = np.vstack(blocks), np.array(labels)
-        self.boosters_ = []
-        for member in range(self.config.ensemble):
-            if self.config.ensemble > 1:
-                params.update(
-                    seed=self.config.seed + member,
-                    bagging_fraction=0.8,
-                    bagging_freq=1,
-                    feature_fraction=0.8,
-                )
-            model = lgb.LGBMRanker(**params)
-            model.fit(features, targets, group=groups, feature_name=self.feature_names)
-            self.boosters_.append(model.booster_)
+        self.boosters_ = self._boost(features, targets, groups, self.feature_names)
+        fallback = self.fallback_features
+        self.fallback_boosters_ = []
+        if fallback and self._langsim(fallback) is not None:
+            fb_extractor = self._extractor(fallback_only=True)
+            fb = np.vstack(
+                [
+                    self._matrix(
+                        fb_extractor, t, list(table.relevance(t, top=self.config.top)), prior, fallback
+                    )
+                    for t in table.targets
+                    if len(table.relevance(t, top=self.config.top)) >= 2
+                ]
+            )
+            self.fallback_boosters_ = self._boost(fb, targets, groups, fallback)
         self.prior_ = prior
         self.sources_ = [str(s) for s in table.sources]
         self.table_digest_ = table.digest
@@ -182,13 +282,26 @@ class LambdaRankRanker:
         return self
 
     def _matrix(
-        self, extractor: FeatureExtractor, target: Lang, sources: Sequence[Lang], prior: dict[str, float]
+        self,
+        extractor: FeatureExtractor,
+        target: Lang,
+        sources: Sequence[Lang],
+        prior: dict[str, float],
+        fallback: Sequence[str] | None = None,
     ) -> np.ndarray:
-        """Feature rows of one query (a target and its candidate sources)."""
-        base = np.array([list(extractor.pair(target, s).values()) for s in sources], dtype=float)
+        """Feature rows of one query (a target and its candidate sources); ``fallback``: the
+        text-only companion model's features instead."""
+        if fallback is not None:
+            names = [n for n in fallback if n != PRIOR]
+            base = np.array([[extractor.pair(target, s)[n] for n in names] for s in sources], dtype=float)
+            if PRIOR in fallback:
+                base = np.hstack([base, np.array([[prior.get(s.code, math.nan)] for s in sources])])
+            return base
+        names = self.base_features
+        base = np.array([[extractor.pair(target, s)[n] for n in names] for s in sources], dtype=float)
         columns = [base]
         if self.config.relative:
-            keep = [i for i, n in enumerate(self.base_features) if n not in RELATIVE_SKIP]
+            keep = [i for i, n in enumerate(names) if n not in RELATIVE_SKIP]
             columns.append(np.column_stack([_relative_rank(base[:, i]) for i in keep]))
         if self.config.source_prior:
             columns.append(np.array([[prior.get(s.code, math.nan)] for s in sources], dtype=float))
@@ -196,21 +309,50 @@ class LambdaRankRanker:
 
     # -- prediction ---------------------------------------------------------------------------
     def rank(self, target: Lang, candidates: Sequence[Lang]) -> list[LangScore]:
+        """Candidates best first. The score is the LambdaRank score (pairwise log-odds), blended
+        with the within-target z-score of ``blend_feature`` when ``blend`` > 0; ``explanation``
+        holds per-feature TreeSHAP contributions (plus ``bias`` and the blend term) summing to it.
+        A target that URIEL does not know is ranked by the text-only companion model."""
+        from xlt.languages import typology
+
         boosters = getattr(self, "boosters_", None)
         if not boosters:
             raise XltError("the lambdarank ranker is not trained: call fit() or load() first")
-        extractor = self._extractor()
+        extra = (self.config.blend_feature,) if self.config.blend > 0 else ()
+        extractor = self._extractor(extra)
         cands = exclude_target(target, candidates)
         if not cands:
             return []
         matrix = self._matrix(extractor, target, cands, self.prior_)
+        names = self.feature_names
+        fallback = getattr(self, "fallback_boosters_", [])
+        if fallback and typology.uriel_code(target.code) is None:
+            logger.warning(
+                "%s is not in URIEL: ranking with the text/model features only (%s)",
+                target,
+                ", ".join(self.fallback_features),
+            )
+            names, boosters = self.fallback_features, fallback
+            fb_extractor = self._extractor(fallback_only=True)
+            matrix = self._matrix(fb_extractor, target, cands, self.prior_, names)
         # the ensemble's score and contributions are means over its members (still additive)
         scores = np.mean([b.predict(matrix, num_threads=1) for b in boosters], axis=0)
         contrib = np.mean([b.predict(matrix, pred_contrib=True, num_threads=1) for b in boosters], axis=0)
-        names = self.feature_names
+        blend_term = np.zeros(len(cands))
+        if self.config.blend > 0:
+            w = self.config.blend
+            raw = np.array([extractor.pair(target, s)[self.config.blend_feature] for s in cands], dtype=float)
+            sim = _zscore(raw if self.config.blend_feature in SIMILARITIES else -raw)
+            mean, std = float(scores.mean()), float(scores.std()) or 1.0
+            contrib = contrib * (1 - w) / std
+            contrib[:, -1] -= (1 - w) * mean / std
+            blend_term = w * sim
+            scores = (1 - w) * (scores - mean) / std + blend_term
         out = []
         for i, source in enumerate(cands):
             explanation = {n: float(c) for n, c in zip(names, contrib[i][:-1], strict=True)}
+            if self.config.blend > 0:
+                explanation[f"{self.config.blend_feature} (blend)"] = float(blend_term[i])
             explanation["bias"] = float(contrib[i][-1])
             feats = {n: float(v) for n, v in zip(names, matrix[i], strict=True)}
             out.append(LangScore(source, float(scores[i]), explanation, feats))
@@ -231,7 +373,9 @@ class LambdaRankRanker:
         out = Path(directory)
         out.mkdir(parents=True, exist_ok=True)
         files = model_files(len(self.boosters_))
-        for name, booster in zip(files, self.boosters_, strict=True):
+        fallback = getattr(self, "fallback_boosters_", [])
+        files_fb = model_files(len(fallback), FALLBACK_PREFIX) if fallback else []
+        for name, booster in zip([*files, *files_fb], [*self.boosters_, *fallback], strict=True):
             atomic_write_text(out / name, booster.model_to_string())
         meta = {
             "format_version": FORMAT_VERSION,
@@ -239,6 +383,8 @@ class LambdaRankRanker:
             "ranker": "lambdarank",
             "config": self.config.to_dict(),
             "feature_names": self.feature_names,
+            "fallback_features": self.fallback_features if fallback else [],
+            "temperature": float(getattr(self, "temperature_", 1.0)),
             "training_table": {
                 "path": self.table_path_,
                 "sha256": self.table_digest_,
@@ -250,7 +396,7 @@ class LambdaRankRanker:
             **(extra or {}),
         }
         atomic_write_text(out / META_FILE, json.dumps(meta, indent=2, ensure_ascii=False) + "\n")
-        for name in (*files, META_FILE):
+        for name in (*files, *files_fb, META_FILE):
             (out / name).chmod(0o644)  # temp files are created private; a model is shareable
         return out
 
@@ -277,6 +423,16 @@ class LambdaRankRanker:
             if not (root / name).is_file():
                 raise DataNotFoundError(f"{root}: ensemble member {name} is missing")
             ranker.boosters_.append(lgb.Booster(model_str=(root / name).read_text(encoding="utf-8")))
+        ranker.fallback_boosters_ = []
+        if meta.get("fallback_features"):
+            if list(meta["fallback_features"]) != ranker.fallback_features:
+                raise ConfigError(f"{meta_path}: fallback feature names do not match the config")
+            for name in model_files(ranker.config.ensemble, FALLBACK_PREFIX):
+                if not (root / name).is_file():
+                    raise DataNotFoundError(f"{root}: text-only model {name} is missing")
+                text = (root / name).read_text(encoding="utf-8")
+                ranker.fallback_boosters_.append(lgb.Booster(model_str=text))
+        ranker.temperature_ = float(meta.get("temperature", 1.0))
         ranker.prior_ = {k: float(v) for k, v in meta.get("source_prior", {}).items()}
         ranker.sources_ = list(meta.get("sources", []))
         ranker.table_digest_ = meta["training_table"]["sha256"]
@@ -293,9 +449,19 @@ def shared_similarity(model: str, parallel_dir: str, layer: int | None) -> Model
     return ModelSimilarity(model, directory=parallel_dir, layer=layer)
 
 
-def model_files(n: int) -> list[str]:
+def model_files(n: int, prefix: str = "model") -> list[str]:
     """``model.txt``, then ``model-1.txt`` ... for the other members of an ensemble."""
-    return [MODEL_FILE, *(f"model-{i}.txt" for i in range(1, n))]
+    return [f"{prefix}.txt", *(f"{prefix}-{i}.txt" for i in range(1, n))]
+
+
+def _zscore(values: np.ndarray) -> np.ndarray:
+    """Within-query z-scores; ``nan`` (no value) becomes 0, the query mean."""
+    out = np.zeros(len(values))
+    ok = ~np.isnan(values)
+    if ok.sum() >= 2:
+        std = float(values[ok].std())
+        out[ok] = (values[ok] - values[ok].mean()) / (std if std > 0 else 1.0)
+    return out
 
 
 def _relative_rank(values: np.ndarray) -> np.ndarray:
