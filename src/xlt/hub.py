@@ -56,11 +56,53 @@ def load_model(auto_class: Any, name: str | Path, *, trust_remote_code: bool = F
 
     ``auto_class`` is e.g. ``transformers.AutoModelForTokenClassification``.
     """
+    if is_local(name):
+        _refuse_pickle_only(Path(name).expanduser())
     kwargs.setdefault("use_safetensors", None if not is_local(name) else _has_safetensors(name) or None)
     try:
         return auto_class.from_pretrained(str(name), trust_remote_code=trust_remote_code, **kwargs)
     except (OSError, ValueError) as err:
         raise _explain(name, "the model", err) from None
+    except Exception as err:
+        if _is_safetensors_error(err):
+            first = str(err).splitlines()[0] if str(err) else type(err).__name__
+            raise ModelLoadError(
+                f"{name}: the safetensors weights are corrupt or truncated ({first}); "
+                "expected a complete file written by save_pretrained"
+            ) from None
+        if _is_unpickling_error(err):
+            raise ModelLoadError(_PICKLE_REFUSAL.format(name=name)) from None
+        raise
+
+
+_PICKLE_REFUSAL = (
+    "{name}: refusing to load pickle weights (.bin/.pt); xlt loads only safetensors, "
+    "which cannot run code. Re-save the model with save_pretrained(safe_serialization=True)"
+)
+
+
+def _refuse_pickle_only(path: Path) -> None:
+    """One-line refusal for a local model whose only weights are pickles (never unpickled)."""
+    if not path.is_dir() or _has_safetensors(path):
+        return
+    pickles = [p for ext in ("*.bin", "*.pt", "*.pth", "*.ckpt") for p in path.glob(ext)]
+    if pickles:
+        raise ModelLoadError(_PICKLE_REFUSAL.format(name=pickles[0]))
+
+
+def _is_safetensors_error(err: BaseException) -> bool:
+    name = type(err).__name__
+    return (
+        name in ("SafetensorError", "HeaderTooLarge", "HeaderTooSmall")
+        or "safetensors" in str(type(err).__module__)
+        or ("safetensors" in str(err).lower()[:200] and isinstance(err, RuntimeError))
+    )
+
+
+def _is_unpickling_error(err: BaseException) -> bool:
+    import pickle
+
+    return isinstance(err, pickle.UnpicklingError) or "weights_only" in str(err)
 
 
 def load_saved_model(name: str | Path, *, trust_remote_code: bool = False):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import logging
 import sys
+from pathlib import Path
 
 import typer
 
@@ -80,7 +81,24 @@ def main(argv: list[str] | None = None) -> None:
         if isinstance(err, click.ClickException):
             err.show()
             sys.exit(err.exit_code)
-        raise
+        _internal_error(err)
+
+
+def _internal_error(err: BaseException) -> None:
+    """Last safety net: an unexpected exception becomes one line and exit code 2, never a traceback.
+
+    The traceback is logged at debug level (``-vv``) for bug reports.
+    """
+    import traceback
+
+    logging.getLogger("xlt").debug("internal error", exc_info=err)
+    frames = traceback.extract_tb(err.__traceback__)
+    ours = [f for f in frames if "/xlt/" in f.filename.replace("\\", "/")]
+    at = f" at {Path(ours[-1].filename).name}:{ours[-1].lineno}" if ours else ""
+    first = str(err).splitlines()[0][:300] if str(err) else ""
+    typer.echo(f"error: internal error{at}: {type(err).__name__}: {first}", err=True)
+    typer.echo("  hint: this is a bug in xlt; rerun with -vv for the traceback and report it", err=True)
+    sys.exit(2)
 
 
 if __name__ == "__main__":

@@ -33,14 +33,39 @@ def _clean(tags: Sequence[str | None]) -> list[str]:
     return [t if t else "O" for t in tags]
 
 
+_BIOES_TO_IOB2 = {"B": "B", "I": "I", "S": "B", "E": "I", "L": "I", "U": "B"}
+
+
+def _to_iob2(tags: list[str], what: str, index: int) -> list[str]:
+    """BIO/IOB2, BIOES (S-/E-) and BILOU (U-/L-) tags mapped to IOB2 for strict span scoring.
+
+    A tag without a known prefix (``PER``, ``X-PER``) is an error naming the sentence and token,
+    not a crash inside seqeval.
+    """
+    out: list[str] = []
+    for k, tag in enumerate(tags):
+        if tag == "O":
+            out.append(tag)
+            continue
+        prefix, sep, typ = tag.partition("-")
+        mapped = _BIOES_TO_IOB2.get(prefix)
+        if not sep or mapped is None or not typ:
+            raise MismatchError(
+                f"{what} sentence {index + 1}, token {k + 1}: tag {tag!r} is not BIO/BIOES; "
+                "expected O, B-X, I-X, E-X or S-X"
+            )
+        out.append(f"{mapped}-{typ}")
+    return out
+
+
 def span_prf(gold: Sequence[Sequence[str]], pred: Sequence[Sequence[str | None]]) -> dict[str, float]:
     """Strict IOB2 span precision/recall/F1 (micro) plus per-type F1 (``f1_PER``...)."""
     from seqeval.metrics import classification_report
     from seqeval.scheme import IOB2
 
     _check_lengths(gold, pred, "sentences")
-    g = [_clean(s) for s in gold]
-    p = [_clean(s) for s in pred]
+    g = [_to_iob2(_clean(s), "gold", i) for i, s in enumerate(gold)]
+    p = [_to_iob2(_clean(s), "predicted", i) for i, s in enumerate(pred)]
     for i, (a, b) in enumerate(zip(g, p, strict=True)):
         if len(a) != len(b):
             raise MismatchError(f"sentence {i}: {len(a)} gold tokens but {len(b)} predicted")

@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from xlt.errors import DataFormatError, DataNotFoundError, UnknownNameError, XltError
-from xlt.io.files import atomic_writer, iter_lines, read_text, resolve_path
+from xlt.io.files import atomic_writer, iter_lines, loads_json, read_text, resolve_path
 
 RUN_FILE = "run.json"
 METRICS_FILE = "metrics.json"
@@ -131,10 +131,7 @@ def _metric_value(scores: Any, name: str | None) -> float | None:
 
 
 def _read_json(path: Path) -> Any:
-    try:
-        return json.loads(read_text(path))
-    except json.JSONDecodeError as err:
-        raise DataFormatError(path, err.lineno, f"invalid JSON: {err.msg}") from None
+    return loads_json(read_text(path), path, None)
 
 
 def read_predictions(path: str | Path) -> list[dict[str, Any]]:
@@ -143,10 +140,7 @@ def read_predictions(path: str | Path) -> list[dict[str, Any]]:
     for lineno, text in iter_lines(path):
         if not text.strip():
             continue
-        try:
-            rec = json.loads(text)
-        except json.JSONDecodeError as err:
-            raise DataFormatError(path, lineno, f"invalid JSON: {err.msg}") from None
+        rec = loads_json(text, path, lineno)
         if not isinstance(rec, dict) or "gold" not in rec or "pred" not in rec:
             raise DataFormatError(path, lineno, 'expected an object with "gold" and "pred"')
         out.append(rec)
@@ -184,6 +178,8 @@ def load_run(run_dir: str | Path) -> RunRecord:
     if not isinstance(metrics, dict):
         raise DataFormatError(metrics_path, 1, "expected a JSON object")
     primary = metrics.get("primary_metric") or info.get("primary_metric")
+    if not isinstance(primary, str):
+        primary = None
     if not primary:
         primary = next((k for k in PRIMARY_METRICS if isinstance(metrics.get(k), (int, float))), None)
     score = _metric_value(metrics, primary)
@@ -196,16 +192,18 @@ def load_run(run_dir: str | Path) -> RunRecord:
     return RunRecord(
         run_id=str(info.get("run_id") or default_run_id(d)),
         run_dir=str(d.resolve()),
-        task=info.get("task"),
+        task=_as_text(info.get("task")),
         method=_as_name(info.get("method")),
-        model=info.get("model"),
+        model=_as_text(info.get("model")),
         sources=_as_sources(info.get("sources", info.get("source"))),
-        target=info.get("target"),
+        target=_as_text(info.get("target")),
         seed=int(seed)
-        if isinstance(seed, (int, float)) or (isinstance(seed, str) and seed.isdigit())
+        if (isinstance(seed, (int, float)) and not isinstance(seed, bool) and math.isfinite(seed))
+        or (isinstance(seed, str) and seed.isascii() and seed.isdigit() and len(seed) < 20)
         else None,
-        dataset=info.get("dataset"),
-        created_at=info.get("created_at") or _mtime_iso(info_path if info_path.exists() else metrics_path),
+        dataset=_as_text(info.get("dataset")),
+        created_at=_as_text(info.get("created_at"))
+        or _mtime_iso(info_path if info_path.exists() else metrics_path),
         primary_metric=primary,
         score=score,
         metrics=metrics,
@@ -214,6 +212,13 @@ def load_run(run_dir: str | Path) -> RunRecord:
         has_predictions=_existing(d / PREDICTIONS_FILE) is not None,
         has_ranking=(d / RANKING_FILE).exists(),
     )
+
+
+def _as_text(value: Any) -> str | None:
+    """A run.json field shown as text: strings as they are, other JSON values as compact JSON."""
+    if value is None or isinstance(value, str):
+        return value
+    return json.dumps(value, sort_keys=True, ensure_ascii=False)
 
 
 def _as_name(value: Any) -> str | None:
@@ -378,6 +383,11 @@ class RunStore:
                 msg = str(err).lower()
                 if ("locked" not in msg and "busy" not in msg) or time.monotonic() > deadline:
                     raise XltError(f"run store {self.db_path}: {err}") from None
+            except sqlite3.DatabaseError as err:
+                raise XltError(
+                    f"run store {self.db_path}: {err}; expected an SQLite database written by xlt",
+                    hint="move the file away; 'xlt runs list DIR' rebuilds the index from run directories",
+                ) from None
                 time.sleep(delay)
                 delay = min(delay * 2, 0.5)
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from xlt.errors import DataFormatError
-from xlt.io.files import atomic_writer, iter_lines, resolve_path, strip_compression_suffix
+from xlt.io.files import atomic_writer, iter_lines, loads_json, resolve_path, strip_compression_suffix
 from xlt.types import TextExample
 
 log = logging.getLogger(__name__)
@@ -164,10 +164,7 @@ def _read_jsonl(
     for lineno, line in iter_lines(path):
         if not line.strip():
             continue
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as err:
-            raise DataFormatError(path, lineno, f"invalid JSON ({err.msg} at column {err.colno})") from None
+        obj = loads_json(line, path, lineno)
         if not isinstance(obj, dict):
             raise DataFormatError(
                 path, lineno, f"expected a JSON object per line, found {type(obj).__name__}"

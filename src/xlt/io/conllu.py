@@ -17,7 +17,7 @@ from xlt.errors import DataFormatError
 from xlt.io.files import atomic_writer, iter_lines, strip_compression_suffix
 from xlt.types import LabeledSentence
 
-_INT = re.compile(r"^[1-9][0-9]*$")
+_INT = re.compile(r"^[1-9][0-9]*$", re.ASCII)
 _RANGE = re.compile(r"^([1-9][0-9]*)-([1-9][0-9]*)$")
 _EMPTY = re.compile(r"^([0-9]+)\.([1-9][0-9]*)$")
 _META = re.compile(r"^#\s*(sent_id|text)\s*=\s?(.*)$")
@@ -175,7 +175,7 @@ def _parse_sentence(
             head: int | None
             if head_s == "_":
                 head = None
-            elif head_s.isdigit():
+            elif head_s.isascii() and head_s.isdigit():
                 head = int(head_s)
             else:
                 raise DataFormatError(path, lineno, f"HEAD {head_s!r} is not an integer or '_'")

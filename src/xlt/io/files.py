@@ -13,6 +13,7 @@ import io
 import lzma
 import os
 import tempfile
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
@@ -69,17 +70,42 @@ def open_binary(path: str | Path) -> IO[bytes]:
     return open(p, "rb")
 
 
-def iter_lines(path: str | Path, *, strip_bom: bool = True) -> Iterator[tuple[int, str]]:
+def _bounded_lines(fh: IO[bytes], limit: int, path: Path) -> Iterator[bytes]:
+    """Lines of ``fh``, never reading more than ``limit + 1`` bytes into one line."""
+    lineno = 0
+    while True:
+        raw = fh.readline(limit + 1)
+        if not raw:
+            return
+        lineno += 1
+        if len(raw) > limit and not (len(raw) == limit + 1 and raw.endswith(b"\n")):
+            raise DataFormatError(
+                path,
+                lineno,
+                f"line {lineno} is longer than {limit} bytes; expected text lines "
+                "(raise the cap with XLT_MAX_LINE_BYTES if this is intended)",
+            )
+        yield raw
+
+
+def iter_lines(
+    path: str | Path, *, strip_bom: bool = True, max_line_bytes: int | None = None
+) -> Iterator[tuple[int, str]]:
     """Yield ``(line_number, text)`` (1-based, newline removed), streaming.
 
-    Invalid UTF-8 or a corrupt compressed stream raises :class:`DataFormatError`
-    naming the file and line.
+    Invalid UTF-8, a corrupt compressed stream or a line longer than
+    ``max_line_bytes`` (default :func:`xlt.limits.max_line_bytes`) raises
+    :class:`DataFormatError` naming the file and line; no line is ever read
+    whole past the cap, so decompression bombs stay small in memory.
     """
+    from xlt.limits import max_line_bytes as default_limit
+
+    limit = max_line_bytes if max_line_bytes is not None else default_limit()
     p = resolve_path(path)
     lineno = 0
     try:
         with open_binary(p) as fh:
-            for lineno, raw in enumerate(fh, start=1):
+            for lineno, raw in enumerate(_bounded_lines(fh, limit, p), start=1):
                 try:
                     text = raw.decode("utf-8")
                 except UnicodeDecodeError as err:
@@ -89,7 +115,7 @@ def iter_lines(path: str | Path, *, strip_bom: bool = True) -> Iterator[tuple[in
                 if lineno == 1 and strip_bom and text.startswith("\ufeff"):
                     text = text[1:]
                 yield lineno, text.rstrip("\r\n")
-    except (OSError, EOFError, lzma.LZMAError) as err:
+    except (OSError, EOFError, lzma.LZMAError, zlib.error, ValueError) as err:
         if isinstance(err, FileNotFoundError):
             raise DataNotFoundError(f"{p}: no such file") from None
         raise DataFormatError(p, lineno + 1, f"cannot read compressed data ({err})") from None
@@ -102,6 +128,53 @@ def read_text(path: str | Path) -> str:
 
 def is_empty(path: str | Path) -> bool:
     return all(not line.strip() for _, line in iter_lines(path))
+
+
+def _current_umask() -> int:
+    """The process umask (read by setting and restoring it)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def loads_json(text: str, path: str | Path | None, lineno: int | None) -> object:
+    """``json.loads`` whose every failure is a :class:`DataFormatError` at ``path:lineno``.
+
+    Refuses nesting deeper than :func:`xlt.limits.max_json_depth` before parsing (so
+    no ``RecursionError``) and integers past Python's digit limit.
+    """
+    import json
+
+    from xlt.limits import max_json_depth
+
+    cap = max_json_depth()
+    depth = 0
+    in_str = esc = False
+    scan = text if text.count("[") + text.count("{") > cap else ""
+    for ch in scan:
+        if in_str:
+            if esc:
+                esc = False
+            elif ch == "\\":
+                esc = True
+            elif ch == '"':
+                in_str = False
+        elif ch == '"':
+            in_str = True
+        elif ch in "[{":
+            depth += 1
+            if depth > cap:
+                raise DataFormatError(
+                    path, lineno, f"JSON nested deeper than {cap} levels; expected flat records"
+                )
+        elif ch in "]}":
+            depth -= 1
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as err:
+        raise DataFormatError(path, lineno, f"invalid JSON ({err.msg} at column {err.colno})") from None
+    except (ValueError, RecursionError) as err:
+        raise DataFormatError(path, lineno, f"invalid JSON value ({str(err).split(';')[0]})") from None
 
 
 @contextlib.contextmanager
@@ -127,6 +200,7 @@ def atomic_binary_writer(path: str | Path) -> Iterator[IO[bytes]]:
             raw = open(tmp, "wb")
         with raw:
             yield raw
+        os.chmod(tmp, 0o666 & ~_current_umask())
         os.replace(tmp, p)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -22,7 +22,7 @@ from xlt.types import Alignment, Link, SentencePair
 log = logging.getLogger(__name__)
 
 _PLAIN_LINE = re.compile(r"\s*\d+-\d+(?:\s+\d+-\d+)*\s*", re.ASCII)
-_LINK = re.compile(r"^(\d+)([-p?])(\d+)(?:-(\d+(?:\.\d*)?|\.\d+))?$")
+_LINK = re.compile(r"^(\d+)([-p?])(\d+)(?:-(\d+(?:\.\d*)?|\.\d+))?$", re.ASCII)
 
 
 def _plain_links(line: str) -> set[Link] | None:
@@ -216,7 +216,7 @@ def read_naacl(
         parts = line.split()
         if not parts:
             continue
-        if len(parts) < 3 or len(parts) > 5 or not all(x.isdigit() for x in parts[:3]):
+        if len(parts) < 3 or len(parts) > 5 or not all(x.isascii() and x.isdigit() for x in parts[:3]):
             raise DataFormatError(path, lineno, f"expected 'sentence src tgt [S|P] [score]', found {line!r}")
         kind = parts[3].upper() if len(parts) > 3 else "S"
         if kind not in ("S", "P"):

@@ -120,6 +120,11 @@ def merge_models(
     from xlt.merging.methods import mergers
 
     method = mergers.build(method_name, dict(config) if isinstance(config, Mapping) else config)
+    if out is not None and Path(out).exists() and not Path(out).is_dir():
+        raise ConfigError(
+            f"--out {out}: an existing file is in the way; expected a directory to save the merged model in "
+            "(checked before any model is loaded)"
+        )
     if not models:
         raise ConfigError("no models given to merge")
     if getattr(method, "needs_base", False) and base is None:

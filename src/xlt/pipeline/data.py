@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from xlt.catalog import resolve_reference
-from xlt.errors import ConfigError, DataNotFoundError, UnknownNameError
-from xlt.io.files import atomic_writer, iter_lines
+from xlt.errors import ConfigError, DataFormatError, DataNotFoundError, UnknownNameError
+from xlt.io.files import atomic_writer, iter_lines, loads_json
 from xlt.types import LabeledSentence, TextExample
 
 
@@ -62,10 +62,14 @@ def write_sentences(path: Path, sentences: Iterable[LabeledSentence]) -> int:
 
 def read_sentences(path: Path) -> list[LabeledSentence]:
     out = []
-    for _, line in iter_lines(path):
+    for lineno, line in iter_lines(path):
         if not line:
             continue
-        rec = json.loads(line)
+        rec = loads_json(line, path, lineno)
+        if not isinstance(rec, dict) or not isinstance(rec.get("tokens"), list) or not isinstance(
+            rec.get("labels"), list
+        ):
+            raise DataFormatError(path, lineno, "expected an object with 'tokens' and 'labels' lists")
         meta = {"confidence": tuple(rec["confidence"])} if "confidence" in rec else {}
         out.append(LabeledSentence(tuple(rec["tokens"]), tuple(rec["labels"]), id=rec.get("id"), meta=meta))
     return out
