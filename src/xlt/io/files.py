@@ -172,7 +172,8 @@ def loads_json(text: str, path: str | Path | None, lineno: int | None) -> object
     try:
         return json.loads(text)
     except json.JSONDecodeError as err:
-        raise DataFormatError(path, lineno, f"invalid JSON ({err.msg} at column {err.colno})") from None
+        where = lineno if lineno is not None else err.lineno  # a whole file: the parser's line
+        raise DataFormatError(path, where, f"invalid JSON ({err.msg} at column {err.colno})") from None
     except (ValueError, RecursionError) as err:
         raise DataFormatError(path, lineno, f"invalid JSON value ({str(err).split(';')[0]})") from None
 
