@@ -101,6 +101,44 @@ def test_multi_source_few_shot_hierarchical_and_oracle_labels(tiny_model_dir):
     assert len(main) == 1 and main[0]["variant"] == "average"
 
 
+def test_few_shot_continue_one_model_per_target_and_source_restored(tiny_model_dir, tmp_path):
+    cfg = FinetuneRunConfig(
+        training=_training(tiny_model_dir, max_steps=20, selection="last"),
+        sources=[_spec("src")],
+        targets=[_spec("tgt"), _spec("mid")],
+        few_shot={"k": 6, "seed": 2, "mode": "continue", "epochs": 3, "min_steps": 4},
+        output_dir=str(tmp_path / "run"),
+    )
+    report = run_transfer(cfg)
+    cont = report["runs"][0]["few_shot"]
+    assert set(cont) == {"tgt", "mid"} and all(c["k"] == 6 and c["steps"] == 4 for c in cont.values())
+    rows = {(r["target"], r["variant"]): r for r in report["results"]}
+    assert rows[("tgt", "few-shot")]["main"] and not rows[("tgt", "last")]["main"]
+    assert rows[("tgt", "few-shot")]["selection"].startswith("last (continued")
+    assert report["few_shot"]["mode"] == "continue" and len(report["few_shot"]["ids"]["mid"]) == 6
+    assert report["final"]["variant"] == "few-shot"
+    # the saved model is the source model, unchanged by the per-target continuations
+    from xlt.models.transformers import TransformersTaskModel
+
+    saved = TransformersTaskModel.load(tmp_path / "run" / "model")
+    test = read_labelled(f"{R}/tgt.test.txt", "ner")
+    assert saved.evaluate(test)["f1"] == pytest.approx(rows[("tgt", "last")]["metrics"]["f1"], abs=1e-4)
+    with pytest.raises(Exception, match="one training seed"):
+        run_transfer(cfg.model_copy(update={"seeds": [0, 1]}))
+
+
+def test_sources_only_run_saves_the_model(tiny_model_dir, tmp_path):
+    cfg = FinetuneRunConfig(
+        training=_training(tiny_model_dir, max_steps=4, selection="last"),
+        sources=[_spec("src")],
+        output_dir=str(tmp_path / "run"),
+    )
+    report = run_transfer(cfg)
+    assert report["final"] is None and report["results"] == []
+    assert (tmp_path / "run" / "model" / "config.json").is_file()
+    assert (tmp_path / "run" / "results.json").is_file()
+
+
 def test_seed_average(tiny_model_dir):
     cfg = FinetuneRunConfig(
         training=_training(tiny_model_dir, max_steps=10, selection="last"),

@@ -56,6 +56,19 @@ class FewShot(XltConfig):
 
     k: int = Field(0, ge=0, description="Examples per target (0 = zero-shot).")
     seed: int = Field(0, description="Seed of the sample.")
+    mode: Literal["joint", "continue"] = Field(
+        "joint",
+        description="joint: add every target's shots to the source training data (one model); "
+        "continue: train on the sources, then continue that model on each target's shots "
+        "separately (Lauscher et al. 2020), one model per target.",
+    )
+    epochs: float = Field(
+        10.0, gt=0, description="mode continue: passes over the shots (the last step is kept)."
+    )
+    min_steps: int = Field(10, ge=1, description="mode continue: at least this many optimisation steps.")
+    learning_rate: float | None = Field(
+        None, gt=0, description="mode continue: learning rate (default: the training one)."
+    )
 
 
 class FinetuneRunConfig(XltConfig):
@@ -135,6 +148,13 @@ def run_transfer(config: FinetuneRunConfig) -> dict[str, Any]:
     )
     source_dev = [x for s in config.sources for x in _load(s, "dev", task)]
     shots: dict[str, list[str | None]] = {}
+    shot_data: dict[str, list[Any]] = {}
+    continued = bool(config.few_shot.k) and config.few_shot.mode == "continue"
+    if continued and len(config.seeds) > 1:
+        raise ConfigError(
+            "few_shot.mode: continue takes one training seed (each target gets its own model); "
+            "run the seeds separately, or use mode: joint"
+        )
     if config.few_shot.k:
         for t in config.targets:
             pool = _load(t, "train", task)
@@ -142,7 +162,10 @@ def run_transfer(config: FinetuneRunConfig) -> dict[str, Any]:
                 raise ConfigError(f"few-shot target {t.lang}: no `train` file to sample from")
             sample = few_shot_sample(pool, config.few_shot.k, config.few_shot.seed)
             shots[t.lang] = [x.id for x in sample]
-            mixed.extend(sample)
+            if continued:
+                shot_data[t.lang] = sample
+            else:
+                mixed.extend(sample)
     target_dev = {t.lang: _load(t, "dev", task) for t in config.targets}
     track_oracle = config.oracle or config.training.selection == "target-dev"
     oracle_dev = {k: v for k, v in target_dev.items() if v} if track_oracle else None
@@ -200,10 +223,14 @@ def run_transfer(config: FinetuneRunConfig) -> dict[str, Any]:
                 if name.startswith("target-dev:") and name != f"target-dev:{lang}":
                     continue  # an oracle is only reported for its own target
                 row, preds[(seed, name, lang)] = _evaluate_row(
-                    model, test, lang, adapters.get(lang), seed, name, res.main
+                    model, test, lang, adapters.get(lang), seed, name, FEW_SHOT if continued else res.main
                 )
                 rows.append(row)
         model.use_variant(res.main)
+        if continued:
+            runs[-1]["few_shot"] = _continue_per_target(
+                model, config.few_shot, shot_data, tests, adapters, seed, rows, preds
+            )
     if model is not None and len(config.seeds) > 1:
         from xlt.finetuning.selection import load_trainable_state
 
@@ -220,7 +247,14 @@ def run_transfer(config: FinetuneRunConfig) -> dict[str, Any]:
         "sources": [s.lang for s in config.sources],
         "intermediate": config.intermediate.lang if config.intermediate else None,
         "mixing": {"strategy": config.mixing, "temperature": config.temperature, "examples": contributions},
-        "few_shot": {"k": config.few_shot.k, "seed": config.few_shot.seed, "ids": shots},
+        "few_shot": {
+            "k": config.few_shot.k,
+            "seed": config.few_shot.seed,
+            "mode": config.few_shot.mode,
+            "ids": shots,
+            # mode continue: the saved model is the source model; each target's continued
+            # model is evaluated, not kept (one per target)
+        },
         "selection": training.selection,
         "averaging": training.averaging,
         "runs": runs,
@@ -231,7 +265,7 @@ def run_transfer(config: FinetuneRunConfig) -> dict[str, Any]:
         out = Path(config.output_dir)
         model.save(out / "model")
         atomic_write_text(out / "config.yaml", config.to_yaml())
-        final = "seed-average" if len(config.seeds) > 1 else res.main
+        final = "seed-average" if len(config.seeds) > 1 else (FEW_SHOT if continued else res.main)
         final_seed = None if len(config.seeds) > 1 else config.seeds[0]
         final_preds = {}
         for lang, test in tests.items():
@@ -242,8 +276,11 @@ def run_transfer(config: FinetuneRunConfig) -> dict[str, Any]:
                     model, test, lang, adapters.get(lang), final_seed, final, final
                 )
             final_preds[lang] = preds[(final_seed, final, lang)]
-        report["final"] = _write_run_dir(
-            out, config, report, tests, final_preds, final, time.perf_counter() - t_start
+        # no scored target (sources only: train and save): the model and results.json, no run dir
+        report["final"] = (
+            _write_run_dir(out, config, report, tests, final_preds, final, time.perf_counter() - t_start)
+            if final_preds
+            else None
         )
         atomic_write_text(out / "results.json", json.dumps(report, indent=2, ensure_ascii=False))
         report["output_dir"] = str(out)
@@ -327,6 +364,44 @@ def _write_run_dir(
             for lang, b in blocks.items()
         },
     }
+
+
+FEW_SHOT = "few-shot"  # the variant name of models continued on target shots
+
+
+def _continue_per_target(
+    model,
+    settings: FewShot,
+    shot_data: dict[str, list[Any]],
+    tests: dict[str, list[Any]],
+    adapters: dict[str, str | None],
+    seed: int,
+    rows: list[dict[str, Any]],
+    preds: dict[tuple[Any, str, str], list[Any]],
+) -> dict[str, Any]:
+    """Continue the source model on each target's shots in turn (restoring it in between);
+    adds one ``few-shot`` row per target. Returns the continuation settings per target."""
+    from xlt.finetuning.few_shot import continue_on_shots
+    from xlt.finetuning.selection import load_trainable_state, trainable_state
+
+    base = trainable_state(model.model_)
+    info: dict[str, Any] = {}
+    for lang, sample in shot_data.items():
+        info[lang] = continue_on_shots(
+            model,
+            sample,
+            epochs=settings.epochs,
+            min_steps=settings.min_steps,
+            learning_rate=settings.learning_rate,
+            seed=seed,
+        )
+        if tests.get(lang):
+            row, preds[(seed, FEW_SHOT, lang)] = _evaluate_row(
+                model, tests[lang], lang, adapters.get(lang), seed, FEW_SHOT, FEW_SHOT
+            )
+            rows.append(row)
+        load_trainable_state(model.model_, base)
+    return info
 
 
 def _evaluate_row(

@@ -23,6 +23,7 @@ SELECTION_LABELS: dict[str, str] = {
     "last": "last",
     "average": "none (checkpoint average)",
     "seed-average": "none (seed average)",
+    "few-shot": "last (continued on the target's k shots)",
 }
 
 
