@@ -263,3 +263,19 @@ def test_hf_model_path_routes_to_transformers_backend(tmp_path, tiny_model_dir, 
         "transformers",
         {"model": str(tiny_model_dir), "task": "ner"},
     )
+
+
+@pytest.mark.data
+def test_shipped_finetune_configs_validate(shared_data) -> None:
+    """Every shipped `xlt finetune` config parses and its data paths resolve offline."""
+    from xlt.finetuning.corpora import resolve_data_path
+    from xlt.finetuning.run import FinetuneRunConfig
+
+    configs = sorted((Path(__file__).parents[2] / "recipes" / "finetune").glob("*.yaml"))
+    assert configs
+    for path in configs:
+        cfg = FinetuneRunConfig.from_yaml(path)
+        for spec in [*cfg.sources, *cfg.targets]:
+            for ref in (spec.train, spec.dev, spec.test):
+                if ref is not None:
+                    assert resolve_data_path(ref).exists(), (path, ref)
