@@ -249,11 +249,11 @@ def main() -> int:
         return generalise(args)
 
     from xlt.io.tables import read_transfer_table
+    from xlt.languages.codes import resolve as resolve_language
     from xlt.paths import data_root, shared_data_available
     from xlt.ranking.base import rankers
     from xlt.ranking.evaluate import leave_one_target_out
     from xlt.ranking.features import FeatureExtractor
-    from xlt.types import Lang
 
     root = data_root()
     table_path = root / "masakhaner2" / "transfer_ranks.csv"
@@ -268,7 +268,7 @@ def main() -> int:
     elif args.targets == "dev":
         targets = [t for t in table.targets if t not in african]
     else:
-        targets = [Lang.parse(c) for c in args.targets.split(",")]
+        targets = [resolve_language(c) for c in args.targets.split(",")]
     missing = FeatureExtractor(BASE).missing_report([*table.sources, *table.targets])
 
     rows: list[tuple[str, str, dict]] = [("rank-average", "rank-average", {})]

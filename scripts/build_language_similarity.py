@@ -37,6 +37,7 @@ def main() -> None:
 
     torch.set_num_threads(1)
     from xlt.io.tables import read_transfer_table
+    from xlt.languages.codes import resolve as resolve_language
     from xlt.paths import data_root
     from xlt.ranking.base import load_samples
     from xlt.ranking.langsim import LanguageSimilarity, model_pair_features, text_pair_features
@@ -51,7 +52,7 @@ def main() -> None:
     langs: dict[str, Lang] = {lang.code: lang for lang in table_langs}
     for d in sorted((sib / "annotated").iterdir()):
         if d.is_dir():
-            lang = Lang.parse(d.name)
+            lang = resolve_language(d.name)
             langs.setdefault(lang.code, Lang(lang.code))
     extra = load_samples(args.samples, max_lines=1000) if args.samples else {}
     tokenizer = load_tokenizer(args.model) if args.model.is_dir() else None

@@ -14,7 +14,8 @@ class Lang:
     """A language, normalised to ISO 639-3 (``code``) plus an optional ISO 15924 script.
 
     ``given`` keeps the code exactly as the user wrote it (for output); it does
-    not take part in equality. Build one with :meth:`Lang.parse`, which accepts
+    not take part in equality. A plain value: build one from user text with
+    :func:`xlt.languages.resolve`, which accepts
     ISO 639-1/2B/3 codes, macrolanguages, FLORES codes (``wol_Latn``),
     glottocodes and English names.
     """
@@ -22,12 +23,6 @@ class Lang:
     code: str
     script: str | None = None
     given: str = field(default="", compare=False)
-
-    @classmethod
-    def parse(cls, text: str) -> Lang:
-        from xlt.languages.codes import resolve  # local import: languages imports types
-
-        return resolve(text)
 
     @property
     def flores(self) -> str | None:

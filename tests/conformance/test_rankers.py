@@ -10,8 +10,9 @@ import pytest
 
 import xlt.ranking  # noqa: F401  (registers the built-in rankers)
 from xlt.io.tables import read_transfer_table
+from xlt.languages.codes import resolve as resolve_language
 from xlt.ranking.base import LanguageRanker, rankers
-from xlt.types import Lang, LangScore
+from xlt.types import LangScore
 
 NAMES = rankers.names()
 FAST = {
@@ -40,8 +41,8 @@ def test_fit_rank_types_and_order(name: str, table) -> None:
     ranker = build(name)
     assert isinstance(ranker, LanguageRanker)
     assert ranker.fit(table) is ranker
-    target = Lang.parse("wol")
-    cands = [Lang.parse(c) for c in ("fra", "hau", "wol", "swa", "eng")]
+    target = resolve_language("wol")
+    cands = [resolve_language(c) for c in ("fra", "hau", "wol", "swa", "eng")]
     out = ranker.rank(target, cands)
     assert all(isinstance(s, LangScore) for s in out)
     assert [s.language for s in out if s.language == target] == []
@@ -54,7 +55,7 @@ def test_fit_rank_types_and_order(name: str, table) -> None:
 
 @pytest.mark.parametrize("name", NAMES)
 def test_deterministic(name: str, table) -> None:
-    target, cands = Lang.parse("hau"), list(table.sources)
+    target, cands = resolve_language("hau"), list(table.sources)
     a = build(name).fit(table).rank(target, cands)
     b = build(name).fit(table).rank(target, cands)
     assert [(s.language, s.score) for s in a] == [(s.language, s.score) for s in b]
@@ -74,9 +75,9 @@ def test_config_yaml_round_trip(name: str, tmp_path: Path) -> None:
 def test_inputs_not_mutated(name: str, table) -> None:
     before_values = table.values.copy()
     before_sources = table.sources
-    cands = [Lang.parse(c) for c in ("fra", "hau", "swa")]
+    cands = [resolve_language(c) for c in ("fra", "hau", "swa")]
     cands_copy = copy.deepcopy(cands)
     ranker = build(name).fit(table)
-    ranker.rank(Lang.parse("yor"), cands)
+    ranker.rank(resolve_language("yor"), cands)
     assert np.array_equal(table.values, before_values, equal_nan=True) and table.sources == before_sources
     assert cands == cands_copy and [c.given for c in cands] == [c.given for c in cands_copy]

@@ -158,7 +158,7 @@ def test_lora_task_adapter_with_stacked_language_adapters(tiny_model_dir, tmp_pa
     import torch
 
     from xlt.finetuning.corpora import read_texts
-    from xlt.finetuning.peft_strategies import train_language_adapter
+    from xlt.finetuning.pretrain import train_language_adapter
 
     adapters = {}
     for lang in ("src", "tgt"):

@@ -10,7 +10,7 @@ from xlt.errors import UnknownNameError
 from xlt.languages import MACRO_TO_INDIVIDUAL, detect_script, resolve
 from xlt.languages.codes import alternates
 from xlt.languages.codes import detect_script as detect_script_from_codes
-from xlt.types import Lang
+from xlt.languages.codes import resolve as resolve_language
 
 
 @pytest.mark.parametrize(
@@ -52,12 +52,12 @@ def test_resolve(text: str, code: str, script: str | None) -> None:
     assert lang.code == code
     assert lang.script == script
     assert lang.given == text
-    assert Lang.parse(text) == lang
+    assert resolve_language(text) == lang
 
 
 def test_equality_ignores_given() -> None:
-    assert Lang.parse("swa") == Lang.parse("swh") == Lang.parse("Swahili")
-    assert str(Lang.parse("swa")) == "swa"
+    assert resolve_language("swa") == resolve_language("swh") == resolve_language("Swahili")
+    assert str(resolve_language("swa")) == "swa"
 
 
 @pytest.mark.parametrize("bad", ["xq", "qqq1", "Wolfo", "abcd1234", "", "zzz_Latn"])

@@ -19,6 +19,7 @@ from xlt.io.conllu import read_conllu
 from xlt.io.detect import UnknownFormatError, detect_kind
 from xlt.io.parallel import read_bible, read_parallel, read_parallel_files
 from xlt.io.pharaoh import read_gold_alignment_set, read_naacl, read_pharaoh, read_xlwa
+from xlt.languages.codes import resolve as resolve_language
 from xlt.types import SentencePair
 
 UD_OK = "1\tA\ta\tNOUN\t_\t_\t0\troot\t_\t_"
@@ -195,10 +196,9 @@ def test_unknown_language_code_in_table(tmp_path):
 def test_unknown_language_code_parse():
     pytest.importorskip("xlt.languages.codes")
     from xlt.errors import UnknownNameError
-    from xlt.types import Lang
 
     with pytest.raises(UnknownNameError, match="qqqzz"):
-        Lang.parse("qqqzz")
+        resolve_language("qqqzz")
 
 
 # --- fuzzing: whatever the bytes, a reader returns or raises an XltError (never IndexError & co.) ---

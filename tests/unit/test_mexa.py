@@ -14,13 +14,13 @@ from xlt.evaluation.mexa import (
     MexaReport,
     alignment_score,
     correlate_with_transfer,
-    lang_key,
     load_report,
     mexa,
     read_line_aligned,
     read_sib200,
     summarise,
 )
+from xlt.languages.codes import language_key
 from xlt.testing.cli import invoke_json
 
 ENGLISH = [
@@ -78,7 +78,7 @@ def test_transfer_correlation_and_report_roundtrip(tmp_path: Path) -> None:
     path = tmp_path / "mexa.json"
     path.write_text(json.dumps(rep.to_dict()), encoding="utf-8")
     assert load_report(path) == rep
-    assert lang_key("wol_Latn") == "wol" and lang_key("sw") == "swa"
+    assert language_key("wol_Latn") == "wol" and language_key("sw") == "swa"
 
 
 def test_readers(tmp_path: Path, shared_data: Path) -> None:

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from xlt.io.tables import read_transfer_table
+from xlt.languages.codes import resolve as resolve_language
 from xlt.ranking import (
     FeatureExtractor,
     LambdaRankConfig,
@@ -23,9 +24,9 @@ from xlt.ranking import (
 )
 from xlt.ranking.evaluate import average_precision, ndcg_at_k, precision_at_1
 from xlt.ranking.features import TextStats, dataset_features, expand_features, pair_features
-from xlt.types import Lang, LangScore
+from xlt.types import LangScore
 
-L = Lang.parse
+L = resolve_language
 
 
 @pytest.fixture(scope="module")

@@ -11,13 +11,13 @@ import pytest
 
 from xlt.io.tables import read_transfer_table
 from xlt.languages import typology
+from xlt.languages.codes import resolve as resolve_language
 from xlt.ranking import LambdaRankConfig, LambdaRankRanker
 from xlt.ranking.evaluate import calibrate_temperature, standard_error
 from xlt.ranking.langsim import LanguageSimilarity, model_pair_features, text_pair_features
 from xlt.ranking.text import TextProfile, read_text_file, text_features
-from xlt.types import Lang
 
-L = Lang.parse
+L = resolve_language
 #: Auvergnat: a code xlt parses but URIEL has no entry for
 NO_URIEL = "auv"
 

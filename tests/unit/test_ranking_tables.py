@@ -10,7 +10,7 @@ import pytest
 
 from xlt.errors import DataFormatError
 from xlt.io.tables import average_positions, read_transfer_table, write_transfer_table
-from xlt.types import Lang
+from xlt.languages.codes import resolve as resolve_language
 
 
 def write(tmp_path: Path, text: str, name: str = "t.csv") -> Path:
@@ -26,7 +26,7 @@ def test_read_scores_table(resources: Path) -> None:
     assert len(table.sources) == 12 and table.values.shape == (12, 6)
     assert len(table.digest) == 64
     # the target itself is never a candidate; swa (table) == swh (canonical)
-    swa = Lang.parse("swh")
+    swa = resolve_language("swh")
     assert swa not in [s for s, _ in table.candidates(swa)]
     assert len(table.candidates(swa)) == 11
 
@@ -37,17 +37,20 @@ def test_ranks_table_auto_and_relevance(tmp_path: Path) -> None:
     )
     table = read_transfer_table(path)
     assert table.kind == "ranks"
-    rel = table.relevance(Lang.parse("eng"), top=2)
-    assert rel == {Lang.parse("deu"): 2, Lang.parse("fra"): 1, Lang.parse("spa"): 0}
+    rel = table.relevance(resolve_language("eng"), top=2)
+    assert rel == {resolve_language("deu"): 2, resolve_language("fra"): 1, resolve_language("spa"): 0}
 
 
 def test_relevance_ties_and_scores(tmp_path: Path) -> None:
     path = write(tmp_path, ",eng\nfra,90\ndeu,80\nspa,80\nita,10\n")
     table = read_transfer_table(path, kind="scores")
-    rel = table.relevance(Lang.parse("eng"), top=3)
+    rel = table.relevance(resolve_language("eng"), top=3)
     # positions 1, 2.5, 2.5, 4 -> 3, round(1.5)=2 (half up), 2, 0
-    assert rel[Lang.parse("fra")] == 3 and rel[Lang.parse("deu")] == rel[Lang.parse("spa")] == 2
-    assert rel[Lang.parse("ita")] == 0
+    assert (
+        rel[resolve_language("fra")] == 3
+        and rel[resolve_language("deu")] == rel[resolve_language("spa")] == 2
+    )
+    assert rel[resolve_language("ita")] == 0
 
 
 def test_missing_cells_and_transpose(tmp_path: Path) -> None:
@@ -62,12 +65,12 @@ def test_without_target() -> None:
     from xlt.io.tables import TransferTable
 
     t = TransferTable(
-        (Lang.parse("eng"), Lang.parse("fra")),
-        (Lang.parse("eng"), Lang.parse("fra")),
+        (resolve_language("eng"), resolve_language("fra")),
+        (resolve_language("eng"), resolve_language("fra")),
         np.array([[0.0, 1.0], [1.0, 0.0]]),
         "ranks",
     )
-    reduced = t.without_target(Lang.parse("fra"))
+    reduced = t.without_target(resolve_language("fra"))
     assert [str(x) for x in reduced.targets] == ["eng"] and reduced.sources == t.sources
 
 

@@ -11,6 +11,7 @@ from typing import Any
 import typer
 
 from xlt.cli.common import FormatOption, OutputFormat, emit_json
+from xlt.languages.codes import resolve as resolve_language
 
 data_app = typer.Typer(
     help="Validate and inspect data files (CoNLL, CoNLL-U, parallel text, Bibles, alignments, classification).",
@@ -52,7 +53,6 @@ def language_hint(path: Path) -> dict[str, str] | None:
     """A language suggested by the file's name or folders (``wol_Latn/``, ``UD_Wolof-WTB/``,
     ``masakhaner2/wol/``, ``Wolof-NT.xml``), or None. Only a hint: files do not declare it."""
     from xlt.errors import XltError
-    from xlt.types import Lang
 
     stem = path.name.split(".")[0]
     candidates: list[tuple[str, str]] = []
@@ -67,7 +67,7 @@ def language_hint(path: Path) -> dict[str, str] | None:
         candidates.append((stem.split("-")[0], stem))
     for text, source in candidates:
         try:
-            lang = Lang.parse(text)
+            lang = resolve_language(text)
         except (XltError, ValueError):
             continue
         return {"code": lang.code, "given": text, "from": source}

@@ -9,6 +9,7 @@ import typer
 
 from xlt.cli.common import FormatOption, OutputFormat, SetOption, emit_json, stdout_console, write_json
 from xlt.errors import ConfigError
+from xlt.languages.codes import resolve as resolve_language
 
 rank_app = typer.Typer(
     help="Rank source languages for a target: fit, predict, evaluate.", no_args_is_help=True
@@ -201,12 +202,12 @@ def predict_cmd(
 
 
 def _parse_target(code: str, has_text: bool):
-    """``Lang.parse``; an unknown code is accepted as-is (with a warning) when text is given."""
+    """``xlt.languages.resolve``; an unknown code is accepted as-is (with a warning) when text is given."""
     from xlt.errors import UnknownNameError
     from xlt.types import Lang
 
     try:
-        return Lang.parse(code)
+        return resolve_language(code)
     except UnknownNameError:
         if not has_text:
             raise

@@ -188,8 +188,8 @@ def typology_distances(
     (URIEL vectors, Glottolog coordinates and classification). Codes such as ``wol_Latn`` or
     ``wo`` are reduced to ISO 639-3 first; unknown languages give no value (left out)."""
     from xlt.errors import UnknownNameError
-    from xlt.evaluation.mexa import lang_key
     from xlt.languages import typology
+    from xlt.languages.codes import language_key
 
     funcs = {
         "genetic": typology.genetic_distance,
@@ -203,7 +203,7 @@ def typology_distances(
             raise UnknownNameError("distance kind", kind, valid)
         table: dict[Pair, float] = {}
         for src, tgt in pairs:
-            a, b = lang_key(src), lang_key(tgt)
+            a, b = language_key(src), language_key(tgt)
             if kind in funcs:
                 d = funcs[kind](a, b)
             else:

@@ -301,30 +301,18 @@ def read_verse_aligned(files: Mapping[str, str | Path]) -> dict[str, list[str]]:
     return {lang: [verses[lang][i] for i in ids] for lang in files}
 
 
-def lang_key(code: str) -> str:
-    """A comparable language key: ``wol_Latn`` / ``wol`` / ``wo`` -> ``wol``."""
-    base = code.split("_")[0].split("-")[0].lower()
-    if len(base) == 2:
-        try:
-            import langcodes
-
-            return str(langcodes.Language.get(base).to_alpha3())
-        except (LookupError, ValueError, ImportError):
-            return base
-    return base
-
-
 def correlate_with_transfer(
     report: MexaReport, target_scores: Mapping[str, float], aggregate: str = "mean"
 ) -> dict[str, Any]:
     """Pearson/Spearman between MEXA alignment (``mean``, ``max`` or ``mid``) and measured
     transfer scores per target language (matched on ISO 639-3 codes)."""
     from xlt.evaluation.correlation import correlate
+    from xlt.languages.codes import language_key
 
-    by_key = {lang_key(k): v for k, v in report.results.items()}
+    by_key = {language_key(k): v for k, v in report.results.items()}
     pairs = []
     for lang, score in sorted(target_scores.items()):
-        res = by_key.get(lang_key(lang))
+        res = by_key.get(language_key(lang))
         if res is not None:
             pairs.append((lang, float(getattr(res, aggregate)), score))
     corr = correlate(f"mexa_{aggregate}", [p[1] for p in pairs], [p[2] for p in pairs])

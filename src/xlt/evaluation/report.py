@@ -147,11 +147,11 @@ def build_report(
 
 def english_source_scores(runs: Sequence[RunRecord]) -> dict[str, float]:
     """Mean score per target of runs transferring from English alone (MEXA's pivot)."""
-    from xlt.evaluation.mexa import lang_key
+    from xlt.languages.codes import language_key
 
     acc: dict[str, list[float]] = {}
     for run in runs:
-        if len(run.sources) == 1 and lang_key(run.sources[0]) == "eng":
+        if len(run.sources) == 1 and language_key(run.sources[0]) == "eng":
             for lang, score in run.language_scores().items():
                 acc.setdefault(lang, []).append(score)
     return {k: sum(v) / len(v) for k, v in acc.items()}

@@ -286,7 +286,7 @@ def write_run(
 
 
 def _write_json(path: Path, obj: Any) -> None:
-    from xlt.cli.common import write_json
+    from xlt.io.jsonio import write_json
 
     write_json(path, obj)
 

@@ -3,10 +3,10 @@
 Language adapters follow MAD-X (Pfeiffer et al. 2020, "MAD-X: An Adapter-Based
 Framework for Multi-Task Cross-Lingual Transfer") with LoRA modules (Hu et al.
 2022) in place of bottleneck adapters: one adapter per language is trained with
-MLM on that language's text (:func:`xlt.finetuning.pretrain.pretrain` with
-``lora`` set); the task adapter is trained on the source language with the
-source language adapter active and frozen, and at inference the target language
-adapter is stacked under the task adapter instead.
+MLM on that language's text (:func:`xlt.finetuning.pretrain.train_language_adapter`);
+the task adapter is trained on the source language with the source language adapter
+active and frozen, and at inference the target language adapter is stacked under the
+task adapter instead.
 """
 
 from __future__ import annotations
@@ -58,34 +58,3 @@ def activate_language_adapter(peft_model, path: str | None, *, task_adapter: str
         if ".lang_" in pname:
             param.requires_grad_(False)
     return name
-
-
-def train_language_adapter(
-    model: str,
-    texts,
-    output_dir: str,
-    *,
-    settings: LoraSettings | None = None,
-    max_steps: int = 500,
-    batch_size: int = 16,
-    learning_rate: float = 1e-3,
-    max_length: int = 128,
-    seed: int = 0,
-):
-    """Train a LoRA language adapter with MLM on ``texts`` of one language (a convenience
-    over :func:`xlt.finetuning.pretrain.pretrain` with ``lora`` set)."""
-    from xlt.finetuning.pretrain import PretrainConfig, pretrain
-
-    cfg = PretrainConfig(
-        model=model,
-        objective="mlm",
-        lora=settings or LoraSettings(),
-        max_steps=max_steps,
-        batch_size=batch_size,
-        learning_rate=learning_rate,
-        max_length=max_length,
-        seed=seed,
-        output_dir=output_dir,
-        logging_steps=max(1, min(50, max_steps // 10)),
-    )
-    return pretrain(cfg, list(texts))

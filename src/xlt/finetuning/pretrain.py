@@ -352,3 +352,32 @@ def clm_loss(model, tokenizer, texts: Sequence[str], *, max_length: int = 128, b
         return float(loss), int((target != -100).sum())
 
     return _mean_token_loss(model, texts, batch_size, batch_loss)
+
+
+def train_language_adapter(
+    model: str,
+    texts,
+    output_dir: str,
+    *,
+    settings: LoraSettings | None = None,
+    max_steps: int = 500,
+    batch_size: int = 16,
+    learning_rate: float = 1e-3,
+    max_length: int = 128,
+    seed: int = 0,
+):
+    """Train a LoRA language adapter with MLM on ``texts`` of one language (a convenience
+    over :func:`pretrain` with ``lora`` set; MAD-X, Pfeiffer et al. 2020)."""
+    cfg = PretrainConfig(
+        model=model,
+        objective="mlm",
+        lora=settings or LoraSettings(),
+        max_steps=max_steps,
+        batch_size=batch_size,
+        learning_rate=learning_rate,
+        max_length=max_length,
+        seed=seed,
+        output_dir=output_dir,
+        logging_steps=max(1, min(50, max_steps // 10)),
+    )
+    return pretrain(cfg, list(texts))

@@ -30,6 +30,7 @@ import numpy as np
 
 from xlt.errors import DataFormatError, UnknownNameError
 from xlt.io.files import atomic_writer, iter_lines, resolve_path
+from xlt.languages.codes import resolve as resolve_language
 from xlt.types import Lang
 
 TableKind = Literal["ranks", "scores"]
@@ -115,7 +116,7 @@ def average_positions(values: np.ndarray) -> np.ndarray:
 
 def _parse_code(text: str, path: Path, line: int, what: str) -> Lang:
     try:
-        return Lang.parse(text)
+        return resolve_language(text)
     except UnknownNameError as err:
         raise DataFormatError(
             path, line, f"{what} {text!r} is not a language xlt knows: {err.message}"

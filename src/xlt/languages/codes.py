@@ -20,7 +20,7 @@ from xlt.languages.scripts import detect_script
 from xlt.languages.table import LanguageRecord, fold_name, language_table
 from xlt.types import Lang
 
-__all__ = ["MACRO_TO_INDIVIDUAL", "alternates", "detect_script", "record_of", "resolve"]
+__all__ = ["MACRO_TO_INDIVIDUAL", "alternates", "detect_script", "language_key", "record_of", "resolve"]
 
 #: macrolanguage -> the individual language xlt uses for it (documented in docs/languages.md)
 MACRO_TO_INDIVIDUAL: dict[str, str] = {
@@ -164,3 +164,18 @@ def alternates(code: str) -> list[str]:
     if code in table.members:  # code itself is a macrolanguage without a canonical member
         out.extend(table.members[code])
     return list(dict.fromkeys(out))
+
+
+def language_key(code: str) -> str:
+    """A comparable key for matching codes across tables, without resolving macrolanguages:
+    ``wol_Latn`` / ``wol`` / ``wo`` -> ``wol``, ``sw`` -> ``swa`` (ISO 639-1 mapped to
+    639-3 when ``langcodes`` knows it; anything else lower-cased as given)."""
+    base = code.split("_")[0].split("-")[0].lower()
+    if len(base) == 2:
+        try:
+            import langcodes
+
+            return str(langcodes.Language.get(base).to_alpha3())
+        except (LookupError, ValueError, ImportError):
+            return base
+    return base

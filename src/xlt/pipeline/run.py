@@ -609,7 +609,7 @@ def _join_summary(join: VerseJoin, n_pairs: int) -> dict[str, Any]:
 
 
 def _jsonable_stats(stats: Any) -> Any:
-    from xlt.cli.common import to_jsonable
+    from xlt.io.jsonio import to_jsonable
 
     return to_jsonable(stats) if stats is not None else None
 

@@ -8,6 +8,7 @@ from importlib import resources
 from pathlib import Path
 
 from xlt.errors import UnknownNameError
+from xlt.languages.codes import resolve as resolve_language
 from xlt.ranking.base import as_langs, softmax_weights
 from xlt.ranking.learned import META_FILE, LambdaRankRanker
 from xlt.types import Lang, LangScore
@@ -52,7 +53,7 @@ def rank_sources(
     contributions in ``explanation``. Use :func:`source_weights` for multi-source weights.
     """
     ranker = load_ranker(model_dir, task=task)
-    tgt = target if isinstance(target, Lang) else Lang.parse(target)
+    tgt = target if isinstance(target, Lang) else resolve_language(target)
     cands = as_langs(candidates if candidates is not None else ranker.sources_)
     ranked = ranker.rank(tgt, cands)
     return ranked[:top_k] if top_k is not None else ranked

@@ -11,6 +11,7 @@ from typing import Any, Protocol, runtime_checkable
 from xlt.errors import DataFormatError, DataNotFoundError
 from xlt.io.files import iter_lines, resolve_path
 from xlt.io.tables import TransferTable
+from xlt.languages.codes import resolve as resolve_language
 from xlt.registry import stage_registry
 from xlt.types import Lang, LangScore
 
@@ -83,7 +84,7 @@ def load_samples(directory: str | Path, *, max_lines: int | None = None) -> dict
         if not name.endswith(".txt"):
             continue
         try:
-            lang = Lang.parse(name[: -len(".txt")])
+            lang = resolve_language(name[: -len(".txt")])
         except Exception as err:
             raise DataFormatError(path, None, f"file name is not a language code: {err}") from None
         lines = []
@@ -114,7 +115,7 @@ def _sample_stats(root: str, state: tuple[tuple[str, int, int], ...]) -> dict[La
 
 
 def as_langs(codes: Sequence[str | Lang]) -> list[Lang]:
-    return [c if isinstance(c, Lang) else Lang.parse(c) for c in codes]
+    return [c if isinstance(c, Lang) else resolve_language(c) for c in codes]
 
 
 def explanation_dict(names: Sequence[str], values: Sequence[float]) -> dict[str, float]:

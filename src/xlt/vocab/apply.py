@@ -138,7 +138,7 @@ def save_transferred(model, tokenizer, out: str | Path, report: TransferReport |
     """save_pretrained (safetensors) of model and tokenizer, plus ``vocab_transfer.yaml``."""
     import yaml
 
-    from xlt.cli.common import to_jsonable
+    from xlt.io.jsonio import to_jsonable
 
     path = Path(out)
     path.mkdir(parents=True, exist_ok=True)
