@@ -12,14 +12,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 
 from xlt.errors import ConfigError, MismatchError
 from xlt.evaluation.metrics import sentence_span_counts
+from xlt.evaluation.tasks import MetricKind, task_metric
 
-MetricKind = Literal["accuracy", "macro_f1", "span_f1", "token_accuracy"]
 METRIC_KINDS: tuple[str, ...] = ("accuracy", "macro_f1", "span_f1", "token_accuracy")
 #: the key under which each metric kind appears in ``metrics.json``
 METRIC_KEYS: dict[str, str] = {
@@ -55,12 +55,9 @@ class Interval:
 def infer_metric(gold: Sequence[Any], task: str | None = None) -> MetricKind:
     """The natural primary metric for a task (``ner`` -> span F1, ``pos`` -> token accuracy,
     classification -> accuracy); without a task, guessed from the gold labels' shape."""
-    if task in ("ner", "span", "chunking"):
-        return "span_f1"
-    if task in ("pos", "tagging"):
-        return "token_accuracy"
-    if task in ("classification", "nli", "topic", "sentiment"):
-        return "accuracy"
+    row = task_metric(task)
+    if row is not None:
+        return row.kind
     first = next((g for g in gold if g is not None), None)
     if isinstance(first, (list, tuple)):
         tags = {t for s in gold for t in s if t}

@@ -359,5 +359,7 @@ def evaluate(task: str, gold: Sequence[Any], pred: Sequence[Any]) -> dict[str, f
 
 
 def main_score(task: str, metrics: dict[str, float]) -> float:
-    """The number selection maximises: span F1 (NER), accuracy (POS, classification)."""
-    return metrics["f1"] if task == "ner" else metrics["accuracy"]
+    """The number selection maximises (:data:`xlt.evaluation.tasks.TASK_METRICS`)."""
+    from xlt.evaluation.tasks import primary_score
+
+    return primary_score(task, metrics)

@@ -30,6 +30,7 @@ from xlt.config import atomic_write_text
 from xlt.errors import ConfigError, MismatchError, MissingDependencyError, UnknownNameError
 from xlt.evaluation.evaluate import evaluate, task_scores
 from xlt.evaluation.store import PREDICTIONS_FILE
+from xlt.evaluation.tasks import task_metric
 from xlt.io.conll import write_conll
 from xlt.io.files import atomic_writer
 from xlt.io.parallel import VerseJoin, read_bible_pair
@@ -313,7 +314,7 @@ class Pipeline:
             # "predictions": bumped when the step's artifacts change, so older caches are redone
             depends = {"test": self._sig(self.paths["target.test"]), "task": r.task, "predictions": 1}
             d, scores = self.runner.run("evaluate", depends, compute, upstream=self._model_step_names())
-            primary = "f1" if r.task == "ner" else "accuracy"
+            primary = task_metric(r.task).primary  # the recipe's task is validated at load
             metrics[primary] = scores[primary]
             metrics["primary_metric"] = primary
             if "ci" in scores:
