@@ -1,0 +1,93 @@
+"""The hand-written SVG charts: tick rule, colour scale, escaping, well-formed output, and golden
+files so that any change to a chart's drawing shows up as a failing diff.
+
+Regenerate the golden files after an intended change with
+``XLT_UPDATE_GOLDEN=1 python -m pytest tests/unit/test_svg_charts.py`` and review the diff.
+"""
+
+from __future__ import annotations
+
+import os
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from xlt.evaluation import svg
+
+GOLDEN = Path(__file__).parents[1] / "resources" / "svg"
+NS = "{http://www.w3.org/2000/svg}"
+
+
+def _charts() -> dict[str, str]:
+    values = {("eng", "swa"): 0.61, ("eng", "yor"): 0.35, ("fra", "swa"): 0.52, ("fra", "yor"): 0.41}
+    return {
+        "heatmap": svg.heatmap(["eng", "fra"], ["swa", "yor"], values, title="NER F1"),
+        "grouped_bars": svg.grouped_bars(
+            ["swa", "yor"],
+            ["crf", "encoder"],
+            {("swa", "crf"): 0.30, ("swa", "encoder"): 0.62, ("yor", "crf"): 0.21, ("yor", "encoder"): 0.36},
+            {("swa", "encoder"): (0.58, 0.66)},
+            title="span F1",
+        ),
+        "scatter": svg.scatter(
+            [("swa", 0.2, 0.61), ("yor", 0.7, 0.35), ("hau", 0.5, 0.44)],
+            fit=(-0.5, 0.7),
+            note="r = -0.98",
+        ),
+        "signed_bars": svg.signed_bars([("geographic", 0.31), ("genetic", -0.12)], title="swa"),
+        "lines": svg.lines({"swa": [0.2, 0.5, 0.7, 0.6], "yor": [0.1, 0.3, 0.4, 0.35]}, title="MEXA"),
+    }
+
+
+@pytest.mark.parametrize("name", sorted(_charts()))
+def test_chart_matches_its_golden_file(name: str) -> None:
+    chart = _charts()[name]
+    path = GOLDEN / f"{name}.svg"
+    if os.environ.get("XLT_UPDATE_GOLDEN"):
+        path.write_text(chart, encoding="utf-8")
+    assert path.is_file(), f"no golden file {path}: run with XLT_UPDATE_GOLDEN=1 once"
+    assert chart == path.read_text(encoding="utf-8"), f"{name} drawing changed; review and regenerate"
+
+
+@pytest.mark.parametrize("name", sorted(_charts()))
+def test_chart_is_one_well_formed_svg_with_tooltips(name: str) -> None:
+    root = ET.fromstring(_charts()[name])
+    assert root.tag == f"{NS}svg"
+    assert float(root.get("width")) > 0 and float(root.get("height")) > 0
+    assert root.iter(f"{NS}title") is not None and any(True for _ in root.iter(f"{NS}title"))
+
+
+@pytest.mark.parametrize(
+    ("lo", "hi", "expected"),
+    [
+        (0.0, 1.0, [0.0, 0.2, 0.4, 0.6, 0.8, 1.0]),
+        (0.0, 0.73, [0.0, 0.2, 0.4, 0.6, 0.8]),  # the last tick covers the maximum
+        (-0.3, 0.45, [-0.4, -0.2, 0.0, 0.2, 0.4, 0.6]),
+        (5.0, 5.0, [5.0, 5.2, 5.4, 5.6, 5.8, 6.0]),  # an empty range widens to one unit
+        (0.0, 37.0, [0.0, 10.0, 20.0, 30.0, 40.0]),
+    ],
+)
+def test_nice_ticks(lo: float, hi: float, expected: list[float]) -> None:
+    assert svg.nice_ticks(lo, hi) == pytest.approx(expected)
+
+
+def test_nice_ticks_non_finite_falls_back() -> None:
+    assert svg.nice_ticks(float("nan"), 1.0) == [0.0, 1.0]
+
+
+def test_colour_scale_endpoints_clamp_and_nan() -> None:
+    assert svg.colour_scale(0.0) == "#440154" and svg.colour_scale(1.0) == "#fde725"
+    assert svg.colour_scale(-3) == svg.colour_scale(0.0) and svg.colour_scale(9) == svg.colour_scale(1.0)
+    assert svg.colour_scale(float("nan")) == svg.colour_scale(0.0)
+
+
+def test_labels_are_escaped() -> None:
+    chart = svg.heatmap(["<b>x</b>"], ["a&b"], {("<b>x</b>", "a&b"): 0.5}, title="<script>")
+    assert "<script>" not in chart and "<b>" not in chart
+    ET.fromstring(chart)  # still well-formed
+
+
+def test_fmt() -> None:
+    assert svg.fmt(0.4567) == "45.7" and svg.fmt(0.4567, 1.0, 2) == "0.46"
+    assert svg.fmt(None) == "–" and svg.fmt(float("nan")) == "–"
