@@ -136,3 +136,19 @@ def test_fetch_writes_atomically_gzipped(tmp_path, monkeypatch) -> None:
     assert path.name == "dev.txt.gz"
     assert gzip.open(path, "rt").read() == "Kano B-LOC\n"
     assert resolve("masakhaner2:hau:dev") == path
+
+
+@pytest.mark.data
+def test_packaged_tables_are_what_the_build_script_makes(shared_data, tmp_path) -> None:
+    """``scripts/build_catalog_tables.py`` regenerates the packaged tables byte for byte."""
+    import importlib.util
+    from pathlib import Path
+
+    script = Path(__file__).parents[2] / "scripts" / "build_catalog_tables.py"
+    spec = importlib.util.spec_from_file_location("build_catalog_tables", script)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    assert mod.main(["--data", str(shared_data), "--out", str(tmp_path)]) == 0
+    packaged = Path(__file__).parents[2] / "src" / "xlt" / "resources" / "catalog"
+    for name in ("ud_files.tsv", "bibles.tsv"):
+        assert (tmp_path / name).read_text(encoding="utf-8") == (packaged / name).read_text(encoding="utf-8")

@@ -2,14 +2,27 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from importlib import resources
 
-from xlt.catalog._tables import BIBLES, UD_FILES
 from xlt.errors import UnknownNameError
 
 GH = "https://raw.githubusercontent.com"
+
+
+def _table(name: str, columns: int) -> list[tuple[str, ...]]:
+    """A packaged catalog table (``xlt/resources/catalog/NAME``, built by
+    ``scripts/build_catalog_tables.py``), header row dropped."""
+    text = resources.files("xlt.resources.catalog").joinpath(name).read_text(encoding="utf-8")
+    rows = [tuple(r) for r in csv.reader(io.StringIO(text), delimiter="\t")][1:]
+    bad = next((i for i, r in enumerate(rows, start=2) if len(r) != columns), None)
+    if bad is not None:
+        raise RuntimeError(f"packaged catalog table {name}:{bad}: expected {columns} columns")
+    return rows
 
 
 @dataclass(frozen=True)
@@ -76,7 +89,8 @@ def _pair_ids(family: str, langs: tuple[str, ...], splits: tuple[str, ...]) -> C
 
 
 # --- Universal Dependencies ----------------------------------------------------------------
-_UD = {(tb, split): (f, commit, lic) for tb, split, f, commit, lic in UD_FILES}
+# (treebank, split, file name, repository commit, licence)
+_UD = {(tb, split): (f, commit, lic) for tb, split, f, commit, lic in _table("ud_files.tsv", 5)}
 
 
 def _ud(parts: list[str]) -> DatasetEntry:
@@ -108,7 +122,8 @@ def _ud_ids() -> Iterator[str]:
 
 # --- Bible corpus (Christodoulopoulos & Steedman 2015) --------------------------------------
 _BIBLE_COMMIT = "44e5fca1bfb369a5da2ee23ebc6f421c88489c5c"
-_BIBLES = {stem: (iso, name) for stem, iso, name in BIBLES}
+# (file stem in christos-c/bible-corpus, ISO 639-3, language name)
+_BIBLES = {stem: (iso, name) for stem, iso, name in _table("bibles.tsv", 3)}
 
 
 def _bible(parts: list[str]) -> DatasetEntry:
