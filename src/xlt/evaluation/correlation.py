@@ -3,9 +3,9 @@
 As in Eronen, Ptaszynski & Masui (2023), "Zero-shot cross-lingual transfer language
 selection using linguistic similarity", and Lauscher et al. (2020): for every kind of
 distance (syntactic, genetic, geographic, lexical overlap...), correlate it with the
-scores of the (source, target) transfer pairs. p-values are two-sided, from the
-t distribution with ``n - 2`` degrees of freedom (exact for Pearson under normality,
-the usual large-sample approximation for Spearman, as in scipy).
+scores of the (source, target) transfer pairs. The statistics are scipy's
+(``pearsonr``, ``spearmanr``, ``linregress``; two-sided p-values from the t distribution
+with ``n - 2`` degrees of freedom); the wrappers add xlt's rules for degenerate input.
 """
 
 from __future__ import annotations
@@ -42,63 +42,62 @@ class Correlation:
         return asdict(self)
 
 
-def _t_pvalue(r: float, n: int) -> float:
-    """Two-sided p-value of a correlation coefficient via t = r sqrt((n-2)/(1-r^2))."""
-    from scipy.special import stdtr
+def _finite_pair(x: Sequence[float], y: Sequence[float]) -> tuple[np.ndarray, np.ndarray]:
+    if len(x) != len(y):
+        raise MismatchError(f"{len(x)} x values but {len(y)} y values")
+    return np.asarray(x, dtype=float), np.asarray(y, dtype=float)
 
-    if n < 3 or math.isnan(r):
-        return float("nan")
-    if abs(r) >= 1.0:
-        return 0.0
-    t = r * math.sqrt((n - 2) / (1 - r * r))
-    return float(2 * stdtr(n - 2, -abs(t)))
+
+def _degenerate(a: np.ndarray, b: np.ndarray) -> bool:
+    """Too few points, or a constant variable: no correlation is defined (NaN, no warning)."""
+    return a.size < 2 or float(np.ptp(a)) == 0 or float(np.ptp(b)) == 0
 
 
 def pearson(x: Sequence[float], y: Sequence[float]) -> tuple[float, float]:
-    """Pearson's r and its two-sided p-value (NaN when a variable is constant or n < 3)."""
-    if len(x) != len(y):
-        raise MismatchError(f"{len(x)} x values but {len(y)} y values")
-    a, b = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
-    if a.size < 2:
+    """Pearson's r and its two-sided p-value (``scipy.stats.pearsonr``; NaN when a variable is
+    constant, and a NaN p-value for fewer than 3 points)."""
+    from scipy import stats
+
+    a, b = _finite_pair(x, y)
+    if _degenerate(a, b):
         return float("nan"), float("nan")
-    da, db = a - a.mean(), b - b.mean()
-    denom = math.sqrt(float(da @ da) * float(db @ db))
-    if denom == 0:
-        return float("nan"), float("nan")
-    r = max(-1.0, min(1.0, float(da @ db) / denom))
-    return r, _t_pvalue(r, a.size)
+    if a.size < 3:
+        return float(np.sign((a[1] - a[0]) * (b[1] - b[0]))), float("nan")
+    res = stats.pearsonr(a, b)
+    return float(res.statistic), float(res.pvalue)
 
 
 def average_ranks(values: Sequence[float]) -> np.ndarray:
-    """1-based ranks, ties sharing the average of their positions."""
-    arr = np.asarray(values, dtype=float)
-    order = np.argsort(arr, kind="mergesort")
-    ranks = np.empty(arr.size)
-    i = 0
-    while i < arr.size:
-        j = i
-        while j + 1 < arr.size and arr[order[j + 1]] == arr[order[i]]:
-            j += 1
-        ranks[order[i : j + 1]] = (i + j) / 2 + 1
-        i = j + 1
-    return ranks
+    """1-based ranks, ties sharing the average of their positions (``scipy.stats.rankdata``)."""
+    from scipy import stats
+
+    return stats.rankdata(np.asarray(values, dtype=float), method="average")
 
 
 def spearman(x: Sequence[float], y: Sequence[float]) -> tuple[float, float]:
-    """Spearman's ρ (Pearson on average ranks) and its two-sided p-value."""
-    if len(x) != len(y):
-        raise MismatchError(f"{len(x)} x values but {len(y)} y values")
-    return pearson(average_ranks(x), average_ranks(y))
+    """Spearman's ρ and its two-sided p-value (``scipy.stats.spearmanr``: Pearson on average
+    ranks, t-distribution p-value)."""
+    from scipy import stats
+
+    a, b = _finite_pair(x, y)
+    if _degenerate(a, b):
+        return float("nan"), float("nan")
+    if a.size < 3:
+        return pearson(average_ranks(a), average_ranks(b))
+    res = stats.spearmanr(a, b)
+    return float(res.statistic), float(res.pvalue)
 
 
 def least_squares(x: Sequence[float], y: Sequence[float]) -> tuple[float, float]:
-    """``(slope, intercept)`` of the ordinary least-squares line y = intercept + slope x."""
+    """``(slope, intercept)`` of the ordinary least-squares line y = intercept + slope x
+    (``scipy.stats.linregress``); NaN slope when x is constant."""
+    from scipy import stats
+
     a, b = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
     if a.size < 2 or float(np.ptp(a)) == 0:
         return float("nan"), float(b.mean()) if b.size else float("nan")
-    da = a - a.mean()
-    slope = float(da @ (b - b.mean())) / float(da @ da)
-    return slope, float(b.mean() - slope * a.mean())
+    res = stats.linregress(a, b)
+    return float(res.slope), float(res.intercept)
 
 
 def correlate(distance: str, x: Sequence[float], y: Sequence[float]) -> Correlation:

@@ -6,8 +6,8 @@ scheme (Ramshaw & Marcus 1995; Tjong Kim Sang & De Meulder 2003).
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Sequence
+from typing import Any
 
 from xlt.errors import MismatchError
 
@@ -86,29 +86,34 @@ def span_prf(gold: Sequence[Sequence[str]], pred: Sequence[Sequence[str | None]]
     return out
 
 
+def _label_prf(gold: Sequence[str], pred: Sequence[str]) -> tuple[list[str], Any]:
+    """Labels (sorted union of gold and predicted) and sklearn's per-label precision, recall,
+    F1 and support arrays (0 where undefined)."""
+    from sklearn.metrics import precision_recall_fscore_support
+
+    labels = sorted(set(gold) | set(pred))
+    if not labels:
+        return [], ([], [], [], [])
+    return labels, precision_recall_fscore_support(
+        list(gold), list(pred), labels=labels, average=None, zero_division=0
+    )
+
+
 def classification_scores(gold: Sequence[str], pred: Sequence[str]) -> dict[str, float]:
-    """Accuracy, macro-F1 and per-label F1 for single-label classification."""
+    """Accuracy, macro-F1 (over the labels present in the gold data) and per-label F1 for
+    single-label classification (per-label scores from ``sklearn.metrics``)."""
     _check_lengths(gold, pred, "labels")
     n = len(gold)
-    labels = sorted(set(gold) | set(pred))
-    tp: Counter[str] = Counter()
-    fp: Counter[str] = Counter()
-    fn: Counter[str] = Counter()
-    for g, p in zip(gold, pred, strict=True):
-        if g == p:
-            tp[g] += 1
-        else:
-            fp[p] += 1
-            fn[g] += 1
-    out: dict[str, float] = {"accuracy": sum(tp.values()) / n if n else 0.0}
+    labels, (_, _, f1, _) = _label_prf(gold, pred)
+    out: dict[str, float] = {
+        "accuracy": sum(g == p for g, p in zip(gold, pred, strict=True)) / n if n else 0.0
+    }
+    in_gold = set(gold)
     f1s = []
-    for label in labels:
-        prec = tp[label] / (tp[label] + fp[label]) if tp[label] + fp[label] else 0.0
-        rec = tp[label] / (tp[label] + fn[label]) if tp[label] + fn[label] else 0.0
-        f1 = 2 * prec * rec / (prec + rec) if prec + rec else 0.0
-        out[f"f1_{label}"] = f1
-        if label in set(gold):
-            f1s.append(f1)
+    for label, value in zip(labels, f1, strict=True):
+        out[f"f1_{label}"] = float(value)
+        if label in in_gold:
+            f1s.append(float(value))
     out["macro_f1"] = sum(f1s) / len(f1s) if f1s else 0.0
     return out
 
@@ -116,19 +121,11 @@ def classification_scores(gold: Sequence[str], pred: Sequence[str]) -> dict[str,
 def per_label_prf(gold: Sequence[str], pred: Sequence[str]) -> dict[str, dict[str, float]]:
     """Per-label precision, recall, F1 and support (number of gold examples)."""
     _check_lengths(gold, pred, "labels")
-    tp: Counter[str] = Counter()
-    n_pred: Counter[str] = Counter(pred)
-    n_gold: Counter[str] = Counter(gold)
-    for g, p in zip(gold, pred, strict=True):
-        if g == p:
-            tp[g] += 1
-    out: dict[str, dict[str, float]] = {}
-    for label in sorted(set(gold) | set(pred)):
-        prec = tp[label] / n_pred[label] if n_pred[label] else 0.0
-        rec = tp[label] / n_gold[label] if n_gold[label] else 0.0
-        f1 = 2 * prec * rec / (prec + rec) if prec + rec else 0.0
-        out[label] = {"precision": prec, "recall": rec, "f1": f1, "support": float(n_gold[label])}
-    return out
+    labels, (prec, rec, f1, support) = _label_prf(gold, pred)
+    return {
+        label: {"precision": float(p), "recall": float(r), "f1": float(f), "support": float(s)}
+        for label, p, r, f, s in zip(labels, prec, rec, f1, support, strict=True)
+    }
 
 
 Span = tuple[str, int, int]
