@@ -246,6 +246,8 @@ def read_sib200(
     ``root`` is the ``annotated`` directory (or its parent). Only ids present in every
     requested language are kept, in ``index_id`` order; ``limit`` keeps the first n.
     """
+    from xlt.io.classification import read_classification
+
     base = Path(root)
     if (base / "annotated").is_dir():
         base = base / "annotated"
@@ -259,21 +261,10 @@ def read_sib200(
         rows: dict[str, str] = {}
         for split in splits:
             path = base / lang / f"{split}.tsv"
-            header: list[str] | None = None
-            for lineno, line in iter_lines(path):
-                cells = line.split("\t")
-                if header is None:
-                    header = cells
-                    if "index_id" not in header or "text" not in header:
-                        raise DataFormatError(
-                            path, lineno, f"expected columns index_id and text, found {header}"
-                        )
-                    continue
-                if len(cells) != len(header):
-                    raise DataFormatError(
-                        path, lineno, f"expected {len(header)} tab-separated columns, found {len(cells)}"
-                    )
-                rows[cells[header.index("index_id")]] = cells[header.index("text")]
+            for ex in read_classification(path):
+                if ex.id is None:
+                    raise DataFormatError(path, None, "expected an index_id column (sentence ids)")
+                rows[ex.id] = ex.text
         tables[lang] = rows
     common = set.intersection(*(set(t) for t in tables.values()))
     ids = sorted(common, key=lambda s: (int(s) if s.isdigit() else math.inf, s))
