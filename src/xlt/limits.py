@@ -50,3 +50,13 @@ def max_json_depth() -> int:
 def max_yaml_aliases() -> int:
     """Most alias (``*name``) uses accepted in one YAML recipe (default 100; ``XLT_MAX_YAML_ALIASES``)."""
     return _env_int("XLT_MAX_YAML_ALIASES", 100)
+
+
+def max_yaml_nodes() -> int:
+    """Most values in one YAML config with every alias expanded (default 100,000; ``XLT_MAX_YAML_NODES``)."""
+    return _env_int("XLT_MAX_YAML_NODES", 100_000)
+
+
+def max_config_bytes() -> int:
+    """Largest YAML config/recipe file accepted, in bytes (default 8 MiB; ``XLT_MAX_CONFIG_BYTES``)."""
+    return _env_int("XLT_MAX_CONFIG_BYTES", 8 * 1024 * 1024)

@@ -179,33 +179,49 @@ def loads_json(text: str, path: str | Path | None, lineno: int | None) -> object
 
 
 @contextlib.contextmanager
-def atomic_binary_writer(path: str | Path) -> Iterator[IO[bytes]]:
-    """Open ``path`` for binary writing; the file appears only when the block succeeds.
-
-    ``.gz``/``.bz2``/``.xz`` suffixes select compression.
-    """
-    p = Path(path)
-    p.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=p.parent)
-    os.close(fd)
-    kind = _EXT.get(p.suffix)
+def _atomic_raw(path: Path) -> Iterator[IO[bytes]]:
+    """The one atomic-write core: a temporary file beside ``path``, fsynced, given the
+    umask's mode (mkstemp creates 0600) and renamed over ``path`` when the block succeeds."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        raw: IO[bytes]
-        if kind == "gz":
-            raw = gzip.open(tmp, "wb")
-        elif kind == "bz2":
-            raw = bz2.open(tmp, "wb")
-        elif kind == "xz":
-            raw = lzma.open(tmp, "wb")
-        else:
-            raw = open(tmp, "wb")
-        with raw:
-            yield raw
+        with os.fdopen(fd, "wb") as fh:
+            yield fh
+            if not fh.closed:
+                fh.flush()
+                os.fsync(fh.fileno())
         os.chmod(tmp, 0o666 & ~_current_umask())
-        os.replace(tmp, p)
+        os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+@contextlib.contextmanager
+def atomic_binary_writer(path: str | Path) -> Iterator[IO[bytes]]:
+    """Open ``path`` for binary writing; the file appears only when the block succeeds.
+
+    The data goes to a temporary file beside ``path`` that is renamed over it at the
+    end, so two concurrent writers never leave a torn file (the last rename wins) and
+    an interrupted write leaves the old file untouched. The file gets the mode a plain
+    ``open`` would (``0666`` minus the umask). ``.gz``/``.bz2``/``.xz`` suffixes select
+    compression. Every writer in xlt goes through this function (or :func:`atomic_write_bytes`).
+    """
+    p = Path(path)
+    kind = _EXT.get(p.suffix)
+    with _atomic_raw(p) as raw:
+        if kind is None:
+            yield raw
+            return
+        codec: IO[bytes]
+        if kind == "gz":
+            codec = gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0)
+        elif kind == "bz2":
+            codec = bz2.BZ2File(raw, "wb")
+        else:
+            codec = lzma.LZMAFile(raw, "wb")
+        with codec:
+            yield codec
 
 
 @contextlib.contextmanager
@@ -214,5 +230,17 @@ def atomic_writer(path: str | Path, *, encoding: str = "utf-8") -> Iterator[IO[s
 
     ``.gz``/``.bz2``/``.xz`` suffixes select compression.
     """
-    with atomic_binary_writer(path) as raw, io.TextIOWrapper(raw, encoding=encoding, newline="\n") as fh:
-        yield fh
+    with atomic_binary_writer(path) as raw:
+        fh = io.TextIOWrapper(raw, encoding=encoding, newline="\n")
+        try:
+            yield fh
+            fh.flush()
+        finally:
+            if not fh.closed:
+                fh.detach()  # the binary writer closes (and syncs) the file itself
+
+
+def atomic_write_bytes(path: str | Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` atomically, as given (no compression by suffix)."""
+    with _atomic_raw(Path(path)) as fh:
+        fh.write(data)

@@ -135,9 +135,14 @@ def _is_xml(path: Path) -> bool:
 
 def _read_bible_xml(path: Path) -> dict[str, str]:
     """Stream a CES XML Bible with expat; errors carry the exact line of the offending ``<seg>``."""
+    from xlt.limits import max_line_bytes
+
     verses: dict[str, str] = {}
+    cap = max_line_bytes()
     parser = expat.ParserCreate()
-    state: dict[str, object] = {"id": None, "parts": None, "line": 0, "depth": 0}
+    # no DTD handling beyond expat's defaults: external entities are never fetched (no
+    # ExternalEntityRefHandler) and expat >= 2.4 refuses entity-expansion ("billion laughs") bombs
+    state: dict[str, object] = {"id": None, "parts": None, "line": 0, "size": 0}
 
     def start(tag: str, attrs: dict[str, str]) -> None:
         if tag == "seg":
@@ -148,7 +153,7 @@ def _read_bible_xml(path: Path) -> dict[str, str]:
                 raise DataFormatError(path, parser.CurrentLineNumber, "<seg> element without an id attribute")
             if vid in verses:
                 raise DataFormatError(path, parser.CurrentLineNumber, f"duplicate verse id {vid!r}")
-            state.update(id=vid, parts=[], line=parser.CurrentLineNumber)
+            state.update(id=vid, parts=[], line=parser.CurrentLineNumber, size=0)
 
     def end(tag: str) -> None:
         if tag == "seg" and state["parts"] is not None:
@@ -159,6 +164,15 @@ def _read_bible_xml(path: Path) -> dict[str, str]:
         parts = state["parts"]
         if parts is not None:
             parts.append(data)  # type: ignore[attr-defined]
+            size = int(state["size"]) + len(data)  # type: ignore[call-overload]
+            state["size"] = size
+            if size > cap:
+                raise DataFormatError(
+                    path,
+                    int(state["line"]),  # type: ignore[call-overload]
+                    f"verse {state['id']} is longer than {cap} characters; expected one verse per <seg> "
+                    "(raise the cap with XLT_MAX_LINE_BYTES if this is intended)",
+                )
 
     parser.StartElementHandler = start
     parser.EndElementHandler = end

@@ -66,8 +66,10 @@ def read_sentences(path: Path) -> list[LabeledSentence]:
         if not line:
             continue
         rec = loads_json(line, path, lineno)
-        if not isinstance(rec, dict) or not isinstance(rec.get("tokens"), list) or not isinstance(
-            rec.get("labels"), list
+        if (
+            not isinstance(rec, dict)
+            or not isinstance(rec.get("tokens"), list)
+            or not isinstance(rec.get("labels"), list)
         ):
             raise DataFormatError(path, lineno, "expected an object with 'tokens' and 'labels' lists")
         meta = {"confidence": tuple(rec["confidence"])} if "confidence" in rec else {}
