@@ -171,3 +171,87 @@ def test_a_run_leaves_no_temporaries_in_tmpdir(tmp_path: Path, monkeypatch: pyte
     assert run_cli("run", _recipe(tmp_path, out)).code == 0
     assert list(sandbox.iterdir()) == []
     assert not (out / ".tmp").exists()
+
+
+def test_stale_temporaries_of_killed_processes_are_removed(tmp_path: Path) -> None:
+    from xlt.tempfiles import clean_stale, temp_dir
+
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
+    )
+    pid = int(dead.stdout)
+    for kind in ("eflomal", "crf", "ft"):
+        (tmp_path / f"xlt-{kind}-{pid}-abc").mkdir()
+    (tmp_path / f"xlt-crf-{os.getpid()}-mine").mkdir()  # this process: alive
+    (tmp_path / "xlt-notes").mkdir()  # not ours by name
+    (tmp_path / f"xlt-eflomal-{pid}-file").write_text("a file, not a directory")
+    assert clean_stale(tmp_path) == 3
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        [f"xlt-crf-{os.getpid()}-mine", "xlt-notes", f"xlt-eflomal-{pid}-file"]
+    )
+    with temp_dir("crf") as d:
+        assert Path(d).name.startswith(f"xlt-crf-{os.getpid()}-")
+
+
+def test_eflomal_temporaries_stay_in_its_own_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pytest.importorskip("eflomal")
+    from xlt.alignment import aligners
+    from xlt.types import SentencePair
+
+    sandbox = tmp_path / "tmpdir"
+    sandbox.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(sandbox))
+    seen: list[str] = []
+    import eflomal
+
+    real = eflomal.Aligner.align
+
+    def spy(self, *a, **k):  # type: ignore[no-untyped-def]
+        seen.append(tempfile.gettempdir())
+        return real(self, *a, **k)
+
+    monkeypatch.setattr(eflomal.Aligner, "align", spy)
+    cfg = aligners.config_class("eflomal").from_dict(
+        {"method": "eflomal", "n_samplers": 1, "rel_iterations": 0.05}
+    )
+    pairs = [SentencePair(("a", "b"), ("x", "y")), SentencePair(("b",), ("y",))]
+    aligners.build("eflomal", cfg).align(pairs)
+    assert seen and all(Path(d).parent == sandbox and Path(d).name.startswith("xlt-eflomal-") for d in seen)
+    assert list(sandbox.iterdir()) == []
+
+
+_WRITER = """
+import sys
+from xlt.io.pharaoh import write_pharaoh
+from xlt.types import Alignment
+k = int(sys.argv[2])
+write_pharaoh((Alignment(frozenset({(i % 50, k)})) for i in range(200_000)), sys.argv[1])
+"""
+
+
+def test_two_writers_of_one_out_file_never_tear_it(tmp_path: Path) -> None:
+    out = tmp_path / "pred.txt"
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
+    procs = [subprocess.Popen([sys.executable, "-c", _WRITER, str(out), str(k)], env=env) for k in (1, 2)]
+    assert [p.wait(timeout=120) for p in procs] == [0, 0]
+    lines = out.read_text().splitlines()
+    assert len(lines) == 200_000 and len({ln.split("-")[1] for ln in lines}) == 1  # all from one writer
+    assert not list(tmp_path.glob(".pred.txt.*"))
+
+
+def test_an_interrupted_write_keeps_the_old_file(tmp_path: Path) -> None:
+    from xlt.io.pharaoh import write_pharaoh
+    from xlt.types import Alignment
+
+    out = tmp_path / "pred.txt"
+    out.write_text("0-0\n")
+
+    def links():  # type: ignore[no-untyped-def]
+        yield Alignment(frozenset({(1, 1)}))
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        write_pharaoh(links(), out)
+    assert out.read_text() == "0-0\n" and not list(tmp_path.glob(".pred.txt.*"))
