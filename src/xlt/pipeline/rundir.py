@@ -65,9 +65,12 @@ def _describe(identity: dict[str, Any]) -> str:
 
 
 def _read_json(path: Path) -> dict[str, Any] | None:
+    from xlt.errors import XltError
+    from xlt.io.files import loads_json, read_text
+
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        data = loads_json(read_text(path), path, None)
+    except (OSError, XltError):
         return None
     return data if isinstance(data, dict) else None
 
