@@ -249,3 +249,11 @@ def test_bible_xml_huge_verse(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
     ):
         read_bible(path)
     assert info.value.line == 3
+
+
+def test_errors_quoting_a_huge_line_stay_short(tmp_path: Path) -> None:
+    path = tmp_path / "ner.txt"
+    path.write_text("a O\n" + "b\tc\t" + "x" * 1_000_000 + "\n\n", encoding="utf-8")
+    out = run_cli("data", "check", path)
+    assert out.code == 1 and not out.traceback and "ner.txt:2:" in out.stderr
+    assert len(out.stderr) < 2000 and "more characters]" in out.stderr
