@@ -3,7 +3,8 @@
 Every temporary directory xlt makes is named ``xlt-<kind>-<pid>-<random>`` under Python's
 temporary directory (``$TMPDIR``; during ``xlt run``: ``<output_dir>/.tmp``, see
 :mod:`xlt.pipeline.rundir`). A normal exit removes it; after SIGKILL it stays, and the next
-``xlt`` command removes the ones whose process is gone (:func:`clean_stale`). Third-party
+``xlt`` command removes the ones whose process is gone and that have not changed for an
+hour (:func:`clean_stale`). Third-party
 code that makes temporaries while xlt runs it (eflomal's ``tmp*`` files) is pointed inside
 such a directory with :func:`scoped_tempdir`.
 """
@@ -49,10 +50,29 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def clean_stale(root: str | Path | None = None) -> int:
+def _last_change(path: str) -> float:
+    """Newest mtime of a directory and its direct entries."""
+    newest = os.stat(path).st_mtime
+    with contextlib.suppress(OSError), os.scandir(path) as it:
+        for entry in it:
+            with contextlib.suppress(OSError):
+                newest = max(newest, entry.stat(follow_symlinks=False).st_mtime)
+    return newest
+
+
+#: a dead process's directory is removed only once nothing in it changed for this long, so a
+#: process whose pid is not visible here (another PID namespace sharing /tmp) is never disturbed
+STALE_AFTER_S = 3600.0
+
+
+def clean_stale(root: str | Path | None = None, *, stale_after_s: float = STALE_AFTER_S) -> int:
     """Remove ``xlt-<kind>-<pid>-*`` directories under ``root`` (default: the temporary
-    directory) that belong to this user and whose process no longer runs; returns how many."""
+    directory) that belong to this user, whose process no longer runs and in which nothing
+    changed for ``stale_after_s`` seconds; returns how many."""
+    import time
+
     base = Path(root) if root is not None else Path(tempfile.gettempdir())
+    now = time.time()
     removed = 0
     try:
         entries = list(os.scandir(base))
@@ -68,7 +88,13 @@ def clean_stale(root: str | Path | None = None) -> int:
                 continue
         except OSError:
             continue
-        if not _alive(int(m.group(1))):
+        if _alive(int(m.group(1))):
+            continue
+        try:
+            idle = now - _last_change(entry.path)
+        except OSError:
+            continue
+        if idle >= stale_after_s:
             shutil.rmtree(entry.path, ignore_errors=True)
             removed += 1
     return removed

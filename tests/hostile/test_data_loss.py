@@ -10,6 +10,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import pytest
@@ -185,6 +186,10 @@ def test_stale_temporaries_of_killed_processes_are_removed(tmp_path: Path) -> No
     (tmp_path / f"xlt-crf-{os.getpid()}-mine").mkdir()  # this process: alive
     (tmp_path / "xlt-notes").mkdir()  # not ours by name
     (tmp_path / f"xlt-eflomal-{pid}-file").write_text("a file, not a directory")
+    assert clean_stale(tmp_path) == 0  # just written: could be a live process in another namespace
+    old = time.time() - 7200
+    for p in tmp_path.rglob("*"):
+        os.utime(p, (old, old))
     assert clean_stale(tmp_path) == 3
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
         [f"xlt-crf-{os.getpid()}-mine", "xlt-notes", f"xlt-eflomal-{pid}-file"]
@@ -255,3 +260,11 @@ def test_an_interrupted_write_keeps_the_old_file(tmp_path: Path) -> None:
     with pytest.raises(KeyboardInterrupt):
         write_pharaoh(links(), out)
     assert out.read_text() == "0-0\n" and not list(tmp_path.glob(".pred.txt.*"))
+
+
+def test_output_dir_that_is_a_file(tmp_path: Path) -> None:
+    taken = tmp_path / "taken"
+    taken.write_text("keep me")
+    res = run_cli("run", _recipe(tmp_path, taken))
+    assert res.code == 1 and not res.traceback and "is an existing file" in res.stderr
+    assert taken.read_text() == "keep me"

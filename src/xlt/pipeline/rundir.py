@@ -175,7 +175,12 @@ def _run_tempdir(out: Path) -> Iterator[Path]:
 def claim_run_dir(out: Path, identity: dict[str, Any], *, overwrite: bool = False) -> Iterator[Path]:
     """Lock ``out``, check (or with ``overwrite`` clear) its owner, mark it as this experiment's
     and route temporaries into it for the block; yields ``out``."""
-    out.mkdir(parents=True, exist_ok=True)
+    if out.exists() and not out.is_dir():
+        raise ConfigError(f"output_dir {out} is an existing file; expected a directory (or a new path)")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise ConfigError(f"output_dir {out}: cannot create it ({err.strerror or err})") from None
     with _locked(out):
         check_owner(out, identity, overwrite=overwrite)
         from xlt.config import atomic_write_text
