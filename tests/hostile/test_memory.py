@@ -257,3 +257,27 @@ def test_errors_quoting_a_huge_line_stay_short(tmp_path: Path) -> None:
     out = run_cli("data", "check", path)
     assert out.code == 1 and not out.traceback and "ner.txt:2:" in out.stderr
     assert len(out.stderr) < 2000 and "more characters]" in out.stderr
+
+
+def test_freedict_body_bomb_is_bounded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from xlt.vocab.dictionaries import iter_freedict
+
+    index = tmp_path / "eng-xxx.index"
+    index.write_text("house\tA\tB\n", encoding="utf-8")
+    _bomb(tmp_path / "eng-xxx.dict.dz", "gz", b"x" * (16 * MiB), 64)  # 1 GiB
+    monkeypatch.setenv("XLT_MAX_DICTIONARY_BYTES", str(16 * MiB))
+    with memory_cap(300 * MiB), pytest.raises(DataFormatError, match="XLT_MAX_DICTIONARY_BYTES") as info:
+        list(iter_freedict(index))
+    assert info.value.path is not None and info.value.path.endswith("eng-xxx.dict.dz")
+
+
+def test_files_read_whole_are_bounded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from xlt.io.files import read_text
+
+    path = _bomb(tmp_path / "run.json.gz", "gz", b"{}\n" * (4 * MiB), 100)  # 1.2 GB of short lines
+    monkeypatch.setenv("XLT_MAX_TEXT_BYTES", str(8 * MiB))
+    with memory_cap(300 * MiB), pytest.raises(DataFormatError, match="XLT_MAX_TEXT_BYTES"):
+        read_text(path)
+    small = tmp_path / "ok.json"
+    small.write_text('{"a": 1}\n', encoding="utf-8")
+    assert read_text(small) == '{"a": 1}\n'

@@ -121,9 +121,44 @@ def iter_lines(
         raise DataFormatError(p, lineno + 1, f"cannot read compressed data ({err})") from None
 
 
+def read_bounded(path: str | Path, limit: int, *, variable: str) -> bytes:
+    """The whole (decompressed) content of ``path``, refusing more than ``limit`` bytes
+    (a :class:`DataFormatError` naming the file and ``variable``, the cap's environment
+    variable) and corrupt compressed streams; never holds more than ``limit + 1`` bytes."""
+    p = resolve_path(path)
+    try:
+        with open_binary(p) as fh:
+            data = fh.read(limit + 1)
+    except (OSError, EOFError, lzma.LZMAError, zlib.error, ValueError) as err:
+        raise DataFormatError(p, None, f"cannot read compressed data ({err})") from None
+    if len(data) > limit:
+        raise DataFormatError(
+            p,
+            None,
+            f"larger than {limit} bytes once decompressed (raise the cap with {variable} if intended)",
+        )
+    return data
+
+
 def read_text(path: str | Path) -> str:
-    """The whole (decompressed, UTF-8 validated) file as one string."""
-    return "\n".join(line for _, line in iter_lines(path)) + "\n"
+    """The whole (decompressed, UTF-8 validated) file as one string, at most
+    :func:`xlt.limits.max_text_bytes` of it (a decompression bomb of short lines fails too)."""
+    from xlt.limits import max_text_bytes
+
+    cap = max_text_bytes()
+    lines: list[str] = []
+    total = 0
+    for lineno, line in iter_lines(path):
+        total += len(line) + 1
+        if total > cap:
+            raise DataFormatError(
+                path,
+                lineno,
+                f"file is larger than {cap} bytes, too large to read whole "
+                "(raise the cap with XLT_MAX_TEXT_BYTES if this is intended)",
+            )
+        lines.append(line)
+    return "\n".join(lines) + "\n"
 
 
 def is_empty(path: str | Path) -> bool:
