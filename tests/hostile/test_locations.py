@@ -96,3 +96,17 @@ def test_zero_shot_source_dev_is_validated_too(tmp_path: Path, write_recipe) -> 
     out = run_cli("run", write_recipe(data))
     assert out.code == 1 and "dev.conll:2:" in out.stderr and "source.dev" in out.stderr
     assert not (tmp_path / "out" / "steps").exists()
+
+
+def test_a_source_tagger_that_is_not_a_model_fails_early(
+    tmp_path: Path, write_recipe, projection_recipe
+) -> None:
+    notes = tmp_path / "tagger.txt"
+    notes.write_text("not a model\n", encoding="utf-8")
+    data = projection_recipe()
+    data["source"] = {**data["source"], "tagger": str(notes)}
+    del data["source"]["train"]
+    out = run_cli("run", write_recipe(data))
+    assert out.code == 1 and not out.traceback
+    assert "source.tagger:" in out.stderr and "not a saved xlt model" in out.stderr
+    assert not (Path(data["output_dir"]) / "steps").exists()

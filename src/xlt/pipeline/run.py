@@ -147,7 +147,14 @@ class Pipeline:
         from xlt.errors import DataFormatError
 
         for key, path in self.paths.items():
-            if path is None or key.endswith((".parallel", ".tagger")):
+            if path is not None and key.endswith(".tagger"):
+                if not path.is_dir() or not (path / "config.json").is_file():
+                    raise ConfigError(
+                        f"{key}: {path} is not a saved xlt model (expected a directory with config.json, "
+                        "as `xlt run` writes to output_dir/model)"
+                    )
+                continue
+            if path is None or key.endswith(".parallel"):
                 continue
             log.info("checking %s: %s", key, path)
             try:
