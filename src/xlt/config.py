@@ -6,8 +6,6 @@ flags are built from the same models, so a default is declared exactly once.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
@@ -66,17 +64,136 @@ def format_validation_error(err: ValidationError, *, source: str | None = None) 
     return f"{where}invalid configuration\n  " + "\n  ".join(lines)
 
 
-def load_yaml(path: str | Path) -> dict[str, Any]:
-    """Read a YAML mapping; a missing file or non-mapping top level is a ConfigError."""
-    p = Path(path)
-    if not p.is_file():
-        raise ConfigError(f"{p}: file not found")
+class _SafeLoader(yaml.SafeLoader):
+    """PyYAML's safe loader that refuses duplicate keys and bounds alias expansion.
+
+    Aliases are counted while composing (at most :func:`xlt.limits.max_yaml_aliases`), and
+    the size of the document with every alias expanded is computed on the node graph before
+    any Python object is built (at most :func:`xlt.limits.max_yaml_nodes` nodes), so a
+    "billion laughs" document fails in microseconds instead of exhausting memory later,
+    when the config is validated or hashed.
+    """
+
+    def __init__(self, stream: str, source: str) -> None:
+        from xlt.limits import max_yaml_aliases
+
+        super().__init__(stream)
+        self.source = source
+        self.aliases = 0
+        self.max_aliases = max_yaml_aliases()
+
+    def _where(self, mark: Any) -> str:
+        return f"{self.source}:{mark.line + 1}" if mark is not None else self.source
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            self.aliases += 1
+            if self.aliases > self.max_aliases:
+                event = self.peek_event()
+                raise ConfigError(
+                    f"{self._where(event.start_mark)}: more than {self.max_aliases} YAML aliases (*name); "
+                    "expected a plain config (raise the cap with XLT_MAX_YAML_ALIASES if this is intended)"
+                )
+        return super().compose_node(parent, index)
+
+    def construct_mapping(self, node: Any, deep: bool = False) -> Any:
+        if isinstance(node, yaml.MappingNode):
+            seen: dict[Any, int] = {}
+            for key_node, _ in node.value:
+                if key_node.tag == "tag:yaml.org,2002:merge" or not isinstance(key_node, yaml.ScalarNode):
+                    continue
+                key = self.construct_object(key_node)
+                try:
+                    first = seen.get(key)
+                except TypeError:  # an unhashable key: PyYAML rejects it itself
+                    continue
+                if first is None:
+                    seen[key] = key_node.start_mark.line + 1
+                else:
+                    raise ConfigError(
+                        f"{self._where(key_node.start_mark)}: duplicate key {key!r} (first given on line "
+                        f"{first}); expected each key once (the later value would silently win)"
+                    )
+        return super().construct_mapping(node, deep=deep)
+
+
+def _expanded_size(root: Any, source: str) -> int:
+    """Nodes of the YAML graph with every alias expanded; refuses cycles and documents past the cap."""
+    from xlt.limits import max_yaml_nodes
+
+    cap = max_yaml_nodes()
+    sizes: dict[int, int] = {}
+    active: set[int] = set()
+
+    def size(node: Any) -> int:
+        key = id(node)
+        if key in sizes:
+            return sizes[key]
+        if key in active:
+            raise ConfigError(f"{source}:{node.start_mark.line + 1}: recursive YAML alias; expected a tree")
+        active.add(key)
+        total = 1
+        if isinstance(node, yaml.SequenceNode):
+            for child in node.value:
+                total += size(child)
+                if total > cap:
+                    break
+        elif isinstance(node, yaml.MappingNode):
+            for k, v in node.value:
+                total += size(k) + size(v)
+                if total > cap:
+                    break
+        active.discard(key)
+        if total > cap:
+            raise ConfigError(
+                f"{source}:{node.start_mark.line + 1}: the YAML expands to more than {cap} values "
+                "(aliases of aliases, a 'billion laughs' document?); expected a plain config "
+                "(raise the cap with XLT_MAX_YAML_NODES if this is intended)"
+            )
+        sizes[key] = total
+        return total
+
+    return size(root)
+
+
+def safe_load_yaml(text: str, source: str = "<yaml>") -> Any:
+    """Parse one YAML document with :class:`_SafeLoader` (safe tags only, no duplicate keys,
+    bounded alias expansion). Errors are :class:`ConfigError` naming ``source:line``."""
+    loader = _SafeLoader(text, source)
     try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8"))
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        _expanded_size(node, source)
+        return loader.construct_document(node)
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         line = f":{mark.line + 1}" if mark is not None else ""
-        raise ConfigError(f"{p}{line}: invalid YAML: {getattr(err, 'problem', err)}") from None
+        raise ConfigError(f"{source}{line}: invalid YAML: {getattr(err, 'problem', err)}") from None
+    except RecursionError:
+        raise ConfigError(f"{source}: YAML nested too deeply; expected a plain config") from None
+    finally:
+        loader.dispose()
+
+
+def load_yaml(path: str | Path) -> dict[str, Any]:
+    """Read a YAML mapping safely (see :func:`safe_load_yaml`); a missing file, a file past
+    :func:`xlt.limits.max_config_bytes` or a non-mapping top level is a ConfigError."""
+    from xlt.limits import max_config_bytes
+
+    p = Path(path)
+    if not p.is_file():
+        raise ConfigError(f"{p}: file not found")
+    cap = max_config_bytes()
+    if p.stat().st_size > cap:
+        raise ConfigError(
+            f"{p}: {p.stat().st_size} bytes is larger than a config may be ({cap} bytes; XLT_MAX_CONFIG_BYTES)"
+        )
+    try:
+        text = p.read_text(encoding="utf-8")
+    except UnicodeDecodeError as err:
+        raise ConfigError(f"{p}: invalid UTF-8 at byte {err.start}; expected a UTF-8 YAML file") from None
+    data = safe_load_yaml(text, str(p))
     if data is None:
         return {}
     if not isinstance(data, dict):
@@ -95,8 +212,8 @@ def apply_overrides(data: Mapping[str, Any], overrides: Iterable[str]) -> dict[s
         if not key:
             raise ConfigError(f"override {item!r}: empty key")
         try:
-            value = yaml.safe_load(raw) if raw.strip() else ""
-        except yaml.YAMLError:
+            value = safe_load_yaml(raw, f"--set {key}") if raw.strip() else ""
+        except ConfigError:
             value = raw
         node = out
         parts = key.split(".")
@@ -116,20 +233,12 @@ def _deep_copy(data: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def atomic_write_text(path: str | Path, text: str, encoding: str = "utf-8") -> None:
-    """Write ``text`` to ``path`` atomically (temp file in the same dir + rename)."""
+    """Write ``text`` to ``path`` atomically (temp file in the same dir + rename; umask honoured)."""
     atomic_write_bytes(path, text.encode(encoding))
 
 
 def atomic_write_bytes(path: str | Path, data: bytes) -> None:
-    p = Path(path)
-    p.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=p.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, p)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Write ``data`` to ``path`` atomically (see :func:`xlt.io.files.atomic_binary_writer`)."""
+    from xlt.io.files import atomic_write_bytes as write
+
+    write(path, data)

@@ -28,6 +28,10 @@ class ConfigError(XltError):
     """A recipe, config file or option is invalid (names the key)."""
 
 
+#: longest detail of a :class:`DataFormatError` (longer ones, e.g. quoting a huge line, are cut)
+_MAX_DETAIL = 600
+
+
 class DataFormatError(XltError):
     """A data file is malformed. Names the file, the line and what was expected."""
 
@@ -41,6 +45,9 @@ class DataFormatError(XltError):
     ) -> None:
         self.path = str(path) if path is not None else None
         self.line = line
+        if len(message) > _MAX_DETAIL:  # a quoted 16 MiB line must not become a 16 MiB message
+            cut = _MAX_DETAIL - 100
+            message = f"{message[:cut]}... [{len(message) - cut} more characters]"
         self.detail = message
         where = self.path or "<input>"
         if line is not None:

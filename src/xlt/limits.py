@@ -50,3 +50,23 @@ def max_json_depth() -> int:
 def max_yaml_aliases() -> int:
     """Most alias (``*name``) uses accepted in one YAML recipe (default 100; ``XLT_MAX_YAML_ALIASES``)."""
     return _env_int("XLT_MAX_YAML_ALIASES", 100)
+
+
+def max_yaml_nodes() -> int:
+    """Most values in one YAML config with every alias expanded (default 100,000; ``XLT_MAX_YAML_NODES``)."""
+    return _env_int("XLT_MAX_YAML_NODES", 100_000)
+
+
+def max_config_bytes() -> int:
+    """Largest YAML config/recipe file accepted, in bytes (default 8 MiB; ``XLT_MAX_CONFIG_BYTES``)."""
+    return _env_int("XLT_MAX_CONFIG_BYTES", 8 * 1024 * 1024)
+
+
+def max_dictionary_bytes() -> int:
+    """Largest decompressed FreeDict ``.dict(.dz)`` body read whole (default 512 MiB; ``XLT_MAX_DICTIONARY_BYTES``)."""
+    return _env_int("XLT_MAX_DICTIONARY_BYTES", 512 * 1024 * 1024)
+
+
+def max_text_bytes() -> int:
+    """Largest text file read whole (JSON documents such as ``run.json``; default 256 MiB; ``XLT_MAX_TEXT_BYTES``)."""
+    return _env_int("XLT_MAX_TEXT_BYTES", 256 * 1024 * 1024)

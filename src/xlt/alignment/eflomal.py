@@ -10,7 +10,6 @@ Large corpora are aligned in chunks of ``chunk_size`` pairs, which bounds memory
 from __future__ import annotations
 
 import logging
-import tempfile
 import time
 import unicodedata
 from collections import Counter
@@ -27,6 +26,7 @@ from xlt.config import MethodConfig
 from xlt.errors import MissingDependencyError, XltError
 from xlt.gcpause import gc_paused
 from xlt.io.pharaoh import parse_links
+from xlt.tempfiles import scoped_tempdir
 from xlt.types import Alignment, Link, SentencePair
 
 log = logging.getLogger(__name__)
@@ -141,7 +141,7 @@ class EflomalAligner:
         priors = self._prior_lines(train)
         src_lines = (_clean_tokens(p.src, cfg.normalize) + "\n" for p in train)
         tgt_lines = (_clean_tokens(p.tgt, cfg.normalize) + "\n" for p in train)
-        with tempfile.TemporaryDirectory(prefix="xlt-eflomal-") as tmp:
+        with scoped_tempdir("eflomal") as tmp:  # eflomal's own tmp* files go inside too
             fwd_path, rev_path = Path(tmp, "fwd"), Path(tmp, "rev")
             start = time.perf_counter()
             try:

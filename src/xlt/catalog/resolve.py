@@ -69,11 +69,45 @@ def available_languages(
     return langs
 
 
+SHARED_PREFIX = "shared:"
+
+
+def resolve_shared(ref: str, root: str | Path | None = None) -> Path:
+    """``shared:REL``: the file ``REL`` under the data root, confined to it.
+
+    ``REL`` must be a relative path that stays inside the root once ``..`` parts are
+    applied (lexically, so links the data owner placed inside the root still work);
+    an absolute or escaping ``REL`` is a :class:`ConfigError` raised before anything is
+    opened, so no line of an outside file can ever reach an error message.
+    """
+    import os
+
+    rel = ref[len(SHARED_PREFIX) :] if ref.startswith(SHARED_PREFIX) else ref
+    base = data_root(root)
+    norm = os.path.normpath(rel) if rel else ""
+    if (
+        not rel
+        or Path(rel).is_absolute()
+        or rel.startswith("~")
+        or norm == ".."
+        or norm.startswith(".." + os.sep)
+        or "\x00" in rel
+    ):
+        raise ConfigError(
+            f"data reference {ref!r} leaves the data root {base}; "
+            "expected shared:RELATIVE/PATH inside it (e.g. shared:ud/UD_Basque-BDT/eu_bdt-ud-test.conllu)"
+        )
+    return resolve_path(base / norm)
+
+
 def resolve_reference(
     ref: str | Path, *, base: str | Path | None = None, root: str | Path | None = None
 ) -> Path:
-    """A recipe data reference: a catalog id, or a path (relative to ``base``; ``.gz`` found too)."""
+    """A recipe data reference: a catalog id, ``shared:REL`` (under the data root, confined to
+    it; see :func:`resolve_shared`), or a path (relative to ``base``; ``.gz`` found too)."""
     text = str(ref)
+    if text.startswith(SHARED_PREFIX):
+        return resolve_shared(text, root)
     if is_catalog_id(text) and not Path(text).exists():
         return resolve(text, root)
     p = Path(text).expanduser()

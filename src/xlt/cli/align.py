@@ -19,12 +19,24 @@ GOLD_FORMATS = ("auto", "xlwa", "naacl", "pharaoh", "aer")
 
 def read_pairs(paths: list[Path]):
     """Sentence pairs from one ``|||``/TSV file or two files (line-aligned or Bibles)."""
+    return read_pairs_with_join(paths)[0]
+
+
+def read_pairs_with_join(paths: list[Path]):
+    """``(pairs, join)``: the pairs of :func:`read_pairs` and, for two Bibles, their
+    :class:`~xlt.io.parallel.VerseJoin` (what the join kept and dropped), else ``None``."""
     from xlt.errors import ConfigError
-    from xlt.io.parallel import read_parallel
+    from xlt.io.detect import looks_like_bible
+    from xlt.io.files import resolve_path
+    from xlt.io.parallel import read_bible_pair, read_parallel
 
     if len(paths) not in (1, 2):
         raise ConfigError("--parallel takes one file (src ||| tgt, or TSV) or two files (source, target)")
-    return read_parallel(paths[0] if len(paths) == 1 else paths)
+    if len(paths) == 2:
+        src, tgt = (resolve_path(p) for p in paths)
+        if looks_like_bible(src) and looks_like_bible(tgt):
+            return read_bible_pair(src, tgt)
+    return read_parallel(paths[0] if len(paths) == 1 else paths), None
 
 
 @align_app.callback()
@@ -54,6 +66,11 @@ def align_cmd(
     write_pairs: Path | None = typer.Option(
         None, "--write-pairs", help="Also write the aligned (tokenised) pairs as src ||| tgt."
     ),
+    write_ids: Path | None = typer.Option(
+        None,
+        "--write-ids",
+        help="Also write the id of each aligned pair, one per line (verse ids for Bibles, FILE:LINE otherwise).",
+    ),
     config: Path | None = typer.Option(None, "--config", "-c", help="YAML config of the aligner."),
     sets: list[str] = SetOption,
     fmt: OutputFormat = FormatOption,
@@ -81,7 +98,11 @@ def align_cmd(
     if unknown:
         raise ConfigError(f"--{unknown[0]} does not apply to the {method} aligner")
     cfg = config_from_cli(cfg_cls, config_file=config, sets=sets, flags={**flags, "method": method})
-    pairs = read_pairs(parallel)
+    pairs, join = read_pairs_with_join(parallel)
+    if not pairs:
+        raise ConfigError(
+            f"no sentence pairs to align ({join.summary() if join is not None else 'empty input'})"
+        )
     extra = [p for f in train_extra for p in iter_parallel(f)]
     aligner = aligners.build(method, cfg)
     start = time.perf_counter()
@@ -90,6 +111,11 @@ def align_cmd(
     write_pharaoh(alignments, out, include_possible=False)
     if write_pairs is not None:
         write_parallel(pairs, write_pairs)
+    if write_ids is not None:
+        from xlt.io.files import atomic_writer
+
+        with atomic_writer(write_ids) as fh:
+            fh.writelines(f"{p.id}\n" for p in pairs)
     summary = {
         "out": str(out),
         "method": method,
@@ -99,13 +125,20 @@ def align_cmd(
         "empty_alignments": sum(1 for a in alignments if not a.sure),
         "seconds": round(seconds, 3),
         "config": cfg.to_dict(),
+        "join": join.to_dict() if join is not None else None,
+        "dropped": join.n_dropped if join is not None else 0,
     }
     if fmt == OutputFormat.json:
         emit_json(summary)
     else:
-        stdout_console().print(
+        console = stdout_console()
+        if join is not None:
+            console.print(f"verse join: {join.summary()}", markup=False, highlight=False)
+        console.print(
             f"aligned {len(pairs)} pairs ({len(extra)} extra for training) with {method} in {seconds:.1f}s: "
-            f"{summary['links']} links, {summary['empty_alignments']} empty -> {out}"
+            f"{summary['links']} links, {summary['empty_alignments']} empty -> {out}",
+            markup=False,
+            highlight=False,
         )
 
 

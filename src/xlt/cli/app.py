@@ -54,8 +54,10 @@ def _root(
 ) -> None:
     """Cross-lingual transfer to low-resource languages."""
     from xlt.logs import setup_logging
+    from xlt.tempfiles import clean_stale
 
     setup_logging(verbose)
+    clean_stale()  # temporaries of xlt processes that were killed (SIGKILL, OOM) before cleaning up
 
 
 for _module in COMMAND_MODULES:

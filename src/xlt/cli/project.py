@@ -104,6 +104,7 @@ def project_cmd(
     from xlt.io.files import atomic_writer
     from xlt.io.pharaoh import read_pharaoh
     from xlt.projection import projectors, vote
+    from xlt.types import SentencePair
 
     if not source or target is None or not alignments or out is None:
         raise ConfigError("xlt project needs --source, --target, --alignments and --out (or: evaluate)")
@@ -131,11 +132,12 @@ def project_cmd(
         src = read_labeled(src_path, column)
         if len(src) != len(tgt):
             raise MismatchError(f"{src_path} has {len(src)} sentences but {target} has {len(tgt)}")
-        aligns = read_pharaoh(align_path)
-        if len(aligns) != len(src):
-            raise MismatchError(
-                f"{align_path} has {len(aligns)} alignment lines but {src_path} has {len(src)} sentences"
-            )
+        # indices are checked against both sentences here, so a bad link names the
+        # alignment file and line (not only the sentence it lands in)
+        aligns = read_pharaoh(
+            align_path,
+            pairs=[SentencePair(s.tokens, t.tokens, id=s.id) for s, t in zip(src, tgt, strict=True)],
+        )
         projector = projectors.build(method, cfg)
         results.append(projector.project(src, tgt, aligns))
         stats.append({"source": str(src_path), **projector.stats_})

@@ -17,13 +17,21 @@ def register(app: typer.Typer) -> None:
     def run(
         recipe: Path = typer.Argument(..., help="Recipe YAML (see docs/recipes.md and recipes/)."),
         sets: list[str] = SetOption,
-        force: bool = typer.Option(False, "--force", help="Redo every step, ignoring cached results."),
+        force: bool = typer.Option(
+            False, "--force", help="Redo every step, ignoring cached results (implies --overwrite)."
+        ),
+        overwrite: bool = typer.Option(
+            False,
+            "--overwrite",
+            help="Replace the outputs of a different recipe found in output_dir (refused otherwise).",
+        ),
         output_dir: Path | None = typer.Option(None, "--output-dir", "-o", help="Override output_dir."),
         fmt: OutputFormat = FormatOption,
     ) -> None:
         """Run a recipe: train/project/evaluate, caching each step in output_dir.
 
         Re-running skips finished steps; --force redoes them; an interrupted run resumes.
+        An output_dir holding another recipe's outputs is refused unless --overwrite/--force.
         Writes metrics.json, run.json, resolved_recipe.yaml, the model and run.log.
         """
         from xlt.pipeline import load_recipe, run_recipe
@@ -43,7 +51,7 @@ def register(app: typer.Typer) -> None:
 
             # third-party libraries sometimes print to stdout; keep it for the result only
             with contextlib.redirect_stdout(sys.stderr):
-                result = run_recipe(rec, base, force=force, status=say)
+                result = run_recipe(rec, base, force=force, overwrite=overwrite, status=say)
         m = result.metrics
         if fmt == OutputFormat.json:
             emit_json({"output_dir": str(result.output_dir), "metrics": m, "cached_steps": result.skipped})

@@ -24,12 +24,13 @@ CorpusFormat = Literal["auto", "text", "conll", "conllu", "tsv", "bible"]
 
 
 def resolve_data_path(path: str | Path) -> Path:
-    """A path; ``shared:REL`` means ``REL`` under the shared data root (``$XLT_DATA``)."""
+    """A path; ``shared:REL`` means ``REL`` under the shared data root (``$XLT_DATA``), and may
+    not leave it (:func:`xlt.catalog.resolve.resolve_shared`)."""
     text = str(path)
     if text.startswith("shared:"):
-        from xlt.paths import data_root
+        from xlt.catalog.resolve import resolve_shared
 
-        return resolve_path(data_root() / text[len("shared:") :])
+        return resolve_shared(text)
     return resolve_path(text)
 
 

@@ -139,8 +139,6 @@ def fit(
 
     ``model``/``tokenizer`` continue training an existing model (hierarchical transfer).
     """
-    import tempfile
-
     import torch
     from transformers import Trainer
 
@@ -155,6 +153,7 @@ def fit(
         usable_length,
     )
     from xlt.finetuning.selection import best_checkpoint_callback
+    from xlt.tempfiles import temp_dir
 
     set_seed(config.seed)
     if config.language_adapter and config.strategy != "lora":
@@ -209,7 +208,7 @@ def fit(
 
     pad_multiple = 8 if torch.cuda.is_available() else None
     data_collator = CountingCollator(collator(tokenizer, config.task, pad_to_multiple_of=pad_multiple))
-    with tempfile.TemporaryDirectory(prefix="xlt-ft-") as tmp:
+    with temp_dir("ft") as tmp:
         args = training_arguments(
             output_dir or tmp,
             batch_size=config.batch_size,

@@ -10,11 +10,11 @@ blob is read back from the resulting model file.
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
 from xlt.errors import MissingDependencyError, XltError
+from xlt.tempfiles import temp_dir
 
 # field numbers of sentencepiece_model.proto: ModelProto.normalizer_spec = 3,
 # NormalizerSpec.precompiled_charsmap = 2
@@ -41,7 +41,7 @@ def compile_charsmap(mapping: Mapping[int, Sequence[int]]) -> bytes:
         ) from None
     if not mapping:
         raise XltError("cannot compile an empty normalisation map")
-    with tempfile.TemporaryDirectory(prefix="xlt-charsmap-") as tmp:
+    with temp_dir("charsmap") as tmp:
         root = Path(tmp)
         (root / "rules.tsv").write_text(rules_tsv(mapping), encoding="utf-8")
         corpus = "".join(f"a small corpus line number {i} for the rule compiler\n" for i in range(64))

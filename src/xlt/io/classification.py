@@ -121,6 +121,7 @@ def _read_table(
     n = len(header)
     extra = [i for i, h in enumerate(header) if i not in (ti, li, pi, ii)]
     name = strip_compression_suffix(path.name)
+    empty = _EmptyTexts(path)
     for lineno, row in rows:
         if len(row) != n:
             raise DataFormatError(
@@ -130,10 +131,12 @@ def _read_table(
         if not text:
             if empty_text == "error":
                 raise DataFormatError(path, lineno, f"empty text in column {header[ti]!r}")
-            log.warning("%s:%d: empty text in column %r (kept as an empty example)", path, lineno, header[ti])
+            empty.add(lineno)
         label = row[li].strip() if li is not None else None
         if li is not None and not label:
-            raise DataFormatError(path, lineno, f"empty label in column {header[li]!r}")
+            raise DataFormatError(
+                path, lineno, f"empty label in column {header[li]!r}; expected a label on every example"
+            )
         meta = {header[i]: row[i] for i in extra}
         yield TextExample(
             text,
@@ -142,6 +145,47 @@ def _read_table(
             row[ii].strip() if ii is not None else f"{name}:{lineno}",
             meta,
         )
+    empty.report()
+
+
+class _EmptyTexts:
+    """Examples kept with an empty text (the documented rule): counted, reported once per file."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.lines: list[int] = []
+
+    def add(self, lineno: int) -> None:
+        self.lines.append(lineno)
+
+    def report(self) -> None:
+        if self.lines:
+            log.warning(
+                "%s: %d example(s) with an empty text kept as empty examples (first at line %d)",
+                self.path,
+                len(self.lines),
+                self.lines[0],
+            )
+
+
+def _label_value(value: object, path: Path, lineno: int, field: str) -> str:
+    """A JSONL label as a string: strings and integers are labels; null, empty strings, objects,
+    arrays, booleans and floats are errors (they are never a class name)."""
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        kind = "null" if value is None else type(value).__name__
+        if isinstance(value, dict):
+            kind = "an object"
+        elif isinstance(value, list):
+            kind = "an array"
+        raise DataFormatError(
+            path, lineno, f"label field {field!r} is {kind}; expected a string or an integer class label"
+        )
+    text = str(value).strip()
+    if not text:
+        raise DataFormatError(
+            path, lineno, f"label field {field!r} is empty; expected a label on every example"
+        )
+    return text
 
 
 def _chain(
@@ -161,6 +205,7 @@ def _read_jsonl(
     empty_text: str,
 ) -> Iterator[TextExample]:
     name = strip_compression_suffix(path.name)
+    empty = _EmptyTexts(path)
     for lineno, line in iter_lines(path):
         if not line.strip():
             continue
@@ -189,16 +234,17 @@ def _read_jsonl(
         if not text.strip():
             if empty_text == "error":
                 raise DataFormatError(path, lineno, f"field {keys[ti]!r} is empty")
-            log.warning("%s:%d: empty text in field %r (kept as an empty example)", path, lineno, keys[ti])
+            empty.add(lineno)
         used = {keys[i] for i in (ti, li, pi, ii) if i is not None}
-        label = obj[keys[li]] if li is not None else None
+        label = _label_value(obj[keys[li]], path, lineno, keys[li]) if li is not None else None
         yield TextExample(
             text,
-            None if label is None else str(label),
+            label,
             None if pi is None else str(obj[keys[pi]]),
             str(obj[keys[ii]]) if ii is not None and obj[keys[ii]] is not None else f"{name}:{lineno}",
             {k: v for k, v in obj.items() if k not in used},
         )
+    empty.report()
 
 
 def iter_classification(
@@ -214,8 +260,10 @@ def iter_classification(
 ) -> Iterator[TextExample]:
     """Stream classification examples (see the module docstring for the column rules).
 
-    An empty text (AmericasNLI has one) is kept and logged as a warning, or raises
-    with ``empty_text="error"``; an empty label always raises.
+    An empty text (AmericasNLI has one) is kept, counted and logged as one warning per
+    file, or raises with ``empty_text="error"``. A label column or field that is present
+    but empty, null, an object, an array or a boolean always raises (a file without a label
+    column gives unlabelled examples).
     """
     p = resolve_path(path)
     use = _format_of(p) if fmt == "auto" else fmt
@@ -262,11 +310,13 @@ def read_labels(path: str | Path) -> list[str]:
 
 
 def write_jsonl(examples: Iterable[TextExample], path: str | Path) -> int:
-    """Write examples as JSONL (``id``, ``text``, ``label``, ``text_pair`` when set, plus meta; atomic)."""
+    """Write examples as JSONL (``id``, ``text``, ``label`` and ``text_pair`` when set, plus meta; atomic)."""
     n = 0
     with atomic_writer(path) as fh:
         for ex in examples:
-            obj: dict[str, Any] = {"id": ex.id, "text": ex.text, "label": ex.label}
+            obj: dict[str, Any] = {"id": ex.id, "text": ex.text}
+            if ex.label is not None:  # unlabelled examples have no label field (null is refused)
+                obj["label"] = ex.label
             if ex.text_pair is not None:
                 obj["text_pair"] = ex.text_pair
             for k, v in ex.meta.items():

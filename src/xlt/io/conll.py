@@ -20,6 +20,7 @@ from typing import Literal
 
 from xlt.errors import DataFormatError
 from xlt.io.files import atomic_writer, iter_lines, strip_compression_suffix
+from xlt.limits import max_sentence_tokens
 from xlt.types import LabeledSentence
 
 log = logging.getLogger(__name__)
@@ -117,6 +118,16 @@ def repair_bio(
     return out
 
 
+def sentence_too_long(path: Path, lineno: int, first: int, cap: int, what: str) -> DataFormatError:
+    """The error for a sentence past :func:`xlt.limits.max_sentence_tokens` (memory stays bounded)."""
+    return DataFormatError(
+        path,
+        lineno,
+        f"sentence starting at line {first} has more than {cap} {what}; expected a blank line "
+        "between sentences (raise the cap with XLT_MAX_SENTENCE_TOKENS if this is intended)",
+    )
+
+
 def _display_name(path: Path) -> str:
     return strip_compression_suffix(path.name)
 
@@ -169,6 +180,8 @@ def iter_conll(
     use_scheme = scheme if label_col is not None else "none"
     auto_decided = False
     held: list[tuple[list[str], list[str | None], list[int], int, list[str]]] = []
+    cap = max_sentence_tokens()
+    saw_comment = False
 
     def make(
         toks: list[str], labs: list[str | None], lns: list[int], first: int, comms: list[str], bio: bool
@@ -222,6 +235,9 @@ def iter_conll(
             )
         ):
             comments.append(stripped)
+            saw_comment = True
+            if len(comments) > cap:
+                raise sentence_too_long(p, lineno, lineno - len(comments) + 1, cap, "comment lines")
             continue
         if ncols is None:
             ncols = len(fields)
@@ -274,13 +290,16 @@ def iter_conll(
                 )
         if not tokens:
             first_line = lineno
+        elif len(tokens) >= cap:
+            raise sentence_too_long(p, lineno, first_line, cap, "tokens")
         tokens.append(token)
         labels.append(label)
         lines.append(lineno)
     if tokens:
         yield from finish()
     elif first_line == 0:
-        raise DataFormatError(p, None, "no sentences found (empty file); expected token lines")
+        what = "only comment lines" if saw_comment else "empty file"
+        raise DataFormatError(p, None, f"no sentences found ({what}); expected token lines")
     for h in held:
         yield make(*h, bio=any(lab is not None for lab in h[1]))
     if own:

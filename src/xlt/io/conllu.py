@@ -14,7 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from xlt.errors import DataFormatError
+from xlt.io.conll import sentence_too_long
 from xlt.io.files import atomic_writer, iter_lines, strip_compression_suffix
+from xlt.limits import max_sentence_tokens
 from xlt.types import LabeledSentence
 
 _INT = re.compile(r"^[1-9][0-9]*$", re.ASCII)
@@ -193,6 +195,13 @@ def _parse_sentence(
         m = _RANGE.match(tid)
         if m:
             start, end = int(m.group(1)), int(m.group(2))
+            if mwts and start <= mwts[-1].end:
+                raise DataFormatError(
+                    path,
+                    lineno,
+                    f"multiword range {tid} overlaps the range {mwts[-1].start}-{mwts[-1].end}; "
+                    "expected disjoint ranges",
+                )
             if end <= start or start != len(tokens) + 1:
                 raise DataFormatError(
                     path,
@@ -244,10 +253,15 @@ def iter_conllu(path: str | Path) -> Iterator[UDSentence]:
     rows: list[tuple[int, str]] = []
     comments: list[str] = []
     first = 0
+    cap = max_sentence_tokens()
+    n_sent = 0
     for lineno, line in iter_lines(p):
+        if len(rows) + len(comments) >= cap and line.strip():
+            raise sentence_too_long(p, lineno, first, cap, "lines")
         if not line.strip():
             if rows:
                 yield _parse_sentence(p, rows, comments, first, name)
+                n_sent += 1
             elif comments:
                 raise DataFormatError(p, lineno, "comment lines without a sentence before a blank line")
             rows, comments = [], []
@@ -264,6 +278,9 @@ def iter_conllu(path: str | Path) -> Iterator[UDSentence]:
         rows.append((lineno, line))
     if rows:
         yield _parse_sentence(p, rows, comments, first, name)
+    elif comments:
+        what = "the file has only comment lines" if n_sent == 0 else "comment lines after the last sentence"
+        raise DataFormatError(p, first, f"{what}; expected CoNLL-U token lines after them")
     elif first == 0:
         raise DataFormatError(p, None, "no sentences found (empty file); expected CoNLL-U lines")
 

@@ -121,9 +121,44 @@ def iter_lines(
         raise DataFormatError(p, lineno + 1, f"cannot read compressed data ({err})") from None
 
 
+def read_bounded(path: str | Path, limit: int, *, variable: str) -> bytes:
+    """The whole (decompressed) content of ``path``, refusing more than ``limit`` bytes
+    (a :class:`DataFormatError` naming the file and ``variable``, the cap's environment
+    variable) and corrupt compressed streams; never holds more than ``limit + 1`` bytes."""
+    p = resolve_path(path)
+    try:
+        with open_binary(p) as fh:
+            data = fh.read(limit + 1)
+    except (OSError, EOFError, lzma.LZMAError, zlib.error, ValueError) as err:
+        raise DataFormatError(p, None, f"cannot read compressed data ({err})") from None
+    if len(data) > limit:
+        raise DataFormatError(
+            p,
+            None,
+            f"larger than {limit} bytes once decompressed (raise the cap with {variable} if intended)",
+        )
+    return data
+
+
 def read_text(path: str | Path) -> str:
-    """The whole (decompressed, UTF-8 validated) file as one string."""
-    return "\n".join(line for _, line in iter_lines(path)) + "\n"
+    """The whole (decompressed, UTF-8 validated) file as one string, at most
+    :func:`xlt.limits.max_text_bytes` of it (a decompression bomb of short lines fails too)."""
+    from xlt.limits import max_text_bytes
+
+    cap = max_text_bytes()
+    lines: list[str] = []
+    total = 0
+    for lineno, line in iter_lines(path):
+        total += len(line) + 1
+        if total > cap:
+            raise DataFormatError(
+                path,
+                lineno,
+                f"file is larger than {cap} bytes, too large to read whole "
+                "(raise the cap with XLT_MAX_TEXT_BYTES if this is intended)",
+            )
+        lines.append(line)
+    return "\n".join(lines) + "\n"
 
 
 def is_empty(path: str | Path) -> bool:
@@ -179,33 +214,49 @@ def loads_json(text: str, path: str | Path | None, lineno: int | None) -> object
 
 
 @contextlib.contextmanager
-def atomic_binary_writer(path: str | Path) -> Iterator[IO[bytes]]:
-    """Open ``path`` for binary writing; the file appears only when the block succeeds.
-
-    ``.gz``/``.bz2``/``.xz`` suffixes select compression.
-    """
-    p = Path(path)
-    p.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=p.parent)
-    os.close(fd)
-    kind = _EXT.get(p.suffix)
+def _atomic_raw(path: Path) -> Iterator[IO[bytes]]:
+    """The one atomic-write core: a temporary file beside ``path``, fsynced, given the
+    umask's mode (mkstemp creates 0600) and renamed over ``path`` when the block succeeds."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        raw: IO[bytes]
-        if kind == "gz":
-            raw = gzip.open(tmp, "wb")
-        elif kind == "bz2":
-            raw = bz2.open(tmp, "wb")
-        elif kind == "xz":
-            raw = lzma.open(tmp, "wb")
-        else:
-            raw = open(tmp, "wb")
-        with raw:
-            yield raw
+        with os.fdopen(fd, "wb") as fh:
+            yield fh
+            if not fh.closed:
+                fh.flush()
+                os.fsync(fh.fileno())
         os.chmod(tmp, 0o666 & ~_current_umask())
-        os.replace(tmp, p)
+        os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+@contextlib.contextmanager
+def atomic_binary_writer(path: str | Path) -> Iterator[IO[bytes]]:
+    """Open ``path`` for binary writing; the file appears only when the block succeeds.
+
+    The data goes to a temporary file beside ``path`` that is renamed over it at the
+    end, so two concurrent writers never leave a torn file (the last rename wins) and
+    an interrupted write leaves the old file untouched. The file gets the mode a plain
+    ``open`` would (``0666`` minus the umask). ``.gz``/``.bz2``/``.xz`` suffixes select
+    compression. Every writer in xlt goes through this function (or :func:`atomic_write_bytes`).
+    """
+    p = Path(path)
+    kind = _EXT.get(p.suffix)
+    with _atomic_raw(p) as raw:
+        if kind is None:
+            yield raw
+            return
+        codec: IO[bytes]
+        if kind == "gz":
+            codec = gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0)
+        elif kind == "bz2":
+            codec = bz2.BZ2File(raw, "wb")
+        else:
+            codec = lzma.LZMAFile(raw, "wb")
+        with codec:
+            yield codec
 
 
 @contextlib.contextmanager
@@ -214,5 +265,17 @@ def atomic_writer(path: str | Path, *, encoding: str = "utf-8") -> Iterator[IO[s
 
     ``.gz``/``.bz2``/``.xz`` suffixes select compression.
     """
-    with atomic_binary_writer(path) as raw, io.TextIOWrapper(raw, encoding=encoding, newline="\n") as fh:
-        yield fh
+    with atomic_binary_writer(path) as raw:
+        fh = io.TextIOWrapper(raw, encoding=encoding, newline="\n")
+        try:
+            yield fh
+            fh.flush()
+        finally:
+            if not fh.closed:
+                fh.detach()  # the binary writer closes (and syncs) the file itself
+
+
+def atomic_write_bytes(path: str | Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` atomically, as given (no compression by suffix)."""
+    with _atomic_raw(Path(path)) as fh:
+        fh.write(data)

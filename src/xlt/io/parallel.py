@@ -135,9 +135,14 @@ def _is_xml(path: Path) -> bool:
 
 def _read_bible_xml(path: Path) -> dict[str, str]:
     """Stream a CES XML Bible with expat; errors carry the exact line of the offending ``<seg>``."""
+    from xlt.limits import max_line_bytes
+
     verses: dict[str, str] = {}
+    cap = max_line_bytes()
     parser = expat.ParserCreate()
-    state: dict[str, object] = {"id": None, "parts": None, "line": 0, "depth": 0}
+    # no DTD handling beyond expat's defaults: external entities are never fetched (no
+    # ExternalEntityRefHandler) and expat >= 2.4 refuses entity-expansion ("billion laughs") bombs
+    state: dict[str, object] = {"id": None, "parts": None, "line": 0, "size": 0}
 
     def start(tag: str, attrs: dict[str, str]) -> None:
         if tag == "seg":
@@ -148,7 +153,7 @@ def _read_bible_xml(path: Path) -> dict[str, str]:
                 raise DataFormatError(path, parser.CurrentLineNumber, "<seg> element without an id attribute")
             if vid in verses:
                 raise DataFormatError(path, parser.CurrentLineNumber, f"duplicate verse id {vid!r}")
-            state.update(id=vid, parts=[], line=parser.CurrentLineNumber)
+            state.update(id=vid, parts=[], line=parser.CurrentLineNumber, size=0)
 
     def end(tag: str) -> None:
         if tag == "seg" and state["parts"] is not None:
@@ -159,6 +164,15 @@ def _read_bible_xml(path: Path) -> dict[str, str]:
         parts = state["parts"]
         if parts is not None:
             parts.append(data)  # type: ignore[attr-defined]
+            size = int(state["size"]) + len(data)  # type: ignore[call-overload]
+            state["size"] = size
+            if size > cap:
+                raise DataFormatError(
+                    path,
+                    int(state["line"]),  # type: ignore[call-overload]
+                    f"verse {state['id']} is longer than {cap} characters; expected one verse per <seg> "
+                    "(raise the cap with XLT_MAX_LINE_BYTES if this is intended)",
+                )
 
     parser.StartElementHandler = start
     parser.EndElementHandler = end
@@ -265,15 +279,45 @@ class VerseJoin:
     n_only_src: int
     n_only_tgt: int
     n_empty: int
+    #: the first few verse ids dropped because they were empty on one side (for reports)
+    empty_examples: tuple[str, ...] = ()
+    n_empty_src: int = 0
+    n_empty_tgt: int = 0
 
     def __len__(self) -> int:
         return len(self.ids)
 
+    @property
+    def n_dropped(self) -> int:
+        """Verses of either Bible that are not in the join."""
+        return self.n_only_src + self.n_only_tgt + self.n_empty
+
     def summary(self) -> str:
-        return (
+        text = (
             f"{len(self.ids)} shared verses; dropped {self.n_only_src} only in source, "
             f"{self.n_only_tgt} only in target, {self.n_empty} empty on either side"
         )
+        if self.n_empty:
+            text += (
+                f" ({self.n_empty_src} empty in source, {self.n_empty_tgt} in target; "
+                f"e.g. {', '.join(self.empty_examples[:3])})"
+            )
+        return text
+
+    def to_dict(self) -> dict[str, object]:
+        """The join as JSON-able statistics: what was kept and what was dropped, by reason."""
+        return {
+            "pairs": len(self.ids),
+            "dropped": self.n_dropped,
+            "dropped_by_reason": {
+                "only_in_source": self.n_only_src,
+                "only_in_target": self.n_only_tgt,
+                "empty_in_source": self.n_empty_src,
+                "empty_in_target": self.n_empty_tgt,
+                "empty_on_both_sides": self.n_empty - self.n_empty_src - self.n_empty_tgt,
+            },
+            "empty_examples": list(self.empty_examples),
+        }
 
 
 def join_verses(src: dict[str, str], tgt: dict[str, str]) -> VerseJoin:
@@ -289,16 +333,32 @@ def join_verses(src: dict[str, str], tgt: dict[str, str]) -> VerseJoin:
             f"no verse ids in common ({len(src)} source verses, e.g. {ex_s}; {len(tgt)} target verses, e.g. {ex_t})"
         )
     ids, st, tt = [], [], []
-    empty = 0
+    empty = empty_src = empty_tgt = 0
+    examples: list[str] = []
     for v in shared:
         s, t = src[v], tgt[v]
-        if not s.strip() or not t.strip():
+        s_empty, t_empty = not s.strip(), not t.strip()
+        if s_empty or t_empty:
             empty += 1
+            empty_src += s_empty and not t_empty
+            empty_tgt += t_empty and not s_empty
+            if len(examples) < 10:
+                examples.append(v)
             continue
         ids.append(v)
         st.append(s)
         tt.append(t)
-    return VerseJoin(tuple(ids), tuple(st), tuple(tt), len(src) - len(shared), len(tgt) - len(shared), empty)
+    return VerseJoin(
+        tuple(ids),
+        tuple(st),
+        tuple(tt),
+        len(src) - len(shared),
+        len(tgt) - len(shared),
+        empty,
+        tuple(examples),
+        empty_src,
+        empty_tgt,
+    )
 
 
 def read_bible_pair(
@@ -309,7 +369,10 @@ def read_bible_pair(
 ) -> tuple[list[SentencePair], VerseJoin]:
     """Tokenised verse pairs of two Bibles (pair id = verse id) and the join statistics."""
     join = join_verses(read_bible(src_path), read_bible(tgt_path))
-    log.info("%s + %s: %s", _name(src_path), _name(tgt_path), join.summary())
+    # verses only in one Bible are normal (a New Testament against a whole Bible); empty verses
+    # on one side are worth a warning: they are dropped, and they often mean a broken file
+    level = logging.WARNING if join.n_empty else logging.INFO
+    log.log(level, "%s + %s: %s", _name(src_path), _name(tgt_path), join.summary())
     pairs = [
         SentencePair(tuple(tokenizer(s)), tuple(tokenizer(t)), id=v)
         for v, s, t in zip(join.ids, join.src_texts, join.tgt_texts, strict=True)

@@ -208,9 +208,14 @@ def read_naacl(
 ) -> list[Alignment]:
     """The NAACL-2003 / AER format: ``sent_id src tgt [S|P] [score]`` per line (sentence ids from 1).
 
-    Sentences without links get an empty alignment; ``n_sentences`` pads the list to that length.
+    Sentences without links get an empty alignment; ``n_sentences`` pads the list to that length
+    and is the largest sentence id accepted (without it, :func:`xlt.limits.max_sentence_id`), so a
+    huge id is an error naming the line, never a huge list.
     """
+    from xlt.limits import max_sentence_id
+
     off = 1 if one_based else 0
+    cap = n_sentences if n_sentences is not None else max_sentence_id()
     links: dict[int, tuple[set[Link], set[Link]]] = {}
     for lineno, line in iter_lines(path):
         parts = line.split()
@@ -224,6 +229,17 @@ def read_naacl(
         sid, i, j = int(parts[0]), int(parts[1]) - off, int(parts[2]) - off
         if sid < 1 or i < 0 or j < 0:
             raise DataFormatError(path, lineno, f"index below the minimum in {line!r}")
+        if sid > cap:
+            raise DataFormatError(
+                path,
+                lineno,
+                f"sentence id {parts[0][:20]}{'...' if len(parts[0]) > 20 else ''} is past the "
+                + (
+                    f"{n_sentences} sentences of the text"
+                    if n_sentences is not None
+                    else f"largest accepted id {cap} (raise it with XLT_MAX_SENTENCE_ID)"
+                ),
+            )
         sure, poss = links.setdefault(sid, (set(), set()))
         (sure if kind == "S" else poss).add((i, j))
     n = max([*links, n_sentences or 0])

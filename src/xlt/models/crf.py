@@ -22,7 +22,6 @@ optional clusters): no pickle.
 from __future__ import annotations
 
 import json
-import tempfile
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Literal
@@ -37,6 +36,7 @@ from xlt.logs import get_logger
 from xlt.models.base import task_models
 from xlt.models.features import FeatureConfig, labelled_segments, token_features
 from xlt.types import LabeledSentence, Sentence
+from xlt.tempfiles import temp_dir
 
 log = get_logger("models.crf")
 
@@ -172,7 +172,7 @@ class CrfTagger:
                 "feature.possible_transitions": self.config.possible_transitions,
             }
         )
-        with tempfile.TemporaryDirectory(prefix="xlt-crf-") as tmp:
+        with temp_dir("crf") as tmp:
             path = Path(tmp) / MODEL_FILE
             trainer.train(str(path))
             self.model_bytes_ = path.read_bytes()

@@ -19,7 +19,7 @@ def resolve_key(key: str, ref: str | None, base: Path, root: str | None) -> Path
         return None
     try:
         return resolve_reference(ref, base=base, root=root)
-    except (DataNotFoundError, UnknownNameError) as err:
+    except (DataNotFoundError, UnknownNameError, ConfigError) as err:
         raise ConfigError(f"{key}: {err.message}", hint=err.hint) from None
 
 

@@ -82,8 +82,17 @@ class _Source:
 class Pipeline:
     """One recipe run (use :func:`run_recipe`)."""
 
-    def __init__(self, recipe: Recipe, base_dir: Path, *, force: bool = False, status: Any = None) -> None:
+    def __init__(
+        self,
+        recipe: Recipe,
+        base_dir: Path,
+        *,
+        force: bool = False,
+        overwrite: bool = False,
+        status: Any = None,
+    ) -> None:
         self.recipe = recipe
+        self.overwrite = overwrite or force  # --force redoes everything, so it may also replace
         self.base = base_dir
         out = Path(recipe.output_dir).expanduser()
         self.out = out if out.is_absolute() else Path.cwd() / out  # like any CLI output path
@@ -94,6 +103,7 @@ class Pipeline:
         self.summaries: dict[str, Any] = {}
         self.weights: list[float] = []
         self.predictions_path: Path | None = None  # predictions.jsonl of the evaluate step
+        self.data: dict[str, list[Any]] = {}  # every labelled input, parsed (validated) in prepare()
 
     # -- helpers ----------------------------------------------------------------------------
     def say(self, message: str) -> None:
@@ -128,8 +138,34 @@ class Pipeline:
             if r.method != "projection" and k == "parallel":
                 continue
             self._ref(f"target.{k}", getattr(r.target, k))
+        self._validate_inputs()
         if r.method == "projection":
             self._prepare_projection()
+
+    def _validate_inputs(self) -> None:
+        """Read every labelled file the recipe names (train, dev and test sets of every language)
+        before the first step, so a malformed test set fails now, not after training."""
+        from xlt.errors import DataFormatError
+
+        for key, path in self.paths.items():
+            if path is not None and key.endswith(".tagger"):
+                if not path.is_dir() or not (path / "config.json").is_file():
+                    raise ConfigError(
+                        f"{key}: {path} is not a saved xlt model (expected a directory with config.json, "
+                        "as `xlt run` writes to output_dir/model)"
+                    )
+                continue
+            if path is None or key.endswith(".parallel"):
+                continue
+            log.info("checking %s: %s", key, path)
+            try:
+                items = D.read_task_data(path, self.recipe.task)
+            except DataFormatError as err:
+                hint = f"this file is the recipe's {key}" + (f"; {err.hint}" if err.hint else "")
+                raise DataFormatError(err.path, err.line, err.detail, hint=hint) from None
+            if not items:
+                raise ConfigError(f"{key}: {path} contains no examples")
+            self.data[key] = items
 
     def _prepare_projection(self) -> None:
         from xlt.alignment import aligners
@@ -157,16 +193,29 @@ class Pipeline:
                 raise ConfigError(
                     f"{src.key}.parallel / target.parallel: {src.parallel} and {tgt}: {err.message}"
                 ) from None
+            n_joined = len(pairs)
             pairs = [p for p in pairs if len(p.src) and len(p.tgt)]
+            n_no_tokens = n_joined - len(pairs)
             if not pairs:
                 raise ConfigError(
                     f"{src.key}.parallel / target.parallel: {src.parallel} and {tgt} share no verse ids "
                     "with text on both sides; nothing to project",
                 )
+            n_over_max = 0
             if r.projection.max_sentences is not None:
+                n_over_max = max(len(pairs) - r.projection.max_sentences, 0)
                 pairs = pairs[: r.projection.max_sentences]
             src.pairs = pairs
-            self.summaries[f"join-{src.name}"] = _join_summary(join, len(pairs))
+            summary = _join_summary(join, len(pairs), n_no_tokens, n_over_max)
+            self.summaries[f"join-{src.name}"] = summary
+            self.say(
+                f"verse join {src.spec.language}-{r.target.language}: {len(pairs)} pairs kept; dropped "
+                + ", ".join(
+                    f"{n} {k.replace('_', ' ')}" for k, n in summary["dropped_by_reason"].items() if n
+                )
+                if summary["dropped"]
+                else f"verse join {src.spec.language}-{r.target.language}: {len(pairs)} pairs, none dropped"
+            )
 
     def _projector_name(self) -> str:
         r = self.recipe
@@ -176,7 +225,9 @@ class Pipeline:
     def _read(self, key: str, max_n: int | None = None) -> list[Any]:
         path = self.paths.get(key)
         assert path is not None, key
-        items = D.read_task_data(path, self.recipe.task)
+        items = self.data.get(key)
+        if items is None:
+            items = self.data[key] = D.read_task_data(path, self.recipe.task)
         if not items:
             raise ConfigError(f"{key}: {path} contains no examples")
         return items[:max_n] if max_n else items
@@ -262,9 +313,13 @@ class Pipeline:
 
     # -- methods -----------------------------------------------------------------------------
     def run(self) -> RunResult:
+        from xlt.pipeline.rundir import claim_run_dir, recipe_identity
+
         t0 = time.perf_counter()
-        self.out.mkdir(parents=True, exist_ok=True)
-        with _file_log(self.out / "run.log"):
+        with (
+            claim_run_dir(self.out, recipe_identity(self.recipe), overwrite=self.overwrite),
+            _file_log(self.out / "run.log"),
+        ):
             log.info(
                 "xlt run: %s (%s, %s) -> %s",
                 self.recipe.name or "recipe",
@@ -599,10 +654,17 @@ def _max_train(sources: list[_Source]) -> int | None:
     return min(vals) if vals else None
 
 
-def _join_summary(join: VerseJoin, n_pairs: int) -> dict[str, Any]:
-    """What the verse join of one source kept and dropped."""
+def _join_summary(join: VerseJoin, n_pairs: int, n_no_tokens: int = 0, n_over_max: int = 0) -> dict[str, Any]:
+    """What the verse join of one source kept and dropped, by reason (also in projection_stats.json)."""
+    out = join.to_dict()
+    reasons = dict(out["dropped_by_reason"])  # type: ignore[call-overload]
+    reasons["no_tokens"] = n_no_tokens
+    reasons["over_max_sentences"] = n_over_max
     return {
+        **out,
         "pairs": n_pairs,
+        "dropped": sum(reasons.values()),
+        "dropped_by_reason": reasons,
         "n_only_src": join.n_only_src,
         "n_only_tgt": join.n_only_tgt,
         "n_empty": join.n_empty,
@@ -682,9 +744,19 @@ def _file_log(path: Path) -> Iterator[None]:
 
 
 def run_recipe(
-    recipe: Recipe, base_dir: str | Path = ".", *, force: bool = False, status: Any = None
+    recipe: Recipe,
+    base_dir: str | Path = ".",
+    *,
+    force: bool = False,
+    overwrite: bool = False,
+    status: Any = None,
 ) -> RunResult:
-    """Validate ``recipe`` (all files, names and verse joins) and run it; see the module docstring."""
+    """Validate ``recipe`` (all files, names and verse joins) and run it; see the module docstring.
+
+    ``output_dir`` is locked for the run; one holding another recipe's outputs is refused
+    unless ``overwrite`` (or ``force``, which also redoes every cached step); see
+    :mod:`xlt.pipeline.rundir`.
+    """
     if recipe.task not in (*TOKEN_TASKS, "classification"):
         raise ConfigError(f"task: unknown task {recipe.task!r}")
-    return Pipeline(recipe, Path(base_dir), force=force, status=status).run()
+    return Pipeline(recipe, Path(base_dir), force=force, overwrite=overwrite, status=status).run()

@@ -18,6 +18,8 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from xlt.config import atomic_write_text
+from xlt.errors import XltError
+from xlt.io.files import loads_json, read_text
 from xlt.logs import get_logger
 
 log = get_logger("pipeline")
@@ -71,8 +73,10 @@ class StepRunner:
         marker = d / DONE
         if not self.force and marker.is_file():
             try:
-                done = json.loads(marker.read_text(encoding="utf-8"))
-            except json.JSONDecodeError:
+                done = loads_json(read_text(marker), marker, None)
+            except (OSError, XltError):  # a damaged marker: the step is simply redone
+                done = {}
+            if not isinstance(done, dict):
                 done = {}
             if done.get("fingerprint") == fp:
                 log.info("step %s: cached (%s)", name, d)

@@ -37,7 +37,8 @@ def iter_freedict(index_path: str | Path) -> Iterator[tuple[str, str]]:
     """``(headword, translation)`` pairs of a FreeDict dictd dictionary (``.index`` + ``.dict.dz``),
     as installed by ``apt install dict-freedict-eng-xxx``; single-word translations only."""
     from xlt.errors import DataFormatError
-    from xlt.io.files import iter_lines, open_binary, resolve_path
+    from xlt.io.files import iter_lines, read_bounded, resolve_path
+    from xlt.limits import max_dictionary_bytes
 
     index = Path(index_path)
     data_path = resolve_path(
@@ -45,8 +46,7 @@ def iter_freedict(index_path: str | Path) -> Iterator[tuple[str, str]]:
         if index.with_suffix(".dict.dz").exists()
         else index.with_suffix(".dict")
     )
-    with open_binary(data_path) as fh:
-        body = fh.read()
+    body = read_bounded(data_path, max_dictionary_bytes(), variable="XLT_MAX_DICTIONARY_BYTES")
     for lineno, line in iter_lines(index):
         parts = line.split("\t")
         if len(parts) < 3:
