@@ -35,8 +35,8 @@ from xlt.io.files import iter_lines
 from xlt.logs import get_logger
 from xlt.models.base import task_models
 from xlt.models.features import FeatureConfig, labelled_segments, token_features
-from xlt.types import LabeledSentence, Sentence
 from xlt.tempfiles import temp_dir
+from xlt.types import LabeledSentence, Sentence
 
 log = get_logger("models.crf")
 
