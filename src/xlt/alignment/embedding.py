@@ -223,6 +223,14 @@ class _Encoder:
     def subword_states(self, sentences: Sequence[Sequence[str]]) -> list[tuple[np.ndarray, np.ndarray]]:
         """Per sentence: ``(n_subwords, dim)`` hidden states (mean over the chosen layers) and
         the word index of each subword."""
+        return self.subword_states_of(sentences, [self.layers])[0]
+
+    def subword_states_of(
+        self, sentences: Sequence[Sequence[str]], groups: Sequence[Sequence[int]]
+    ) -> list[list[tuple[np.ndarray, np.ndarray]]]:
+        """:meth:`subword_states` for several layer groups from one forward pass (one list per
+        group; each group's states are the mean of its layers, which must exist in the
+        possibly truncated model). Used to choose layers on dev data."""
         torch = self.torch
         segments = []  # (sentence index, first word, per-word ids)
         for s, words in enumerate(sentences):
@@ -256,23 +264,30 @@ class _Encoder:
                     output_hidden_states=True,
                 )
                 states = result.hidden_states
-                hidden = states[self.layers[0]].float()
-                for k in self.layers[1:]:
-                    hidden = hidden + states[k].float()
-                if len(self.layers) > 1:
-                    hidden = hidden / len(self.layers)
-                hidden = hidden.cpu().numpy()
+                hiddens = []
+                for group in groups:
+                    hidden = states[group[0]].float()
+                    for k in group[1:]:
+                        hidden = hidden + states[k].float()
+                    if len(group) > 1:
+                        hidden = hidden / len(group)
+                    hiddens.append(hidden.cpu().numpy())
             first = 1 if cls_id is not None else 0
             for r, (s, start, _) in enumerate(batch):
                 n = len(owners[r])
-                parts.setdefault(s, []).append((start, hidden[r, first : first + n], owners[r] + start))
-        out = []
+                parts.setdefault(s, []).append(
+                    (start, [h[r, first : first + n] for h in hiddens], owners[r] + start)
+                )
+        out: list[list[tuple[np.ndarray, np.ndarray]]] = [[] for _ in groups]
         for s in range(len(sentences)):
             if s not in parts:
-                out.append((np.zeros((0, 1), dtype=np.float32), np.zeros(0, dtype=np.int64)))
+                for g in range(len(groups)):
+                    out[g].append((np.zeros((0, 1), dtype=np.float32), np.zeros(0, dtype=np.int64)))
                 continue
             pieces = sorted(parts[s], key=lambda x: x[0])
-            out.append((np.concatenate([p[1] for p in pieces]), np.concatenate([p[2] for p in pieces])))
+            owner = np.concatenate([p[2] for p in pieces])
+            for g in range(len(groups)):
+                out[g].append((np.concatenate([p[1][g] for p in pieces]), owner))
         return out
 
     def encode(self, sentences: Sequence[Sequence[str]]) -> list[WordVectors]:
