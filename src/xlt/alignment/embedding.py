@@ -28,7 +28,7 @@ distortion correction) subtracts ``distortion * (i/m - j/n)**2``.
 Defaults (chosen on dev data only, XL-WA dev splits of 10 languages and 100
 Biçici de-en Europarl pairs; see docs/alignment.md): layer ``round(0.6 *
 depth)`` (7 of 12 for multilingual-e5-small), centred subword vectors,
-subword-level mutual argmax.
+subword-level mutual argmax with a distortion prior of 0.25.
 """
 
 from __future__ import annotations
@@ -86,7 +86,7 @@ class EmbeddingAlignerConfig(MethodConfig):
         0.4, gt=0, lt=1, description="softmax: keep links whose probability exceeds this in both directions."
     )
     distortion: float = Field(
-        0.0, ge=0, description="Distortion prior: subtract this * (i/m - j/n)^2 from the similarities."
+        0.25, ge=0, description="Distortion prior: subtract this * (i/m - j/n)^2 from the similarities."
     )
     min_similarity: float = Field(-1.0, description="Drop links whose cosine similarity is below this.")
     batch_size: int = Field(32, ge=1, description="Most sentences per forward pass.")
