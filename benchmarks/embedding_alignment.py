@@ -34,7 +34,7 @@ from alignment import data_root, finish, have_data, load, parse_args, save
 DEV_LANGS = ("bg", "da", "es", "et", "hu", "it", "nl", "pt", "ru", "sl")
 COMBO_LANGS = ("es", "it", "nl", "pt")
 TEST_SETS = ("xlwa-es", "xlwa-it", "xlwa-nl", "xlwa-pt", "hansards-fr", "wpt-ro")
-COMBINES = ("union", "intersection", "grow-diag", "grow-diag-final", "grow-diag-final-and", "priors")
+COMBINES = ("fill", "union", "intersection", "grow-diag", "grow-diag-final", "grow-diag-final-and", "priors")
 GROUPS = [[k] for k in range(4, 11)] + [[6, 7], [5, 6, 7, 8]]
 
 

@@ -23,6 +23,14 @@ def test_combine_links_union_intersection_and_scores():
     assert combine_links(emb, stat, "grow-diag-final-and").sure == {(0, 0), (1, 1), (2, 2)}
 
 
+def test_fill_adds_only_links_between_two_unaligned_words():
+    emb = frozenset({(0, 0), (1, 1)})
+    stat = frozenset({(0, 1), (2, 1), (2, 2), (3, 3)})
+    out = combine_links(emb, stat, "fill")
+    assert out.sure == {(0, 0), (1, 1), (2, 2), (3, 3)}  # (0, 1), (2, 1) touch aligned words
+    assert out.scores[(0, 0)] == 0.5
+
+
 def test_embedding_priors_count_links_per_word_pair():
     pairs = [SentencePair(("the", "house"), ("das", "haus")), SentencePair(("the",), ("das",))]
     aligns = [Alignment(sure=frozenset({(0, 0), (1, 1)})), Alignment(sure=frozenset({(0, 0)}))]
@@ -39,7 +47,7 @@ def test_eflomal_lexical_priors_become_lex_lines():
     assert "LEX\tthe\tdas\t1.5\n" in lines and "LEX\tnew_york\tny\t2\n" in lines
 
 
-@pytest.mark.parametrize("combine", ["union", "intersection", "grow-diag-final-and", "priors"])
+@pytest.mark.parametrize("combine", ["fill", "union", "intersection", "grow-diag-final-and", "priors"])
 def test_hybrid_aligner(tiny_model_dir, combine):
     pytest.importorskip("eflomal")
     aligner = aligners.build(

@@ -2,7 +2,8 @@
 embedding aligner (Jalili Sabet et al. 2020) and of eflomal (Östling &
 Tiedemann 2016), merged as two "directions" with any symmetrization heuristic
 (union, intersection, grow-diag-final-and, ...; Och & Ney 2003, Koehn et al.
-2003), or eflomal trained with lexical Dirichlet priors counted from the
+2003), by ``fill`` (the embedding links, plus the eflomal links between two
+words that the embedding aligner left both unaligned), or eflomal trained with lexical Dirichlet priors counted from the
 embedding links (``combine: priors``).
 
 The embedding links need no training; eflomal is trained on the pairs plus any
@@ -30,16 +31,17 @@ from xlt.types import Alignment, Link, SentencePair
 log = logging.getLogger(__name__)
 
 CombineMethod = Literal[
-    "union", "intersection", "grow-diag", "grow-diag-final", "grow-diag-final-and", "priors"
+    "fill", "union", "intersection", "grow-diag", "grow-diag-final", "grow-diag-final-and", "priors"
 ]
 
 
 class HybridAlignerConfig(MethodConfig):
     method: Literal["hybrid"] = "hybrid"
     combine: CombineMethod = Field(
-        "grow-diag-final-and",
-        description="How embedding and eflomal links are merged (a symmetrization heuristic over the two "
-        "link sets), or priors: eflomal with lexical priors counted from the embedding links.",
+        "fill",
+        description="How embedding and eflomal links are merged: fill (embedding links + eflomal links "
+        "between two words both unaligned by them), a symmetrization heuristic over the two link sets, "
+        "or priors: eflomal with lexical priors counted from the embedding links.",
     )
     model: str = Field("xlm-roberta-base", description="Encoder of the embedding aligner (hub id or path).")
     layer: int | list[int] | None = Field(None, description="Embedding aligner layer(s) (default: its own).")
@@ -109,7 +111,19 @@ class HybridAligner:
         return [combine_links(e.sure, s.sure, cfg.combine) for e, s in zip(emb, efl, strict=True)]
 
 
+def fill_links(base: frozenset[Link] | set[Link], filler: frozenset[Link] | set[Link]) -> set[Link]:
+    """``base`` plus the links of ``filler`` whose source and target words are both unaligned
+    in ``base`` (the ``-final-and`` step of Koehn et al. 2003, applied to a second aligner)."""
+    src = {i for i, _ in base}
+    tgt = {j for _, j in base}
+    return set(base) | {(i, j) for i, j in filler if i not in src and j not in tgt}
+
+
 def combine_links(embedding: frozenset[Link], statistical: frozenset[Link], method: str) -> Alignment:
-    """Merge two link sets with a symmetrization heuristic; a link's score is 1.0 where both
-    aligners found it and 0.5 where only one did."""
+    """Merge two link sets (``fill`` or a symmetrization heuristic); a link's score is 1.0
+    where both aligners found it and 0.5 where only one did."""
+    if method == "fill":
+        links = fill_links(embedding, statistical)
+        scores = {link: 1.0 if link in statistical and link in embedding else 0.5 for link in links}
+        return Alignment(sure=frozenset(links), scores=scores)
     return to_alignment(set(embedding), set(statistical), method)
