@@ -159,7 +159,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument("--embedding-model", help="Also run the embedding aligner with this (local) model.")
     ap.add_argument(
-        "--embedding-only", action="store_true", help="Only the embedding aligner (no eflomal, no dev)."
+        "--embedding-only",
+        action="store_true",
+        help="Only the embedding aligner (and hybrid: embedding + eflomal extra+dict); no dev.",
+    )
+    ap.add_argument(
+        "--no-hybrid", action="store_true", help="With --embedding-model: skip the hybrid aligner."
     )
     ap.add_argument(
         "--pos-only", action="store_true", help="Only UPOS token projection on UD PUD (en -> --langs)."
@@ -174,7 +179,13 @@ def main(argv: list[str] | None = None) -> int:
             if args.pos_only:
                 results[lang] = {"pos": pos_run(lang, args.n_samplers)}
             else:
-                results[lang] = {"embedding": embedding_run(en, europarl(lang), args.embedding_model)}
+                results[lang] = embedding_run(
+                    en,
+                    europarl(lang),
+                    args.embedding_model,
+                    None if args.no_hybrid else lang,
+                    args.n_samplers,
+                )
             print(f"{lang} {results[lang]}", file=sys.stderr, flush=True)
         print(json.dumps(results, indent=2))
         save(results, args)
@@ -214,7 +225,9 @@ def main(argv: list[str] | None = None) -> int:
             )
             save(results, args)
         if args.embedding_model:
-            results[lang]["embedding"] = embedding_run(en, tgt, args.embedding_model)
+            results[lang]["embedding"] = embedding_run(
+                en, tgt, args.embedding_model, None if args.no_hybrid else lang, args.n_samplers
+            )
     for variant in args.variants.split(","):
         vals = [results[lang][variant]["f1"] for lang in args.langs.split(",")]
         refs = [results[lang][variant]["reference_f1"] for lang in args.langs.split(",")]
@@ -229,19 +242,37 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def embedding_run(en, tgt, model: str) -> dict:
+def embedding_run(en, tgt, model: str, lang: str | None = None, n_samplers: int = 3) -> dict:
+    """Span projection through the embedding aligner (its defaults) and, with ``lang``, through
+    the hybrid aligner (default combination; eflomal trained with the extra+dict data)."""
     from xlt.alignment import aligners
     from xlt.evaluation.metrics import span_prf
     from xlt.projection import projectors
     from xlt.types import SentencePair
 
-    aligner = aligners.build("embedding", {"model": model, "layer": -1, "batch_size": 32})
-    t0 = time.perf_counter()
-    aligns = aligner.align([SentencePair(s.tokens, t.tokens) for s, t in zip(en, tgt, strict=True)])
-    proj = projectors.build("spans", {})
-    pred = proj.project(en, [t.sentence for t in tgt], aligns)
-    f1 = 100 * span_prf([t.labels for t in tgt], [p.labels for p in pred])["f1"]
-    return {"model": model, "f1": round(f1, 2), "seconds": round(time.perf_counter() - t0, 1)}
+    pairs = [SentencePair(s.tokens, t.tokens) for s, t in zip(en, tgt, strict=True)]
+    runs = {"embedding": (aligners.build("embedding", {"model": model}), [])}
+    if lang is not None:
+        flores, pud = LANGS[lang]
+        cfg = {
+            "model": model,
+            "dictionary": str(data_root() / "dictionaries" / "muse_full_hunalign" / f"en-{lang}.dict"),
+            "eflomal": {"n_samplers": n_samplers},
+        }
+        runs["hybrid"] = (aligners.build("hybrid", cfg), extra_for(lang, flores, pud))
+    out: dict = {"model": model}
+    for name, (aligner, extra) in runs.items():
+        t0 = time.perf_counter()
+        aligns = aligner.align(pairs, extra=extra)
+        proj = projectors.build("spans", {})
+        pred = proj.project(en, [t.sentence for t in tgt], aligns)
+        f1 = 100 * span_prf([t.labels for t in tgt], [p.labels for p in pred])["f1"]
+        out[name] = {
+            "f1": round(f1, 2),
+            "seconds": round(time.perf_counter() - t0, 1),
+            "config": aligner.config.to_dict(),
+        }
+    return out
 
 
 if __name__ == "__main__":

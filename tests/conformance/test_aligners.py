@@ -19,6 +19,9 @@ def _config(name, tiny_model_dir):
         return {"rel_iterations": 0.05, "n_samplers": 1}
     if name == "embedding":
         return {"model": str(tiny_model_dir), "layer": -1}
+    if name == "hybrid":
+        pytest.importorskip("eflomal")
+        return {"model": str(tiny_model_dir), "eflomal": {"rel_iterations": 0.05, "n_samplers": 1}}
     return {}
 
 

@@ -1,7 +1,7 @@
 """Word alignment: the :class:`WordAligner` protocol, registered aligners
-(``eflomal``, ``embedding``), symmetrization and alignment metrics."""
+(``eflomal``, ``embedding``, ``hybrid``), symmetrization and alignment metrics."""
 
-from xlt.alignment import eflomal, embedding  # noqa: F401  (registers the methods)
+from xlt.alignment import eflomal, embedding, hybrid  # noqa: F401  (registers the methods)
 from xlt.alignment.base import WordAligner, aligners
 from xlt.alignment.metrics import alignment_scores
 from xlt.alignment.symmetrize import symmetrize

@@ -95,13 +95,15 @@ class EflomalAligner:
 
     def __init__(self, config: EflomalConfig) -> None:
         self.config = config
+        #: extra lexical priors ``(source word, target word, pseudo-count)``, e.g. from embedding links
+        self.lexical_priors: list[tuple[str, str, float]] = []
         #: seconds spent inside eflomal (input preparation + sampler) in the last ``align`` call
         self.eflomal_seconds_ = 0.0
 
     # -- priors ------------------------------------------------------------------
     def _prior_lines(self, train: Sequence[SentencePair]) -> list[str] | None:
         cfg = self.config
-        if cfg.dictionary is None:
+        if cfg.dictionary is None and not self.lexical_priors:
             return None
 
         def key(word: str) -> str:
@@ -112,14 +114,20 @@ class EflomalAligner:
         tgt_vocab = {key(t) for p in train for t in p.tgt}
         seen: set[tuple[str, str]] = set()
         lines = []
-        for src, tgt in iter_dictionary(cfg.dictionary, cfg.dictionary_format):
+        extra: dict[tuple[str, str], float] = {}
+        for src, tgt, weight in self.lexical_priors:
+            s, t = _clean_tokens([src], cfg.normalize).lower(), _clean_tokens([tgt], cfg.normalize).lower()
+            extra[s, t] = extra.get((s, t), 0.0) + weight
+        lines.extend(f"LEX\t{s}\t{t}\t{w:g}\n" for (s, t), w in extra.items())
+        entries = iter_dictionary(cfg.dictionary, cfg.dictionary_format) if cfg.dictionary is not None else ()
+        for src, tgt in entries:
             if cfg.dictionary_swap:
                 src, tgt = tgt, src
             s, t = _normalize(src, cfg.normalize), _normalize(tgt, cfg.normalize)
             if key(s) in src_vocab and key(t) in tgt_vocab and (s.lower(), t.lower()) not in seen:
                 seen.add((s.lower(), t.lower()))
                 lines.append(f"LEX\t{s.lower()}\t{t.lower()}\t{cfg.prior_weight:g}\n")
-        log.info("%d dictionary priors match the training vocabulary", len(lines))
+        log.info("%d lexical priors (%d from the aligner's own links)", len(lines), len(extra))
         return lines
 
     # -- alignment ---------------------------------------------------------------

@@ -10,7 +10,7 @@ import typer
 from xlt.cli.common import FormatOption, OutputFormat, SetOption, emit_json, stdout_console
 
 align_app = typer.Typer(
-    help="Word alignment of parallel text (eflomal, embedding) and its evaluation.",
+    help="Word alignment of parallel text (eflomal, embedding, hybrid) and its evaluation.",
     invoke_without_command=True,
 )
 
@@ -51,7 +51,7 @@ def align_cmd(
     out: Path | None = typer.Option(
         None, "--out", "-o", help="Output Pharaoh file (0-based, one line per pair)."
     ),
-    method: str = typer.Option("eflomal", "--method", "-m", help="Aligner: eflomal or embedding."),
+    method: str = typer.Option("eflomal", "--method", "-m", help="Aligner: eflomal, embedding or hybrid (both combined)."),
     symmetrize: str | None = typer.Option(
         None, "--symmetrize", "-s", help="intersection, union, grow-diag, gdf, gdfa (grow-diag-final-and)..."
     ),
