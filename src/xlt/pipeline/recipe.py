@@ -88,6 +88,18 @@ class ProjectSpec(XltConfig):
         description="Relabel projected tokens with their word type's majority projected tag where the "
         "type is frequent and unambiguous enough (Täckström et al. 2013 type constraints).",
     )
+    zero_shot_weight: float = Field(
+        1.0,
+        ge=0,
+        description="Vote weight of the zero-shot model's labels (with zero_shot_model), relative to the "
+        "mean weight of one projecting source; each vote is also scaled by its confidence.",
+    )
+    zero_shot_min_confidence: float = Field(
+        0.0,
+        ge=0,
+        le=1,
+        description="The zero-shot model abstains on tokens whose label probability is below this.",
+    )
 
 
 class Recipe(XltConfig):
@@ -108,6 +120,22 @@ class Recipe(XltConfig):
     projection: ProjectSpec = Field(default_factory=ProjectSpec, description="Projection options.")
     source_model: str | dict[str, Any] | None = Field(
         None, description="Backend of the source tagger in projection (default: same as model)."
+    )
+    zero_shot_model: str | dict[str, Any] | None = Field(
+        None,
+        description="Projection: a model (typically a multilingual encoder) trained on the sources' "
+        "labelled train data that tags the target side of the parallel text directly; its labels join "
+        "the projected ones in the vote as one more voter (weight projection.zero_shot_weight).",
+    )
+    target_init: Literal["base", "zero-shot"] = Field(
+        "base",
+        description="Projection with a transformers target model: start from the encoder named in "
+        "`model` (base) or continue training the zero-shot model on the projected data (zero-shot).",
+    )
+    share_steps: bool = Field(
+        True,
+        description="Keep target-independent steps (source models) in xlt's cache ($XLT_CACHE/steps, "
+        "default ~/.cache/xlt/steps) and reuse them across runs and output directories.",
     )
     data_root: str | None = Field(
         None, description="Where catalog ids resolve (default: XLT_DATA / shared data)."
@@ -133,6 +161,14 @@ class Recipe(XltConfig):
                     raise ValueError(
                         f"{self._src_key(i)}: give 'train' (labelled data) or 'tagger' (a saved model)"
                     )
+        if self.zero_shot_model is not None:
+            if self.method != "projection":
+                raise ValueError("zero_shot_model is an option of method 'projection'")
+            for i, s in enumerate(self.all_sources):
+                if s.train is None:
+                    raise ValueError(f"{self._src_key(i)}.train is required for zero_shot_model")
+        if self.target_init == "zero-shot" and self.zero_shot_model is None:
+            raise ValueError("target_init: zero-shot needs zero_shot_model")
         if self.method == "zero-shot":
             for i, s in enumerate(self.all_sources):
                 if s.train is None:

@@ -96,7 +96,7 @@ class Pipeline:
         self.base = base_dir
         out = Path(recipe.output_dir).expanduser()
         self.out = out if out.is_absolute() else Path.cwd() / out  # like any CLI output path
-        self.runner = StepRunner(self.out, force=force)
+        self.runner = StepRunner(self.out, force=force, shared_root=_shared_root(recipe))
         self.status = status  # callable(message, transient=False) for progress messages, or None
         self.sources: list[_Source] = []
         self.paths: dict[str, Path | None] = {}
@@ -125,6 +125,13 @@ class Pipeline:
         resolve_model_spec(r.model, r.task)
         if r.source_model is not None:
             resolve_model_spec(r.source_model, r.task)
+        if r.zero_shot_model is not None:
+            resolve_model_spec(r.zero_shot_model, r.task)
+        if r.target_init == "zero-shot" and resolve_model_spec(r.model, r.task)[0] != "transformers":
+            raise ConfigError(
+                "target_init: zero-shot continues training the zero-shot encoder, so `model` must be a "
+                f"transformers model (got {_spec_name(r.model)!r})"
+            )
         for i, spec in enumerate(r.all_sources):
             key = r.source_key(i)
             src = _Source(i, spec, key)
@@ -239,9 +246,11 @@ class Pipeline:
         keys: Sequence[str],
         max_n: int | None = None,
         dev_keys: Sequence[str] = (),
+        shared: bool = False,
     ) -> Path:
         """Train ``spec`` on the data of ``keys``; ``dev_keys`` (source-language dev sets) go to
-        backends that choose a checkpoint on them (``transformers``: ``selection: source-dev``)."""
+        backends that choose a checkpoint on them (``transformers``: ``selection: source-dev``).
+        ``shared``: the model does not depend on the target (kept in the shared step cache)."""
         r = self.recipe
         dev_keys = [k for k in dev_keys if self.paths.get(k) is not None]
 
@@ -257,7 +266,9 @@ class Pipeline:
         depends["data"] = [self._sig(self.paths[k]) for k in keys]
         if dev_keys:
             depends["dev"] = [self._sig(self.paths[k]) for k in dev_keys]
-        d, summary = self.runner.run(name, depends, compute)
+        if shared:
+            depends["model_files"] = _model_identity(spec)
+        d, summary = self.runner.run(name, depends, compute, shared=shared)
         self.summaries[name] = summary
         return d / "model"
 
@@ -400,8 +411,20 @@ class Pipeline:
                     "dev": self._evaluate(tagger_dir, f"{src.key}.dev", upstream)
                 }
             per_source.append(self._project_source(src, tagger_dir))
-        combined_dir, combine_summary = self._combine(per_source)
-        model_dir = self._train_target(combined_dir)
+        zero_shot_dir: Path | None = None
+        zero_shot: list[LabeledSentence] | None = None
+        if r.zero_shot_model is not None:
+            zero_shot_dir = self._train_model(
+                "train-zero-shot",
+                r.zero_shot_model,
+                [f"{s.key}.train" for s in self.sources],
+                _max_train(self.sources),
+                dev_keys=[f"{s.key}.dev" for s in self.sources],
+                shared=True,
+            )
+            zero_shot = self._tag_target(zero_shot_dir)
+        combined_dir, combine_summary = self._combine(per_source, zero_shot)
+        model_dir = self._train_target(combined_dir, zero_shot_dir if r.target_init == "zero-shot" else None)
         extra: dict[str, Any] = {"projection": combine_summary, "sources": source_scores}
         extra["projection"]["per_source"] = {
             s.spec.language: {
@@ -417,6 +440,10 @@ class Pipeline:
             extra["baselines"] = {
                 "most_frequent_projected_tag": task_scores("pos", D.gold_of(test), mft)["accuracy"]
             }
+        if zero_shot_dir is not None and self.paths.get("target.test") is not None:
+            primary = task_metric(r.task).primary
+            scores = self._evaluate(zero_shot_dir, "target.test", ("train-zero-shot",))
+            extra.setdefault("baselines", {})["zero_shot"] = scores.get(primary)
         return model_dir, extra
 
     def _source_tagger(self, src: _Source) -> Path:
@@ -429,7 +456,55 @@ class Pipeline:
             [f"{src.key}.train"],
             src.spec.max_train,
             dev_keys=[f"{src.key}.dev"],
+            shared=True,
         )
+
+    def _target_sentences(self) -> list[Sentence]:
+        """The target side of every source's verse pairs, each verse once (first source first)."""
+        seen: set[Any] = set()
+        out: list[Sentence] = []
+        for src in self.sources:
+            for pair in src.pairs:
+                if pair.id not in seen:
+                    seen.add(pair.id)
+                    out.append(Sentence(pair.tgt, pair.id))
+        return out
+
+    def _tag_target(self, model_dir: Path) -> list[LabeledSentence]:
+        """The zero-shot model's labels (with confidences) on the target side of the parallel text;
+        below ``projection.zero_shot_min_confidence`` it abstains (``None``)."""
+        r = self.recipe
+        sents = self._target_sentences()
+        floor = r.projection.zero_shot_min_confidence
+
+        def compute(d: Path) -> dict[str, Any]:
+            self.say(f"tagging {len(sents)} target sentences with the zero-shot model")
+            labeled = _tag_with_confidence(load_task_model(model_dir), sents)
+            out = [
+                LabeledSentence(
+                    s.tokens,
+                    tuple(
+                        lab if c >= floor else None
+                        for lab, c in zip(s.labels, s.meta.get("confidence") or [1.0] * len(s), strict=True)
+                    ),
+                    id=s.id,
+                    meta=s.meta,
+                )
+                for s in labeled
+            ]
+            D.write_sentences(d / "target_tagged.jsonl", out)
+            tokens = sum(len(s) for s in out)
+            kept = sum(lab is not None for s in out for lab in s.labels)
+            return {"sentences": len(out), "tokens": tokens, "abstained": tokens - kept}
+
+        depends = {
+            "targets": [len(sents), self._sig(self.paths["target.parallel"])],
+            "sources": [self._sig(s.parallel) for s in self.sources],
+            "min_confidence": floor,
+        }
+        d, summary = self.runner.run("tag-target-zero-shot", depends, compute, upstream=("train-zero-shot",))
+        self.summaries["tag-target-zero-shot"] = summary
+        return D.read_sentences(d / "target_tagged.jsonl")
 
     def _project_source(self, src: _Source, tagger_dir: Path) -> list[LabeledSentence]:
         r = self.recipe
@@ -440,19 +515,9 @@ class Pipeline:
 
         def tag(d: Path) -> dict[str, Any]:
             self.say(f"tagging {len(pairs)} source sentences ({src.spec.language})")
-            model = load_task_model(tagger_dir)
-            sents = [Sentence(p.src, p.id) for p in pairs]
-            if hasattr(model, "predict_confidence"):
-                out = model.predict_confidence(sents)
-                labeled = [
-                    LabeledSentence(s.tokens, tuple(lab), id=s.id, meta={"confidence": tuple(c)})
-                    for s, (lab, c) in zip(sents, out, strict=True)
-                ]
-            else:
-                labeled = [
-                    LabeledSentence(s.tokens, tuple(lab), id=s.id)
-                    for s, lab in zip(sents, model.predict(sents), strict=True)
-                ]
+            labeled = _tag_with_confidence(
+                load_task_model(tagger_dir), [Sentence(p.src, p.id) for p in pairs]
+            )
             D.write_sentences(d / "source_tagged.jsonl", labeled)
             return {"sentences": len(labeled)}
 
@@ -519,21 +584,29 @@ class Pipeline:
             return rank_weights(r.target.language, [s.spec.language for s in self.sources], task=r.task)
         return [1.0] * len(self.sources)
 
-    def _combine(self, per_source: list[list[LabeledSentence]]) -> tuple[Path, dict[str, Any]]:
+    def _combine(
+        self, per_source: list[list[LabeledSentence]], zero_shot: list[LabeledSentence] | None = None
+    ) -> tuple[Path, dict[str, Any]]:
         r = self.recipe
         p = r.projection
-        weights = self.weights
+        weights = list(self.weights)
+        voters = list(per_source)
+        names = [s.spec.language for s in self.sources]
+        if zero_shot is not None:
+            voters.append(zero_shot)
+            weights.append(p.zero_shot_weight * sum(self.weights) / max(len(self.weights), 1))
+            names.append("zero-shot")
 
         def compute(d: Path) -> dict[str, Any]:
             self.say("combining and filtering projected data")
             summary: dict[str, Any] = {}
-            if len(per_source) == 1:
-                combined = list(per_source[0])
+            if len(voters) == 1:
+                combined = list(voters[0])
             else:
-                combined = _vote_by_id(per_source, weights)
-                summary["vote_weights"] = dict(
-                    zip([s.spec.language for s in self.sources], weights, strict=True)
-                )
+                combined = _vote_by_id(voters, weights)
+                summary["vote_weights"] = dict(zip(names, weights, strict=True))
+            if zero_shot is not None:
+                summary["zero_shot_agreement"] = agreement_with(per_source, zero_shot)
             combined, n_low = unlabel_low_confidence(combined, p.min_confidence)
             summary["unlabelled_low_confidence"] = n_low
             if p.type_constraints and r.task == "pos":
@@ -565,23 +638,29 @@ class Pipeline:
             )
             return summary
 
-        depends = {"projection": p.to_dict(), "weights": weights}
+        depends = {"projection": p.to_dict(), "weights": weights, "voters": names}
         upstream = tuple(f"project-{s.name}" for s in self.sources)
+        if zero_shot is not None:
+            upstream += ("tag-target-zero-shot",)
         return self.runner.run("combine", depends, compute, upstream=upstream)
 
-    def _train_target(self, combined_dir: Path) -> Path:
+    def _train_target(self, combined_dir: Path, init: Path | None = None) -> Path:
+        """Train the target tagger on the combined data; ``init``: a transformers model to continue
+        from (``target_init: zero-shot``) instead of the encoder named in ``model``."""
         r = self.recipe
+        spec: Any = r.model
+        if init is not None:
+            _, options = resolve_model_spec(r.model, r.task)
+            spec = {"method": "transformers", **options, "model": str(init)}
 
         def compute(d: Path) -> dict[str, Any]:
             train = D.read_sentences(combined_dir / "train.jsonl")
-            self.say(
-                f"training the target tagger ({_spec_name(r.model)}) on {len(train)} projected sentences"
-            )
-            return self._fit("train-target", r.model, train, d)
+            self.say(f"training the target tagger ({_spec_name(spec)}) on {len(train)} projected sentences")
+            return self._fit("train-target", spec, train, d)
 
-        d, summary = self.runner.run(
-            "train-target", {"model": r.model, "seed": r.seed}, compute, upstream=("combine",)
-        )
+        upstream: tuple[str, ...] = ("combine",) + (("train-zero-shot",) if init is not None else ())
+        depends = {"model": r.model, "seed": r.seed, "init": "zero-shot" if init is not None else None}
+        d, summary = self.runner.run("train-target", depends, compute, upstream=upstream)
         self.summaries["train-target"] = summary
         return d / "model"
 
@@ -641,6 +720,59 @@ def build_method(registry: Any, name: str, options: dict[str, Any], key: str) ->
     except (ConfigError, UnknownNameError) as err:
         raise ConfigError(f"{key}: {err.message}", hint=err.hint) from None
     return registry.get(name)(config)
+
+
+def _shared_root(recipe: Recipe) -> Path | None:
+    if not recipe.share_steps:
+        return None
+    from xlt.paths import xlt_cache_dir
+
+    return xlt_cache_dir() / "steps"
+
+
+def _model_identity(spec: Any) -> Any:
+    """What a shared step's fingerprint needs beyond the spec: the files behind a local model
+    path (a relative path names different models in different directories)."""
+    name = spec.get("model") if isinstance(spec, dict) else spec
+    if not isinstance(name, str):
+        return None
+    path = Path(name).expanduser()
+    if path.is_dir() and (path / "config.json").is_file():
+        return {"path": str(path.resolve()), "config": file_signature(path / "config.json")}
+    return None
+
+
+def _tag_with_confidence(model: Any, sents: Sequence[Sentence]) -> list[LabeledSentence]:
+    """Tag ``sents``, with each token's label probability in ``meta["confidence"]`` where the backend
+    gives one (CRF marginals, transformers softmax)."""
+    if hasattr(model, "predict_confidence"):
+        return [
+            LabeledSentence(s.tokens, tuple(lab), id=s.id, meta={"confidence": tuple(c)})
+            for s, (lab, c) in zip(sents, model.predict_confidence(sents), strict=True)
+        ]
+    return [
+        LabeledSentence(s.tokens, tuple(lab), id=s.id)
+        for s, lab in zip(sents, model.predict(sents), strict=True)
+    ]
+
+
+def agreement_with(per_source: list[list[LabeledSentence]], other: list[LabeledSentence]) -> dict[str, Any]:
+    """How often ``other`` (the zero-shot model's labels) agrees with each source's projected labels,
+    over the tokens both labelled (by verse id): the resource report's agreement figure."""
+    table = {s.id: s for s in other}
+    out: dict[str, Any] = {}
+    for k, proj in enumerate(per_source):
+        both = same = 0
+        for s in proj:
+            o = table.get(s.id)
+            if o is None:
+                continue
+            for a, b in zip(s.labels, o.labels, strict=False):
+                if a is not None and b is not None:
+                    both += 1
+                    same += a == b
+        out[str(k)] = {"tokens_both_labelled": both, "agreement": same / both if both else None}
+    return out
 
 
 def _spec_name(spec: Any) -> str:
