@@ -1,15 +1,15 @@
 """UPOS tagging by Bible annotation projection, component by component (issue 12).
 
 For each dev language (each treated as a zero-resource target: its own labelled data is never a
-source), this runs the same recipe pipeline as ``xlt run``, starting from the shipped recipe
-``recipes/pos-projection-eng-eus.yaml`` with only the target overridden:
+source), this runs the same recipe pipeline as ``xlt run``, starting from the recipe
+``recipes/pos-projection-encoder-eng-eus.yaml`` with only the target overridden:
 
 * ``naive``: English CRF -> eflomal intersection -> projection (every tag) -> target CRF;
 * ``round1``: today's (round-1) default: + source-confidence filter 0.9 and type constraints;
 * ``+zero-shot voter``: + multilingual-e5-small fine-tuned on English UD tags the target text and
   votes with the projected labels (target CRF);
-* ``new default``: + the target tagger is that encoder, trained further on the voted labels
-  (the shipped recipe);
+* ``encoder``: + the target tagger is that encoder, trained further on the voted labels
+  (``recipes/pos-projection-encoder-eng-eus.yaml``; the default once it wins on these targets);
 * ``zero-shot``: the encoder alone (fine-tuned on English, no target data);
 * ``supervised``: a CRF trained on the target's own UD train set (dev where there is none).
 
@@ -34,7 +34,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-RECIPE = Path(__file__).resolve().parents[1] / "recipes" / "pos-projection-eng-eus.yaml"
+RECIPE = Path(__file__).resolve().parents[1] / "recipes" / "pos-projection-encoder-eng-eus.yaml"
 
 #: dev language -> (parallel text: a bible: id or flores:<lang_Script>, dev, test, supervised train)
 DEV_TARGETS: dict[str, tuple[str, str, str, str]] = {
@@ -70,7 +70,7 @@ LABELS = {
     "naive": "naive",
     "round1": "round-1 default",
     "voter": "+ zero-shot voter (CRF)",
-    "new": "new default (+ encoder target)",
+    "new": "encoder recipe (+ encoder target)",
 }
 
 
@@ -99,7 +99,7 @@ def _flores_tsv(lang: str, work: Path) -> Path:
 
 
 def _configs(base: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """The ladder, each rung the previous one plus one component; ``new`` is the shipped recipe."""
+    """The ladder, each rung the previous one plus one component; ``new`` is the encoder recipe."""
     plain = copy.deepcopy(base)
     for key in ("zero_shot_model",):
         plain.pop(key, None)
@@ -203,7 +203,7 @@ def _print_ladder(results: dict[str, Any]) -> None:
                 f"{100 * sum(v) / len(v):12.1f}" if len(v) == n and v else f"{'-':>12}" for v in sums.values()
             )
         )
-    print("seconds per step of the new default (cached steps: when they were computed)")
+    print("seconds per step of the encoder recipe (cached steps: when they were computed)")
     for lang, row in results["targets"].items():
         t = (row.get("new") or {}).get("step_seconds") or {}
         if t:
@@ -251,6 +251,11 @@ def _share_steps(src_run: Path, dst_run: Path, steps: tuple[str, ...] | None = N
         src, dst = root / name, dst_run / "steps" / name
         if (src / "done.json").is_file() and not dst.exists():
             shutil.copytree(src, dst, symlinks=True)
+    # every rung is the same experiment (recipe name, task, languages): let the next one resume
+    owner = src_run / ".xlt-run.json"
+    if owner.is_file() and not (dst_run / ".xlt-run.json").exists():
+        dst_run.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(owner, dst_run / ".xlt-run.json")
 
 
 def main(argv: list[str] | None = None) -> int:
