@@ -122,6 +122,8 @@ def ladder(args: argparse.Namespace) -> dict[str, Any]:
     shipped = recipe.to_dict()
     work = Path(args.work)
     results: dict[str, Any] = {"recipe": str(RECIPE), "targets": {}}
+    if args.out and Path(args.out).is_file():  # later calls add rungs to the earlier calls' rows
+        results["targets"] = json.loads(Path(args.out).read_text(encoding="utf-8")).get("targets", {})
     eng_flores = None
     for lang in args.targets:
         parallel, dev, test, sup_train = DEV_TARGETS[lang]
@@ -131,20 +133,22 @@ def ladder(args: argparse.Namespace) -> dict[str, Any]:
             parallel = str(_flores_tsv(parallel.split(":", 1)[1], work))
             base["source"]["parallel"] = str(eng_flores)
         base["target"] = {"language": lang, "parallel": parallel, "dev": dev, "test": test}
-        row: dict[str, Any] = {"parallel": parallel}
-        previous: Path | None = None
+        row: dict[str, Any] = {**results["targets"].get(lang, {}), "parallel": parallel}
         for name, cfg in _configs(base).items():
             if name not in args.configs:
                 continue
             out = work / f"{lang}-{name}"
-            if previous is not None:
-                _share_steps(previous, out)
+            # rungs run in any order and across calls: seed this one with every sibling's steps
+            for sibling in sorted(work.glob(f"{lang}-*")):
+                if sibling != out and sibling.name.removeprefix(f"{lang}-") in LADDER:
+                    _share_steps(sibling, out)
             print(f"{lang}: {LABELS[name]}", file=sys.stderr, flush=True)
             m = _run(cfg, out, args.force)
             row[name] = _summary(m)
             if name in ("voter", "new") and "zero_shot" in m.get("baselines", {}):
                 row["zero_shot"] = {"test": m["baselines"]["zero_shot"]}
-            previous = out
+            results["targets"][lang] = row
+            _write(results, args.out)
         if "supervised" in args.configs:
             print(f"{lang}: supervised CRF on {sup_train}", file=sys.stderr, flush=True)
             sup = {

@@ -72,6 +72,10 @@ def test_multi_source_projection(write_recipe, projection_recipe) -> None:
     m = invoke_json("run", str(recipe))["metrics"]
     assert m["projection"]["vote_weights"] == {"eng": 1.0, "enm": 2.0}
     assert m["accuracy"] > 0.8
+    # two copies of one source: their projections agree on (nearly) every token both label
+    assert set(m["resources"]["source_agreement"]) == {"eng+enm"}
+    assert m["resources"]["source_agreement"]["eng+enm"] > 0.8
+    assert m["resources"]["test_tokenization"] is None  # a CoNLL test file has no multiword tokens
 
 
 def test_ner_span_projection(write_recipe, projection_recipe) -> None:
@@ -305,6 +309,12 @@ def test_projection_with_zero_shot_voter_and_encoder_target(
     agreement = proj["zero_shot_agreement"]["0"]
     assert agreement["tokens_both_labelled"] > 0 and 0.0 <= agreement["agreement"] <= 1.0
     assert set(m["baselines"]) == {"most_frequent_projected_tag", "zero_shot"}
+    res = m["resources"]  # the resource report condenses what the run used
+    assert [s["language"] for s in res["sources"]] == ["eng"]
+    assert res["sources"][0]["verse_pairs"] == proj["per_source"]["eng"]["pairs"] > 0
+    assert res["verses_kept"] == proj["kept"] and res["target_verses"] == proj["sentences_in"]
+    assert res["zero_shot_agreement"] == {"eng": agreement["agreement"]}
+    assert res["source_agreement"] == {} and res["zero_shot_test"] == m["baselines"]["zero_shot"]
     tagged = [
         json.loads(line) for line in (run / "steps" / "tag-target-zero-shot" / "target_tagged.jsonl").open()
     ]

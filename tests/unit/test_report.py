@@ -175,3 +175,31 @@ def test_within_target_correlation_table(tmp_path: Path) -> None:
     rep = build_report(runs, distances=dist, n_resamples=10)
     assert rep.target_correlations["ner"]["wol"][0].spearman_rho == pytest.approx(-1.0)
     assert "Within each target" in render_html(rep)
+
+
+def test_report_projection_resources_table(tmp_path: Path) -> None:
+    """Projection runs with a resource report get a row each: sources, verses, agreement, MWT share."""
+    resources = {
+        "sources": [{"language": "eng", "verse_pairs": 7957, "projected_token_coverage": 0.61}],
+        "target_verses": 7957,
+        "verses_kept": 7001,
+        "train_token_coverage": 0.8,
+        "source_agreement": {},
+        "zero_shot_agreement": {"eng": 0.745},
+        "zero_shot_test": 0.712,
+        "test_tokenization": {"multiword_word_share": 0.031},
+    }
+    write_run(
+        tmp_path / "eus",
+        {"task": "pos", "method": "projection", "model": "transformers", "sources": ["eng"], "target": "eus"},
+        {"accuracy": 0.761, "resources": resources},
+    )
+    write_run(tmp_path / "plain", {"task": "pos", "method": "zero-shot", "target": "eus"}, {"accuracy": 0.7})
+    runs = [load_run(tmp_path / name) for name in ("eus", "plain")]
+    html = render_html(build_report(runs, n_resamples=10))
+    section = html.split("<h2 id='resources'>")[1].split("<h2")[0]
+    assert "eng (7,957 verses, 61.0%)" in section and "7,001 / 7,957" in section
+    assert all(v in section for v in ("74.5", "71.2", "3.1", "76.1"))
+    assert section.count("<tr>") == 2  # the header and the one projection run
+    assert "href='#resources'" in html
+    assert "id='resources'" not in render_html(build_report(runs[1:], n_resamples=10))

@@ -51,7 +51,9 @@ def align_cmd(
     out: Path | None = typer.Option(
         None, "--out", "-o", help="Output Pharaoh file (0-based, one line per pair)."
     ),
-    method: str = typer.Option("eflomal", "--method", "-m", help="Aligner: eflomal, embedding or hybrid (both combined)."),
+    method: str = typer.Option(
+        "eflomal", "--method", "-m", help="Aligner: eflomal, embedding or hybrid (both combined)."
+    ),
     symmetrize: str | None = typer.Option(
         None, "--symmetrize", "-s", help="intersection, union, grow-diag, gdf, gdfa (grow-diag-final-and)..."
     ),

@@ -282,6 +282,63 @@ def _runs_html(runs: Sequence[RunRecord], scale: float) -> str:
     return f"<div class='wide'><table><tr>{head}</tr>{''.join(rows)}</table></div>"
 
 
+def _pct(value: Any) -> str:
+    return f"{100 * value:.1f}" if isinstance(value, (int, float)) else "–"
+
+
+def _resources_section(report: Report, scale: float) -> list[str]:
+    """One row per projection run with a resource report: what the pipeline used for the target
+    (sources, verses, coverage, agreement between voters, test-set multiword tokens), next to
+    its score, so a reader sees why a language did well or badly."""
+    rows = []
+    for r in report.runs:
+        res = r.metrics.get("resources") if isinstance(r.metrics, Mapping) else None
+        if not isinstance(res, Mapping):
+            continue
+        sources = ", ".join(
+            f"{s.get('language')} ({s.get('verse_pairs') or 0:,} verses, {_pct(s.get('projected_token_coverage'))}%)"
+            for s in res.get("sources") or []
+        )
+        agree = list((res.get("source_agreement") or {}).values())
+        zero = [v for v in (res.get("zero_shot_agreement") or {}).values() if v is not None]
+        tok = res.get("test_tokenization") or {}
+        cells = [
+            _td(escape(r.run_id), "l"),
+            _td(escape(r.target or "–"), "l"),
+            _td(escape(sources or "–"), "l"),
+            _td(f"{res.get('verses_kept') or 0:,} / {res.get('target_verses') or 0:,}"),
+            _td(_pct(res.get("train_token_coverage"))),
+            _td(_pct(sum(agree) / len(agree)) if agree else "–"),
+            _td(_pct(sum(zero) / len(zero)) if zero else "–"),
+            _td(_pct(res.get("zero_shot_test"))),
+            _td(_pct(tok.get("multiword_word_share")) if tok else "–"),
+            _td(svg.fmt(r.score, scale, 1)),
+        ]
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    if not rows:
+        return []
+    heads = (
+        "run",
+        "target",
+        "sources (verse pairs, projected coverage %)",
+        "verses kept / in",
+        "labelled train tokens %",
+        "source agreement %",
+        "zero-shot agreement %",
+        "zero-shot test",
+        "test words in multiword tokens %",
+        "score",
+    )
+    head = "".join(f"<th>{escape(h)}</th>" for h in heads)
+    return [
+        "<h2 id='resources'>Projection resources</h2>",
+        "<p>What each projection run had to work with; low agreement between voters flags noisy "
+        "alignments or a distant source, and test words inside multiword tokens are words the "
+        "projected training data never shows split.</p>",
+        f"<div class='wide'><table><tr>{head}</tr>{''.join(rows)}</table></div>",
+    ]
+
+
 def _chart_and_table(heading: str, chart: str, table: Table, scale: float) -> list[str]:
     """An ``<h3>`` heading (HTML), one chart and the table of its numbers."""
     return [
@@ -631,6 +688,7 @@ def render_html(report: Report) -> str:
     ]
     body = _matrix_section(report, scale) + _bars_section(report, scale) + _per_label_section(report, scale)
     body += _correlation_section(report, scale) + _ranking_section(report) + _mexa_section(report)
+    body += _resources_section(report, scale)
     body += ["<h2 id='runs'>Runs</h2>", _runs_html(report.runs, scale)]
     toc = re.findall(r"<h2 id='([^']+)'>([^<]+)</h2>", "\n".join(body))
     parts.append(

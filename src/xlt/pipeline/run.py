@@ -47,6 +47,7 @@ from xlt.pipeline.constraints import (
     unlabel_low_confidence,
 )
 from xlt.pipeline.recipe import Recipe, SourceSpec
+from xlt.pipeline.resources import agreement_with, conllu_tokenization, resource_report, source_agreement
 from xlt.pipeline.steps import StepRunner, file_signature
 from xlt.types import LabeledSentence, Sentence
 
@@ -444,6 +445,14 @@ class Pipeline:
             primary = task_metric(r.task).primary
             scores = self._evaluate(zero_shot_dir, "target.test", ("train-zero-shot",))
             extra.setdefault("baselines", {})["zero_shot"] = scores.get(primary)
+        names = [s.spec.language for s in self.sources]
+        extra["resources"] = resource_report(
+            extra,
+            source_names=names,
+            source_agreements=source_agreement(per_source, names),
+            train_tokens=[t for s in D.read_sentences(combined_dir / "train.jsonl") for t in s.tokens],
+            tokenization=conllu_tokenization(self.paths.get("target.test")),
+        )
         return model_dir, extra
 
     def _source_tagger(self, src: _Source) -> Path:
@@ -754,25 +763,6 @@ def _tag_with_confidence(model: Any, sents: Sequence[Sentence]) -> list[LabeledS
         LabeledSentence(s.tokens, tuple(lab), id=s.id)
         for s, lab in zip(sents, model.predict(sents), strict=True)
     ]
-
-
-def agreement_with(per_source: list[list[LabeledSentence]], other: list[LabeledSentence]) -> dict[str, Any]:
-    """How often ``other`` (the zero-shot model's labels) agrees with each source's projected labels,
-    over the tokens both labelled (by verse id): the resource report's agreement figure."""
-    table = {s.id: s for s in other}
-    out: dict[str, Any] = {}
-    for k, proj in enumerate(per_source):
-        both = same = 0
-        for s in proj:
-            o = table.get(s.id)
-            if o is None:
-                continue
-            for a, b in zip(s.labels, o.labels, strict=False):
-                if a is not None and b is not None:
-                    both += 1
-                    same += a == b
-        out[str(k)] = {"tokens_both_labelled": both, "agreement": same / both if both else None}
-    return out
 
 
 def _spec_name(spec: Any) -> str:
