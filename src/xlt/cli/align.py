@@ -8,35 +8,15 @@ from pathlib import Path
 import typer
 
 from xlt.cli.common import FormatOption, OutputFormat, SetOption, emit_json, stdout_console
+from xlt.io.parallel import read_pairs, read_pairs_with_join
+from xlt.io.pharaoh import GOLD_FORMATS, read_gold
+
+__all__ = ["GOLD_FORMATS", "align_app", "read_gold", "read_pairs", "read_pairs_with_join"]  # re-exported
 
 align_app = typer.Typer(
     help="Word alignment of parallel text (eflomal, embedding, hybrid) and its evaluation.",
     invoke_without_command=True,
 )
-
-GOLD_FORMATS = ("auto", "xlwa", "naacl", "pharaoh", "aer")
-
-
-def read_pairs(paths: list[Path]):
-    """Sentence pairs from one ``|||``/TSV file or two files (line-aligned or Bibles)."""
-    return read_pairs_with_join(paths)[0]
-
-
-def read_pairs_with_join(paths: list[Path]):
-    """``(pairs, join)``: the pairs of :func:`read_pairs` and, for two Bibles, their
-    :class:`~xlt.io.parallel.VerseJoin` (what the join kept and dropped), else ``None``."""
-    from xlt.errors import ConfigError
-    from xlt.io.detect import looks_like_bible
-    from xlt.io.files import resolve_path
-    from xlt.io.parallel import read_bible_pair, read_parallel
-
-    if len(paths) not in (1, 2):
-        raise ConfigError("--parallel takes one file (src ||| tgt, or TSV) or two files (source, target)")
-    if len(paths) == 2:
-        src, tgt = (resolve_path(p) for p in paths)
-        if looks_like_bible(src) and looks_like_bible(tgt):
-            return read_bible_pair(src, tgt)
-    return read_parallel(paths[0] if len(paths) == 1 else paths), None
 
 
 @align_app.callback()
@@ -142,36 +122,6 @@ def align_cmd(
             markup=False,
             highlight=False,
         )
-
-
-def read_gold(gold: Path, gold_format: str, text: Path | None):
-    """Gold alignments (and their pairs, where the format has text) from any supported format."""
-    from xlt.errors import ConfigError
-    from xlt.io.files import iter_lines
-    from xlt.io.pharaoh import read_naacl, read_pharaoh, read_xlwa
-
-    if gold_format == "auto":
-        first = next((line for _, line in iter_lines(gold) if line.strip()), "")
-        cols = first.split("\t")
-        if len(cols) == 3:
-            gold_format = "xlwa"
-        elif (
-            len(first.split()) in (3, 4, 5)
-            and all(x.isdigit() for x in first.split()[:3])
-            and "-" not in first
-        ):
-            gold_format = "aer"
-        else:
-            raise ConfigError(
-                f"{gold}: cannot tell the gold format; pass --gold-format naacl (1-based i-j/ipj) or pharaoh"
-            )
-    if gold_format == "xlwa":
-        items = read_xlwa(gold)
-        return [a for _, a in items], [p for p, _ in items]
-    pairs = list(read_pairs([text])) if text is not None else None
-    if gold_format == "aer":
-        return read_naacl(gold, n_sentences=len(pairs) if pairs else None, one_based=True), pairs
-    return read_pharaoh(gold, one_based=gold_format == "naacl", pairs=pairs), pairs
 
 
 @align_app.command("evaluate")

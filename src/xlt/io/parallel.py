@@ -404,6 +404,25 @@ def read_parallel(
     return read_parallel_files(src, tgt, tokenizer=tokenizer)
 
 
+def read_pairs_with_join(paths: Sequence[str | Path]) -> tuple[list[SentencePair], VerseJoin | None]:
+    """Sentence pairs from one ``|||``/TSV file or two files (line-aligned or Bibles), and, for
+    two Bibles, their :class:`VerseJoin` (what the join kept and dropped), else ``None``."""
+    from xlt.errors import ConfigError
+
+    if len(paths) not in (1, 2):
+        raise ConfigError("--parallel takes one file (src ||| tgt, or TSV) or two files (source, target)")
+    if len(paths) == 2:
+        src, tgt = (resolve_path(p) for p in paths)
+        if looks_like_bible(src) and looks_like_bible(tgt):
+            return read_bible_pair(src, tgt)
+    return read_parallel(paths[0] if len(paths) == 1 else paths), None
+
+
+def read_pairs(paths: Sequence[str | Path]) -> list[SentencePair]:
+    """The pairs of :func:`read_pairs_with_join`."""
+    return read_pairs_with_join(paths)[0]
+
+
 def check_line_counts(*paths: str | Path) -> int:
     """The common line count of several files; :class:`MismatchError` listing every count otherwise."""
     counts = []
@@ -425,6 +444,8 @@ __all__ = [
     "pbc_to_ces",
     "read_bible",
     "read_bible_pair",
+    "read_pairs",
+    "read_pairs_with_join",
     "read_parallel",
     "read_parallel_files",
     "write_bible_tsv",

@@ -249,3 +249,39 @@ def read_naacl(
         sure, poss = links.get(k, empty)
         out.append(Alignment(frozenset(sure), frozenset(poss - sure)))
     return out
+
+
+#: the values ``gold_format`` takes in :func:`read_gold`
+GOLD_FORMATS = ("auto", "xlwa", "naacl", "pharaoh", "aer")
+
+
+def read_gold(
+    gold: str | Path, gold_format: str, text: str | Path | None
+) -> tuple[list[Alignment], list[SentencePair] | None]:
+    """Gold alignments (and their pairs, where the format or ``text`` has them) from any
+    supported format; ``gold_format="auto"`` tells XL-WA TSV and NAACL/AER lines apart."""
+    from xlt.errors import ConfigError
+    from xlt.io.parallel import read_pairs
+
+    if gold_format == "auto":
+        first = next((line for _, line in iter_lines(gold) if line.strip()), "")
+        cols = first.split("\t")
+        if len(cols) == 3:
+            gold_format = "xlwa"
+        elif (
+            len(first.split()) in (3, 4, 5)
+            and all(x.isdigit() for x in first.split()[:3])
+            and "-" not in first
+        ):
+            gold_format = "aer"
+        else:
+            raise ConfigError(
+                f"{gold}: cannot tell the gold format; pass --gold-format naacl (1-based i-j/ipj) or pharaoh"
+            )
+    if gold_format == "xlwa":
+        items = read_xlwa(gold)
+        return [a for _, a in items], [p for p, _ in items]
+    pairs = list(read_pairs([text])) if text is not None else None
+    if gold_format == "aer":
+        return read_naacl(gold, n_sentences=len(pairs) if pairs else None, one_based=True), pairs
+    return read_pharaoh(gold, one_based=gold_format == "naacl", pairs=pairs), pairs
