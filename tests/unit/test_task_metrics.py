@@ -7,6 +7,7 @@ import pytest
 from xlt.evaluation.bootstrap import METRIC_KEYS, infer_metric
 from xlt.evaluation.evaluate import task_scores
 from xlt.evaluation.tasks import TASK_ALIASES, TASK_METRICS, primary_score, task_metric
+from xlt.finetuning.trainer import evaluate as selection_scores
 from xlt.finetuning.trainer import main_score
 
 
@@ -31,6 +32,9 @@ def test_selection_bootstrap_and_headline_agree(task, gold, pred) -> None:
     assert infer_metric(gold, task) == row.kind  # the bootstrap resamples the headline metric
     assert METRIC_KEYS[row.kind] == row.primary  # ...and reports it under the same key
     assert main_score(task, scores) == primary_score(task, scores) == scores[row.primary]
+    assert row.scorer(gold, pred)[row.primary] == scores[row.primary]  # the table's scorer is the one used
+    assert selection_scores(task, gold, pred)[row.primary] == scores[row.primary]  # checkpoint selection too
+    assert row.higher_is_better
     expected = {"ner": 0.6667, "pos": 0.6667, "classification": 0.75}[task]
     assert scores[row.primary] == pytest.approx(expected, abs=1e-4)
 

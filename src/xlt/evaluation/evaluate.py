@@ -13,22 +13,22 @@ from typing import Any
 
 from xlt.errors import ConfigError, MismatchError
 from xlt.evaluation.bootstrap import METRIC_KEYS, bootstrap_cis, infer_metric
-from xlt.evaluation.metrics import classification_scores, per_label_prf, span_prf, token_accuracy
+from xlt.evaluation.metrics import per_label_prf
+from xlt.evaluation.tasks import SCORERS
 
 
 def task_scores(task: str | None, gold: Sequence[Any], pred: Sequence[Any]) -> dict[str, Any]:
     """Headline scores of a task: strict span P/R/F1 (ner), token accuracy + per-tag scores (pos and
     other tagging), accuracy + macro-F1 + per-label scores (classification)."""
     kind = infer_metric(gold, task)
+    out: dict[str, Any] = dict(SCORERS[kind](gold, pred))
     if kind == "span_f1":
-        return dict(span_prf(gold, pred))
+        return out
     if kind == "token_accuracy":
-        out: dict[str, Any] = dict(token_accuracy(gold, pred))
         flat_gold = [t for s in gold for t in s]
         flat_pred = [t if t is not None else "<none>" for s in pred for t in s]
         out["per_label"] = {k: v for k, v in per_label_prf(flat_gold, flat_pred).items() if k != "<none>"}
         return out
-    out = dict(classification_scores(gold, pred))
     out["per_label"] = per_label_prf(gold, pred)
     return {k: v for k, v in out.items() if not k.startswith("f1_")}
 

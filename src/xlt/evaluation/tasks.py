@@ -10,28 +10,43 @@ accuracy for part-of-speech tagging, accuracy for classification.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
+
+from xlt.evaluation.metrics import classification_scores, span_prf, token_accuracy
 
 MetricKind = Literal["accuracy", "macro_f1", "span_f1", "token_accuracy"]
+
+#: ``scorer(gold, pred) -> scores``: the headline scores of one metric kind over a whole set
+Scorer = Callable[[Sequence[Any], Sequence[Any]], dict[str, float]]
+
+#: the scorer of each bootstrap kind (accuracy and macro-F1 both come from the classification scores)
+SCORERS: dict[MetricKind, Scorer] = {
+    "span_f1": span_prf,
+    "token_accuracy": token_accuracy,
+    "accuracy": classification_scores,
+    "macro_f1": classification_scores,
+}
 
 
 @dataclass(frozen=True)
 class TaskMetric:
-    """How one task is scored: the key of its headline score in a scores dict, the bootstrap
-    resampling kind, and the direction (every headline score here is higher-is-better)."""
+    """How one task is scored: the key of its headline score in the scores dict, the function
+    computing those scores, the bootstrap resampling kind, and the direction (every headline
+    score here is higher-is-better)."""
 
     task: str
     primary: str
+    scorer: Scorer
     kind: MetricKind
     higher_is_better: bool = True
 
 
 TASK_METRICS: dict[str, TaskMetric] = {
-    "ner": TaskMetric("ner", "f1", "span_f1"),
-    "pos": TaskMetric("pos", "accuracy", "token_accuracy"),
-    "classification": TaskMetric("classification", "accuracy", "accuracy"),
+    "ner": TaskMetric("ner", "f1", span_prf, "span_f1"),
+    "pos": TaskMetric("pos", "accuracy", token_accuracy, "token_accuracy"),
+    "classification": TaskMetric("classification", "accuracy", classification_scores, "accuracy"),
 }
 
 #: other task names users and older run directories give, mapped onto the table's tasks

@@ -392,17 +392,16 @@ def scorable(task: str, gold: Any, pred: Any) -> tuple[Any, Any] | None:
 
 
 def evaluate(task: str, gold: Sequence[Any], pred: Sequence[Any]) -> dict[str, float]:
-    """``span_prf`` for NER, ``token_accuracy`` for POS, ``classification_scores`` otherwise,
-    on the :func:`scorable` part of every example."""
-    from xlt.evaluation.metrics import classification_scores, span_prf, token_accuracy
+    """The task's scorer in :data:`xlt.evaluation.tasks.TASK_METRICS` (``span_prf`` for NER,
+    ``token_accuracy`` for POS, ``classification_scores`` for classification; token accuracy for
+    a task the table does not know), on the :func:`scorable` part of every example."""
+    from xlt.evaluation.metrics import token_accuracy
+    from xlt.evaluation.tasks import task_metric
 
     kept = [k for g, p in zip(gold, pred, strict=True) if (k := scorable(task, g, p)) is not None]
     g_kept, p_kept = [g for g, _ in kept], [p for _, p in kept]
-    if task == "classification":
-        return classification_scores(g_kept, p_kept)
-    if task == "ner":
-        return span_prf(g_kept, p_kept)
-    return token_accuracy(g_kept, p_kept)
+    row = task_metric(task)
+    return (row.scorer if row is not None else token_accuracy)(g_kept, p_kept)
 
 
 def main_score(task: str, metrics: dict[str, float]) -> float:
