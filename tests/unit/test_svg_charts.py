@@ -91,3 +91,53 @@ def test_labels_are_escaped() -> None:
 def test_fmt() -> None:
     assert svg.fmt(0.4567) == "45.7" and svg.fmt(0.4567, 1.0, 2) == "0.46"
     assert svg.fmt(None) == "–" and svg.fmt(float("nan")) == "–"
+
+
+@pytest.mark.parametrize(
+    "draw",
+    [
+        lambda: svg.heatmap([], [], {}),
+        lambda: svg.grouped_bars([], [], {}, {}),
+        lambda: svg.scatter([]),
+        lambda: svg.signed_bars([]),
+        lambda: svg.lines({}),
+        lambda: svg.heatmap(["eng"], ["swa"], {("eng", "swa"): float("nan")}),  # a missing cell
+    ],
+    ids=["heatmap", "grouped_bars", "scatter", "signed_bars", "lines", "heatmap_nan"],
+)
+def test_empty_data_draws_an_empty_well_formed_chart(draw) -> None:
+    root = ET.fromstring(draw())
+    assert root.tag == f"{NS}svg"
+    assert not any(True for _ in root.iter(f"{NS}rect") if _.get("class") == "bar")
+
+
+def _bars(chart: str) -> dict[str, tuple[float, float]]:
+    """Bar tooltip -> (top y, height) of every bar in a grouped bar chart."""
+    return {
+        rect.find(f"{NS}title").text: (float(rect.get("y")), float(rect.get("height")))
+        for rect in ET.fromstring(chart).iter(f"{NS}rect")
+        if rect.get("class") == "bar"
+    }
+
+
+def test_bar_heights_are_linear_from_zero_to_the_top_tick() -> None:
+    chart = svg.grouped_bars(
+        ["swa"], ["a", "b", "c"], {("swa", "a"): 0.2, ("swa", "b"): 0.4, ("swa", "c"): 0.0}
+    )
+    heights = {tip.split(" on ")[0]: h for tip, (_, h) in _bars(chart).items()}
+    # top tick is 40 (nice_ticks(0, 40)): 0.4 fills the 220-pixel plot, 0.2 half of it, 0 nothing
+    assert heights == pytest.approx({"a": 110.0, "b": 220.0, "c": 0.0})
+    axis = [t.text for t in ET.fromstring(chart).iter(f"{NS}text") if t.get("text-anchor") == "end"]
+    assert axis == ["0", "10", "20", "30", "40"]  # tick labels on the percentage scale
+
+
+def test_bars_never_go_below_the_axis() -> None:
+    chart = svg.grouped_bars(["swa"], ["a", "b"], {("swa", "a"): -0.3, ("swa", "b"): 0.5})
+    heights = {tip.split(" on ")[0]: h for tip, (_, h) in _bars(chart).items()}
+    assert heights["a"] == 0.0 and heights["b"] > 0
+
+
+def test_heatmap_cells_are_coloured_on_the_value_range() -> None:
+    chart = svg.heatmap(["eng"], ["swa", "yor"], {("eng", "swa"): 0.9, ("eng", "yor"): 0.1})
+    fills = {rect.get("fill") for rect in ET.fromstring(chart).iter(f"{NS}rect")}
+    assert svg.colour_scale(1.0) in fills and svg.colour_scale(0.0) in fills
