@@ -1,21 +1,29 @@
 """One generic registry for every stage's methods.
 
 A method is registered under a name together with its pydantic config model,
-a one-line description and its paper reference. Third-party packages add
-methods through the entry-point group ``xlt.<stage>`` (each entry point is a
-module that registers its methods when imported).
+a one-line description and its paper reference, and, for the conformance suite
+(:mod:`xlt.testing.checks`), an example config that runs in seconds, the optional
+modules its backend needs, and, where the backend takes no seed, why its output
+varies between runs. Third-party packages add methods through the entry-point
+group ``xlt.<stage>`` (each entry point is a module that registers its methods
+when imported).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
 from importlib.metadata import entry_points
+from types import MappingProxyType
 from typing import Any, Generic, TypeVar
 
 from xlt.errors import ConfigError, UnknownNameError
 
 T = TypeVar("T")
+
+#: stands, in an example config, for the path of the tiny offline test model
+#: (:func:`xlt.testing.tiny.build_tiny_model`); the conformance suite substitutes it
+TINY_MODEL = "<tiny-model>"
 
 
 @dataclass(frozen=True)
@@ -27,6 +35,20 @@ class Entry(Generic[T]):
     config: type | None
     description: str
     reference: str | None
+    #: options of a config that exercises the method in seconds on a CPU (the conformance suite
+    #: builds it); None: there is none (e.g. a real encoder to fine-tune), and the suite skips it
+    example: Mapping[str, Any] | None = field(default_factory=dict)
+    #: importable modules the backend needs beyond xlt's dependencies (an optional extra)
+    requires: tuple[str, ...] = ()
+    #: why one seed does not fix the output (e.g. an unseeded sampler); None: the output is deterministic
+    unseeded: str | None = None
+    #: the tasks a task model serves (``pos``, ``ner``, ``classification``); empty for other stages
+    tasks: tuple[str, ...] = ()
+
+    @property
+    def deterministic(self) -> bool:
+        """Whether two runs with the same config (seed included) give the same output."""
+        return self.unseeded is None
 
 
 class Registry(Generic[T]):
@@ -44,10 +66,18 @@ class Registry(Generic[T]):
         config: type | None = None,
         description: str | None = None,
         reference: str | None = None,
+        example: Mapping[str, Any] | None = MappingProxyType({}),
+        requires: tuple[str, ...] = (),
+        unseeded: str | None = None,
+        tasks: tuple[str, ...] = (),
     ) -> Callable[[Callable[..., T]], Callable[..., T]]:
         """Decorator registering a class or function under ``name``.
 
-        The description defaults to the first line of the object's docstring.
+        The description defaults to the first line of the object's docstring. ``example`` is a
+        quick config for the conformance suite (:data:`TINY_MODEL` stands for the tiny test
+        model's path; None when no config runs in seconds), ``requires`` the optional modules the
+        backend imports, ``unseeded`` why the output varies under one seed (exempting the method
+        from the determinism check), and ``tasks`` the tasks a task model serves.
         """
 
         def decorator(obj: Callable[..., T]) -> Callable[..., T]:
@@ -60,6 +90,10 @@ class Registry(Generic[T]):
                 config=config,
                 description=description or (doc[0] if doc else ""),
                 reference=reference,
+                example=None if example is None else dict(example),
+                requires=tuple(requires),
+                unseeded=unseeded,
+                tasks=tuple(tasks),
             )
             return obj
 

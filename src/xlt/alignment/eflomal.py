@@ -89,6 +89,9 @@ def _clean_tokens(tokens: Sequence[str], mode: str) -> str:
     "eflomal",
     config=EflomalConfig,
     reference="Östling & Tiedemann 2016, Efficient Word Alignment with Markov Chain Monte Carlo",
+    example={"rel_iterations": 0.05, "n_samplers": 1},
+    requires=("eflomal",),
+    unseeded="eflomal's Gibbs sampler takes no seed, so links vary slightly between runs",
 )
 class EflomalAligner:
     """Bayesian IBM/HMM/fertility aligner (eflomal), both directions, symmetrized in xlt."""

@@ -44,6 +44,7 @@ from xlt.alignment.base import SymmetrizeMethod, aligners
 from xlt.alignment.symmetrize import symmetrize
 from xlt.config import MethodConfig
 from xlt.errors import ConfigError, MissingDependencyError
+from xlt.registry import TINY_MODEL
 from xlt.types import Alignment, Link, SentencePair
 
 log = logging.getLogger(__name__)
@@ -388,6 +389,7 @@ def distortion_prior(src_pos: np.ndarray, tgt_pos: np.ndarray, n_src: int, n_tgt
     "embedding",
     config=EmbeddingAlignerConfig,
     reference="Jalili Sabet et al. 2020, SimAlign: High Quality Word Alignments without Parallel Training Data",
+    example={"model": TINY_MODEL, "layer": -1},
 )
 class EmbeddingAligner:
     """SimAlign-style alignment from contextual embeddings of any HF encoder

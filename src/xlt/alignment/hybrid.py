@@ -26,6 +26,7 @@ from xlt.alignment.base import SymmetrizeMethod, aligners
 from xlt.alignment.eflomal import EflomalAligner, EflomalConfig, to_alignment
 from xlt.alignment.embedding import EmbeddingAligner, EmbeddingAlignerConfig
 from xlt.config import MethodConfig
+from xlt.registry import TINY_MODEL
 from xlt.types import Alignment, Link, SentencePair
 
 log = logging.getLogger(__name__)
@@ -84,6 +85,9 @@ def embedding_priors(
     config=HybridAlignerConfig,
     reference="Jalili Sabet et al. 2020 (SimAlign) + Östling & Tiedemann 2016 (eflomal), "
     "links merged by symmetrization heuristics (Koehn et al. 2003) or as eflomal priors",
+    example={"model": TINY_MODEL, "eflomal": {"rel_iterations": 0.05, "n_samplers": 1}},
+    requires=("eflomal",),
+    unseeded="eflomal's Gibbs sampler takes no seed, so links vary slightly between runs",
 )
 class HybridAligner:
     """Embedding (SimAlign-style) and eflomal links combined: merged by a symmetrization

@@ -168,6 +168,7 @@ class TiesConfig(MethodConfig):
     "ties",
     config=TiesConfig,
     reference="Yadav et al. 2023, TIES-Merging: Resolving Interference When Merging Models",
+    example={"density": 0.5},
 )
 class Ties(_TensorwiseMerger):
     """TIES: trim task vectors, elect signs, disjoint mean, add to the base."""
@@ -218,6 +219,7 @@ def parse_layers(spec: Sequence[str]) -> set[int]:
     "layer_swap",
     config=LayerSwapConfig,
     reference="Bandarkar et al. 2024, Layer Swapping for Zero-Shot Cross-Lingual Transfer in Large Language Models",
+    example={"layers": ["0"]},
 )
 class LayerSwap:
     """Take the named transformer layers (and extra patterns) from a donor model.

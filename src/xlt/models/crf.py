@@ -90,7 +90,9 @@ def read_clusters(path: str | Path) -> dict[str, str]:
     return out
 
 
-@task_models.register("crf", config=CrfConfig, reference="Lafferty et al. 2001, Conditional Random Fields")
+@task_models.register(
+    "crf", config=CrfConfig, reference="Lafferty et al. 2001, Conditional Random Fields", tasks=("pos", "ner")
+)
 class CrfTagger:
     """Linear-chain CRF with language-independent features (CRFsuite), learns from partial labels."""
 

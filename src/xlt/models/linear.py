@@ -58,6 +58,7 @@ def _text(ex: TextExample | str) -> str:
     "linear",
     config=LinearConfig,
     reference="Joulin et al. 2017, Bag of Tricks for Efficient Text Classification",
+    tasks=("classification",),
 )
 class LinearClassifier:
     """TF-IDF character n-grams + logistic regression for sentence classification."""

@@ -29,6 +29,8 @@ ADAPTER_DIR = "adapters"
     "transformers",
     config=FinetuneConfig,
     reference="Conneau et al. 2020, Unsupervised Cross-lingual Representation Learning at Scale",
+    example=None,  # fine-tuning an encoder takes minutes; tests/unit/test_finetune_train.py covers it
+    tasks=("ner", "pos", "classification"),
 )
 class TransformersTaskModel:
     """Fine-tune any HF encoder (hub id or path) for tagging or classification."""

@@ -53,6 +53,7 @@ class FocusConfig(MethodConfig):
     "focus",
     config=FocusConfig,
     reference="Dobler & de Melo 2023, FOCUS: Effective Embedding Initialization for Monolingual Specialization",
+    example={"dim": 16, "epochs": 3},
 )
 class FocusInit(PlanInitializer):
     """Copy overlapping tokens; the rest = sparsemax-weighted mix of overlapping tokens."""

@@ -20,6 +20,7 @@ from pydantic import Field
 
 from xlt.config import MethodConfig
 from xlt.errors import XltError
+from xlt.registry import TINY_MODEL
 from xlt.types import SentencePair
 from xlt.vocab.initializers.base import PlanInitializer, TransferData, copy_overlap, initializers, new_plan
 from xlt.vocab.plan import TransferPlan
@@ -52,6 +53,8 @@ def _aligner(name: str, options: dict[str, Any]):
     "transtokenize",
     config=TransTokenizeConfig,
     reference="Remy et al. 2024, Trans-Tokenization and Cross-lingual Vocabulary Transfers",
+    # the embedding aligner is seeded and needs no extra (the default, eflomal, has no seed)
+    example={"aligner": "embedding", "aligner_options": {"model": TINY_MODEL, "layer": -1}},
 )
 class TransTokenizeInit(PlanInitializer):
     """Target token = link-count-weighted mean of the source tokens aligned to it."""

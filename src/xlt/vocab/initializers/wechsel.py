@@ -60,6 +60,7 @@ class WechselConfig(MethodConfig):
     "wechsel",
     config=WechselConfig,
     reference="Minixhofer et al. 2022, WECHSEL: Effective initialization of subword embeddings for cross-lingual transfer",
+    example={"min_count": 1, "min_pairs": 3, "dim": 16, "epochs": 3},
 )
 class WechselInit(PlanInitializer):
     """Softmax-weighted top-k source tokens in dictionary-aligned fastText spaces."""
