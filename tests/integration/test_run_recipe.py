@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from xlt.io.conll import read_conll
 from xlt.testing.cli import invoke_json, invoke_ok
 
 RES = Path(__file__).parents[1] / "resources" / "pipeline"
@@ -258,8 +259,13 @@ def test_hf_model_path_routes_to_transformers_backend(tmp_path, tiny_model_dir, 
         },
     )
     m = invoke_json("run", str(recipe))["metrics"]
-    assert 0.0 <= m["accuracy"] <= 1.0
     assert json.loads((tmp_path / "hf" / "run.json").read_text())["model"] == "transformers"
+    # the headline is the token accuracy of the predictions the run wrote for every test token
+    records = [json.loads(line) for line in next((tmp_path / "hf").rglob("predictions.jsonl")).open()]
+    gold_tokens = [t for s in read_conll(RES / "target_test.conll") for t in s.labels]
+    pairs = [(g, p) for r in records for g, p in zip(r["gold"], r["pred"], strict=True)]
+    assert [g for g, _ in pairs] == gold_tokens
+    assert m["accuracy"] == pytest.approx(sum(g == p for g, p in pairs) / len(pairs))
     # a bare id that is not a backend name is taken as a model id for the transformers backend
     from xlt.models.base import resolve_model_spec
 

@@ -214,6 +214,14 @@ def check_aligner(name: str, *, tiny_model: Path | None, tmp_path: Path) -> None
     if entry.deterministic:
         again = _build(aligners, name, tiny_model).align(pairs[:5], extra=pairs[5:])
         assert again == out, f"{name}: two runs with one config disagree (declare unseeded= if expected)"
+        # the symmetrization heuristic is applied: intersection links are a subset of union links
+        narrow = _build(aligners, name, tiny_model, symmetrize="intersection").align(
+            pairs[:5], extra=pairs[5:]
+        )
+        wide = _build(aligners, name, tiny_model, symmetrize="union").align(pairs[:5], extra=pairs[5:])
+        assert all(n.links <= w.links for n, w in zip(narrow, wide, strict=True)), (
+            f"{name}: symmetrize=intersection gave links that union did not"
+        )
 
 
 def check_projector(name: str, *, tmp_path: Path) -> None:
