@@ -201,7 +201,7 @@ def test_stale_temporaries_of_killed_processes_are_removed(tmp_path: Path) -> No
 def test_eflomal_temporaries_stay_in_its_own_directory(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    pytest.importorskip("eflomal")
+    pytest.importorskip("eflomal", reason="eflomal is an optional extra: pip install 'xlt[align]'")
     from xlt.alignment import aligners
     from xlt.types import SentencePair
 

@@ -59,7 +59,7 @@ def test_empty_verses_are_a_logged_warning(tmp_path: Path, caplog: pytest.LogCap
 
 
 def test_align_bibles_reports_the_drops(tmp_path: Path) -> None:
-    pytest.importorskip("eflomal")
+    pytest.importorskip("eflomal", reason="eflomal is an optional extra: pip install 'xlt[align]'")
     s, t = (
         _bible(tmp_path / "s.tsv", SRC),
         _bible(tmp_path / "t.tsv", {**MOSTLY_EMPTY, "b.MAT.1.4": "lo kano ."}),
@@ -85,7 +85,7 @@ def test_align_bibles_with_nothing_left_is_an_error(tmp_path: Path) -> None:
 
 
 def test_recipe_run_statistics_count_the_drops(tmp_path: Path, write_recipe, projection_recipe) -> None:
-    pytest.importorskip("eflomal")
+    pytest.importorskip("eflomal", reason="eflomal is an optional extra: pip install 'xlt[align]'")
     lines = (RES / "target.verses.tsv").read_text(encoding="utf-8").splitlines()
     kept = [lines[0]] + [ln.split("\t")[0] + "\t" if 1 <= i <= 5 else ln for i, ln in enumerate(lines[1:], 1)]
     tgt = tmp_path / "target.verses.tsv"

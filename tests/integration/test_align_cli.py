@@ -16,7 +16,7 @@ def _evaluate(pred, gold, gold_format: str, text=None) -> dict:
 
 
 def test_align_eflomal_and_evaluate(resources, tmp_path):
-    pytest.importorskip("eflomal")
+    pytest.importorskip("eflomal", reason="eflomal is an optional extra: pip install 'xlt[align]'")
     res = resources / "alignment"
     out = tmp_path / "pred.txt"
     summary = invoke_json(
@@ -130,7 +130,7 @@ def test_align_two_bibles_joined_by_verse(tiny_model_dir, tmp_path):
 @pytest.mark.data
 def test_hansards_aer_with_eflomal(shared_data, tmp_path):
     """Real data: eflomal on the 447 Hansards test pairs reaches the expected AER (~0.18)."""
-    pytest.importorskip("eflomal")
+    pytest.importorskip("eflomal", reason="eflomal is an optional extra: pip install 'xlt[align]'")
     d = shared_data / "alignment" / "en-fr_hansards_naacl2003"
     out = tmp_path / "pred.txt"
     invoke_ok("align", "--parallel", str(d / "enfr.src-tgt"), "--out", str(out))

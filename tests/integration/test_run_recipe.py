@@ -21,7 +21,7 @@ FAST = {
 
 
 def test_projection_recipe_end_to_end_with_cache(tmp_path, write_recipe, projection_recipe) -> None:
-    pytest.importorskip("eflomal")
+    pytest.importorskip("eflomal", reason="eflomal is an optional extra: pip install 'xlt[align]'")
     recipe = write_recipe(projection_recipe(**FAST))
     out = invoke_json("run", str(recipe))
     m = out["metrics"]
@@ -60,7 +60,7 @@ def test_projection_recipe_end_to_end_with_cache(tmp_path, write_recipe, project
 
 
 def test_multi_source_projection(write_recipe, projection_recipe) -> None:
-    pytest.importorskip("eflomal")
+    pytest.importorskip("eflomal", reason="eflomal is an optional extra: pip install 'xlt[align]'")
     src = {"train": str(RES / "source_train.conllu"), "parallel": str(RES / "source.verses.tsv")}
     recipe = write_recipe(
         projection_recipe(
@@ -80,7 +80,7 @@ def test_multi_source_projection(write_recipe, projection_recipe) -> None:
 
 
 def test_ner_span_projection(write_recipe, projection_recipe) -> None:
-    pytest.importorskip("eflomal")
+    pytest.importorskip("eflomal", reason="eflomal is an optional extra: pip install 'xlt[align]'")
     recipe = write_recipe(
         projection_recipe(
             **FAST,
@@ -296,7 +296,7 @@ def test_projection_with_zero_shot_voter_and_encoder_target(
 ) -> None:
     """The encoder fine-tuned on the source labels tags the target side, votes with the projected
     labels, and the target encoder continues from it; the source models are shared across runs."""
-    pytest.importorskip("eflomal")
+    pytest.importorskip("eflomal", reason="eflomal is an optional extra: pip install 'xlt[align]'")
     pytest.importorskip("torch")
     monkeypatch.setenv("XLT_CACHE", str(tmp_path / "cache"))
     enc = {"method": "transformers", "model": str(tiny_model_dir), "batch_size": 8}

@@ -11,7 +11,7 @@ from xlt.alignment.eflomal import split_long, to_alignment
 from xlt.errors import MissingDependencyError
 from xlt.types import SentencePair
 
-pytest.importorskip("eflomal")
+pytest.importorskip("eflomal", reason="eflomal is an optional extra: pip install 'xlt[align]'")
 
 CORPUS = [
     ("the house is small", "das haus ist klein"),

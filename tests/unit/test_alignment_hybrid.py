@@ -49,7 +49,7 @@ def test_eflomal_lexical_priors_become_lex_lines():
 
 @pytest.mark.parametrize("combine", ["fill", "union", "intersection", "grow-diag-final-and", "priors"])
 def test_hybrid_aligner(tiny_model_dir, combine):
-    pytest.importorskip("eflomal")
+    pytest.importorskip("eflomal", reason="eflomal is an optional extra: pip install 'xlt[align]'")
     aligner = aligners.build(
         "hybrid",
         {

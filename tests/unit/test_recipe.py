@@ -80,23 +80,31 @@ def test_unknown_catalog_id_names_the_key(write_recipe, projection_recipe) -> No
         _run(write_recipe(data))
 
 
-def test_no_shared_verses_fails_before_work(tmp_path, write_recipe, projection_recipe) -> None:
+def _no_eflomal(tiny_model_dir: Path) -> dict:
+    """An aligner that needs no optional extra, for tests of checks made before any alignment."""
+    return {"method": "embedding", "options": {"model": str(tiny_model_dir)}}
+
+
+def test_no_shared_verses_fails_before_work(
+    tmp_path, write_recipe, projection_recipe, tiny_model_dir
+) -> None:
     other = tmp_path / "other.verses.tsv"
     other.write_text("verse_id\ttext\nb.REV.1.1\tsomething else\n", encoding="utf-8")
-    data = projection_recipe()
+    data = projection_recipe(align=_no_eflomal(tiny_model_dir))
     data["target"]["parallel"] = str(other)
     with pytest.raises(ConfigError, match=r"source\.parallel / target\.parallel: .*no verse ids in common"):
         _run(write_recipe(data))
     assert not (tmp_path / "out" / "steps").exists()
 
 
-def test_unknown_aligner_and_backend(write_recipe, projection_recipe) -> None:
+def test_unknown_aligner_and_backend(write_recipe, projection_recipe, tiny_model_dir) -> None:
     with pytest.raises(ConfigError, match="align"):
         _run(write_recipe(projection_recipe(align={"method": "eflomal", "options": {"symmetrise": "union"}})))
+    align = _no_eflomal(tiny_model_dir)
     with pytest.raises(ConfigError, match="linear classifies sentences"):
-        _run(write_recipe(projection_recipe(model="linear")))
+        _run(write_recipe(projection_recipe(align=align, model="linear")))
     with pytest.raises(ConfigError, match="unknown key"):
-        _run(write_recipe(projection_recipe(model={"method": "crf", "c3": 1.0})))
+        _run(write_recipe(projection_recipe(align=align, model={"method": "crf", "c3": 1.0})))
 
 
 def test_step_runner_caches_and_forces(tmp_path) -> None:
@@ -162,10 +170,11 @@ def test_multi_source_vote_aligns_verses_by_id() -> None:
 
 
 def test_rank_voting_for_a_task_without_a_ranker_fails_up_front(
-    tmp_path, write_recipe, projection_recipe
+    tmp_path, write_recipe, projection_recipe, tiny_model_dir
 ) -> None:
+    recipe = projection_recipe(align=_no_eflomal(tiny_model_dir), projection={"voting": "rank"})
     with pytest.raises(ConfigError, match=r"projection\.voting"):
-        _run(write_recipe(projection_recipe(projection={"voting": "rank"})))
+        _run(write_recipe(recipe))
     assert not (tmp_path / "out" / "steps").exists()
 
 
