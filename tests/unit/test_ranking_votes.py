@@ -135,3 +135,23 @@ def test_cli_predict_reports_weight_and_p_best(table, resources: Path, tmp_path:
     rows = json.loads(res.stdout[res.stdout.index("[") :])
     assert sum(r["weight"] for r in rows) == pytest.approx(1.0)
     assert sum(r["p_best"] for r in rows) == pytest.approx(1.0)
+
+
+def test_cli_predict_code_xlt_does_not_know(tmp_path: Path) -> None:
+    """A made-up code with --target-text: a warning, then the text-only model ranks (packaged)."""
+    from typer.testing import CliRunner
+
+    from xlt.cli.app import app
+
+    text = tmp_path / "target.txt"
+    text.write_text("ilé náà tóbi gan\najá rí ilé náà\n" * 30, encoding="utf-8")
+    args = ["rank", "predict", "--target", "abcd1234", "--target-text", str(text), "--top-k", "3"]
+    res = CliRunner().invoke(app, [*args, "--format", "json"])
+    assert res.exit_code == 0, res.output
+    assert "not a language code xlt knows" in res.output
+    rows = json.loads(res.stdout[res.stdout.index("[") :])
+    assert len(rows) == 3 and sum(r["weight"] for r in rows) == pytest.approx(1.0)
+    assert "char_cosine" in rows[0]["explanation"] and "syntactic" not in rows[0]["explanation"]
+    # without any text the code is refused (nothing to rank it by)
+    bad = CliRunner().invoke(app, ["rank", "predict", "--target", "abcd1234"])
+    assert bad.exit_code != 0

@@ -217,7 +217,8 @@ def predict_cmd(
         top = sorted(terms, key=lambda kv: -abs(kv[1]))[:3]
         why = ", ".join(f"{k} {v:+.2f}" for k, v in top)
         console.print(
-            f"{i:>3}. {row['language']:<10} score {row['score']:+.3f}  weight {row['weight']:.3f}  ({why})",
+            f"{i:>3}. {row['language']:<10} score {row['score']:+.3f}  weight {row['weight']:.3f}"
+            f"  p_best {row['p_best']:.3f}  ({why})",
             markup=False,
         )
 
