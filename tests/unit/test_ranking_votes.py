@@ -155,3 +155,18 @@ def test_cli_predict_code_xlt_does_not_know(tmp_path: Path) -> None:
     # without any text the code is refused (nothing to rank it by)
     bad = CliRunner().invoke(app, ["rank", "predict", "--target", "abcd1234"])
     assert bad.exit_code != 0
+
+
+def test_blend_of_several_similarities_is_explained(table) -> None:
+    cfg = LambdaRankConfig(**CFG, blend=0.4, blend_feature="syntactic+geographic")
+    r = LambdaRankRanker(cfg).fit(table)
+    assert r.blend_features == ("syntactic", "geographic")
+    out = r.rank(L("wol"), [L(c) for c in ("eng", "fra", "hau", "yor", "swa")])
+    for s in out:
+        assert {"syntactic (blend)", "geographic (blend)"} <= set(s.explanation)
+        assert sum(s.explanation.values()) == pytest.approx(s.score, abs=1e-6)
+    # each blended feature moves the score in its own direction: the nearest candidate by
+    # geography gets the largest geographic blend term
+    geo = {s.language.code: s.features.get("geographic", s.explanation["geographic (blend)"]) for s in out}
+    nearest = min(geo, key=geo.get)
+    assert max(out, key=lambda s: s.explanation["geographic (blend)"]).language.code == nearest

@@ -143,8 +143,6 @@ def rank_weights(
     training data, such as the source prior, are left out, since every source labels the same
     sentences), calibrated out of fold on the rank table. A ``temperature`` instead gives the
     softmax of those scores."""
-    from xlt.languages.codes import resolve as resolve_language
-    from xlt.ranking import load_ranker
-    from xlt.ranking.base import as_langs
+    from xlt.ranking import vote_weights
 
-    return load_ranker(task=task).vote_weights_for(resolve_language(target), as_langs(sources), temperature)
+    return vote_weights(target, sources, task=task, temperature=temperature)

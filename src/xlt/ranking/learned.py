@@ -110,7 +110,11 @@ class LambdaRankConfig(MethodConfig):
         le=1,
         description="Weight of an unsupervised similarity (blend_feature) mixed into the score, by within-target z-scores.",
     )
-    blend_feature: str = Field(default="char_cosine", description="The similarity blended in (see blend).")
+    blend_feature: str = Field(
+        default="char_cosine",
+        description="The similarity blended in (see blend); several joined by '+' are averaged "
+        "(mean of their within-target z-scores), e.g. syntactic+mexa_pair.",
+    )
     text_fallback: bool = Field(
         default=True,
         description="Also learn a model on the text/model features (+ prior) alone, used for targets URIEL does not know.",
@@ -136,7 +140,7 @@ class LambdaRankRanker:
             return override
         wanted = set(expand_features(self.config.features)) | set(also)
         if self.config.blend > 0:
-            wanted.add(self.config.blend_feature)
+            wanted.update(self.blend_features)
         if not wanted & set(LANGSIM_FEATURES):
             return None
         from xlt.ranking.langsim import load_langsim
@@ -180,6 +184,12 @@ class LambdaRankRanker:
             langsim=self._langsim(),
             uriel_vectors=self.config.uriel_vectors,
         )
+
+    @property
+    def blend_features(self) -> tuple[str, ...]:
+        """The similarities averaged into the blend term (``blend_feature`` split at '+')."""
+        names = tuple(n.strip() for n in self.config.blend_feature.split("+") if n.strip())
+        return expand_features(names)
 
     @property
     def base_features(self) -> list[str]:
@@ -324,7 +334,7 @@ class LambdaRankRanker:
         boosters = getattr(self, "boosters_", None)
         if not boosters:
             raise XltError("the lambdarank ranker is not trained: call fit() or load() first")
-        extra = (self.config.blend_feature,) if self.config.blend > 0 else ()
+        extra = self.blend_features if self.config.blend > 0 else ()
         extractor = self._extractor(extra)
         cands = exclude_target(target, candidates)
         if not cands:
@@ -345,10 +355,14 @@ class LambdaRankRanker:
         scores = np.mean([b.predict(matrix, num_threads=1) for b in boosters], axis=0)
         contrib = np.mean([b.predict(matrix, pred_contrib=True, num_threads=1) for b in boosters], axis=0)
         blend_term = np.zeros(len(cands))
+        per_feature: dict[str, np.ndarray] = {}
         if self.config.blend > 0:
             w = self.config.blend
-            raw = np.array([extractor.pair(target, s)[self.config.blend_feature] for s in cands], dtype=float)
-            sim = _zscore(raw if self.config.blend_feature in SIMILARITIES else -raw)
+            pairs = [extractor.pair(target, s) for s in cands]
+            for f in self.blend_features:
+                raw = np.array([p[f] for p in pairs], dtype=float)
+                per_feature[f] = _zscore(raw if f in SIMILARITIES else -raw) / len(self.blend_features)
+            sim = np.sum(list(per_feature.values()), axis=0)
             mean, std = float(scores.mean()), float(scores.std()) or 1.0
             contrib = contrib * (1 - w) / std
             contrib[:, -1] -= (1 - w) * mean / std
@@ -358,7 +372,8 @@ class LambdaRankRanker:
         for i, source in enumerate(cands):
             explanation = {n: float(c) for n, c in zip(names, contrib[i][:-1], strict=True)}
             if self.config.blend > 0:
-                explanation[f"{self.config.blend_feature} (blend)"] = float(blend_term[i])
+                for f, z in per_feature.items():
+                    explanation[f"{f} (blend)"] = float(w * z[i])
             explanation["bias"] = float(contrib[i][-1])
             feats = {n: float(v) for n, v in zip(names, matrix[i], strict=True)}
             out.append(LangScore(source, float(scores[i]), explanation, feats))
