@@ -50,8 +50,9 @@ def fit_cmd(
     calibrate_on: str | None = typer.Option(
         None,
         "--calibrate-on",
-        help="Comma-separated dev targets (or 'all') on which to choose the weights' temperature "
-        "(leave-one-target-out Plackett-Luce likelihood of the top-3).",
+        help="Comma-separated dev targets (or 'all') on which to choose the temperatures of the "
+        "choice probabilities and of the voting weights (leave-one-target-out Plackett-Luce "
+        "likelihood of the top-3).",
     ),
     sets: list[str] = SetOption,
     fmt: OutputFormat = FormatOption,
@@ -71,13 +72,22 @@ def fit_cmd(
     ranker = LambdaRankRanker(cfg).fit(tbl)
     if calibrate_on:
         from xlt.ranking.base import as_langs
-        from xlt.ranking.evaluate import calibrate_temperature
+        from xlt.ranking.evaluate import calibrate_relevance, calibrate_temperature
 
         dev = list(tbl.targets) if calibrate_on == "all" else as_langs(_split(calibrate_on) or [])
         for t in dev:
             tbl.target_index(t)  # unknown targets fail before any training
         ranker.temperature_, _ = calibrate_temperature(tbl, lambda: LambdaRankRanker(cfg), targets=dev)
+        ranker.vote_temperature_, _ = calibrate_temperature(
+            tbl, lambda: LambdaRankRanker(cfg), targets=dev, score=lambda r, ranked: r.vote_scores(ranked)
+        )
+        ranker.vote_calibration_ = list(
+            calibrate_relevance(
+                tbl, lambda: LambdaRankRanker(cfg), targets=dev, score=lambda r, ranked: r.vote_scores(ranked)
+            )
+        )
     ranker.save(out)
+    curve = getattr(ranker, "vote_calibration_", None)
     missing = ranker.missing_
     summary = {
         "model": str(out),
@@ -87,6 +97,9 @@ def fit_cmd(
         "targets": ranker.n_targets_,
         "features": ranker.feature_names,
         "temperature": float(getattr(ranker, "temperature_", 1.0)),
+        "vote_temperature": float(getattr(ranker, "vote_temperature_", 1.0)),
+        "source_level_terms": list(getattr(ranker, "source_level_", [])),
+        "vote_calibration_knots": len(curve[0]) if curve else 0,
         "feature_gain": ranker.feature_importance(),
         "missing": missing,
     }
@@ -127,7 +140,8 @@ def predict_cmd(
         None,
         "--temperature",
         min=1e-6,
-        help="Softmax temperature of the weights (default: the ranker's calibrated one, else 1).",
+        help="Softmax temperature of the voting weights (default: the ranker's calibrated "
+        "vote_temperature, else 1).",
     ),
     target_text: Path | None = typer.Option(
         None,
@@ -160,6 +174,10 @@ def predict_cmd(
             )
         ranker = rankers.build(method)
         scores = ranker.rank(tgt, as_langs(cand_codes))
+        if top_k is not None:
+            scores = scores[:top_k]
+        t = temperature if temperature is not None else 1.0
+        weights = p_best = softmax_weights([s.score for s in scores], t)
     else:
         learned = load_ranker(model, task=task)
         if target_text is not None:
@@ -171,21 +189,23 @@ def predict_cmd(
             )
         _warn_unknown_target(learned, tgt, target_text is not None)
         scores = learned.rank(tgt, as_langs(cand_codes or learned.sources_))
-        if temperature is None:
-            temperature = float(getattr(learned, "temperature_", 1.0))
-    if top_k is not None:
-        scores = scores[:top_k]
-    weights = softmax_weights([s.score for s in scores], temperature if temperature is not None else 1.0)
+        if top_k is not None:
+            scores = scores[:top_k]
+        # weight: for voting over sources that label the same sentences (xlt project
+        # --rank-target, voting: rank); p_best: Plackett-Luce probability of being the best
+        weights = learned.vote_weights_for(tgt, [s.language for s in scores], temperature)
+        p_best = softmax_weights([s.score for s in scores], float(getattr(learned, "temperature_", 1.0)))
     rows = [
         {
             "language": str(s.language),
             "code": s.language.code,
             "score": s.score,
             "weight": w,
+            "p_best": p,
             "explanation": dict(s.explanation),
             "features": dict(s.features),
         }
-        for s, w in zip(scores, weights, strict=True)
+        for s, w, p in zip(scores, weights, p_best, strict=True)
     ]
     if fmt == OutputFormat.json:
         emit_json(rows)
@@ -193,10 +213,12 @@ def predict_cmd(
     console = stdout_console()
     console.print(f"sources for {target} (best first)", markup=False)
     for i, row in enumerate(rows, start=1):
-        top = sorted(row["explanation"].items(), key=lambda kv: -abs(kv[1]))[:3]
-        why = ", ".join(f"{k} {v:+.2f}" for k, v in top if k != "bias")
+        terms = [kv for kv in row["explanation"].items() if kv[0] != "bias"]
+        top = sorted(terms, key=lambda kv: -abs(kv[1]))[:3]
+        why = ", ".join(f"{k} {v:+.2f}" for k, v in top)
         console.print(
-            f"{i:>3}. {row['language']:<10} score {row['score']:+.3f}  weight {row['weight']:.3f}  ({why})",
+            f"{i:>3}. {row['language']:<10} score {row['score']:+.3f}  weight {row['weight']:.3f}"
+            f"  p_best {row['p_best']:.3f}  ({why})",
             markup=False,
         )
 

@@ -137,17 +137,12 @@ def weights_from_scores(
 def rank_weights(
     target: str, sources: Sequence[str], task: str = "ner", temperature: float | None = None
 ) -> list[float]:
-    """Weights for ``sources`` (in their order) from :func:`xlt.ranking.rank_sources`: the softmax
-    of the ranker's scores (:func:`xlt.ranking.source_weights`), summing to 1. ``temperature``
-    None uses the ranker's calibrated one (chosen on dev targets when it was trained)."""
-    from xlt.ranking import load_ranker, rank_sources, source_weights
+    """Voting weights for ``sources`` (in their order) from the packaged ranker of ``task``,
+    summing to 1 (:meth:`~xlt.ranking.learned.LambdaRankRanker.vote_weights_for`): each source's
+    expected relevance given the *pair* part of its score (terms that rate a source's own
+    training data, such as the source prior, are left out, since every source labels the same
+    sentences), calibrated out of fold on the rank table. A ``temperature`` instead gives the
+    softmax of those scores."""
+    from xlt.ranking import vote_weights
 
-    if temperature is None:
-        temperature = float(getattr(load_ranker(task=task), "temperature_", 1.0))
-    ranked = rank_sources(target, list(sources), task=task)
-    by_code: dict[str, float] = {}
-    for sc, w in zip(ranked, source_weights(ranked, temperature), strict=True):
-        for key in {str(sc.language), sc.language.code, sc.language.given}:
-            if key:
-                by_code[key] = w
-    return [by_code.get(src, 0.0) for src in sources]
+    return vote_weights(target, sources, task=task, temperature=temperature)

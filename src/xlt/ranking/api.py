@@ -60,8 +60,27 @@ def rank_sources(
 
 
 def source_weights(scores: Sequence[LangScore], temperature: float = 1.0) -> list[float]:
-    """Weights summing to 1 for a selected set of sources (softmax of the scores)."""
+    """Weights summing to 1 for a selected set of sources (softmax of the scores): with the
+    ranker's calibrated temperature, the Plackett–Luce probability that each is the best
+    (Plackett 1975; Luce 1959). For voting use :func:`vote_weights`."""
     return softmax_weights([s.score for s in scores], temperature)
 
 
-__all__ = ["META_FILE", "load_ranker", "packaged_model_dir", "rank_sources", "source_weights"]
+def vote_weights(
+    target: str | Lang,
+    sources: Sequence[str | Lang],
+    *,
+    task: str = "ner",
+    model_dir: str | Path | None = None,
+    temperature: float | None = None,
+) -> list[float]:
+    """Voting weights for ``sources`` (in their order, summing to 1) when every source labels the
+    same sentences (multi-source projection, Agić et al. 2016): each source's expected relevance
+    given the pair part of its score, calibrated out of fold on the ranker's table (see
+    :meth:`~xlt.ranking.learned.LambdaRankRanker.vote_weights`)."""
+    ranker = load_ranker(model_dir, task=task)
+    tgt = target if isinstance(target, Lang) else resolve_language(target)
+    return ranker.vote_weights_for(tgt, as_langs(sources), temperature)
+
+
+__all__ = ["META_FILE", "load_ranker", "packaged_model_dir", "rank_sources", "source_weights", "vote_weights"]

@@ -16,7 +16,7 @@ import numpy as np
 
 from xlt.io.tables import TransferTable
 from xlt.ranking.base import LanguageRanker
-from xlt.types import Lang
+from xlt.types import Lang, LangScore
 
 DEFAULT_KS = (1, 3, 5)
 
@@ -116,13 +116,16 @@ def calibrate_temperature(
     targets: Sequence[Lang],
     top: int = 3,
     grid: Sequence[float] = DEFAULT_TEMPERATURES,
+    score: Callable[[Any, Sequence[LangScore]], Sequence[float]] | None = None,
 ) -> tuple[float, dict[float, float]]:
     """The softmax temperature of multi-source weights that best predicts held-out orders.
 
     For each target (leave-one-target-out, so scores are out-of-sample), the weights
     ``softmax(score / T)`` over the measured candidates are read as Plackett–Luce choice
     probabilities (Plackett 1975; Luce 1959), and T maximises the mean log-likelihood of the
-    table's observed top-``top`` order. Returns (best T, mean log-likelihood per T).
+    table's observed top-``top`` order. ``score(ranker, ranked)`` replaces the ranker's score
+    (e.g. :meth:`~xlt.ranking.learned.LambdaRankRanker.vote_scores`, the pair part of it).
+    Returns (best T, mean log-likelihood per T).
     """
     per_t: dict[float, list[float]] = {t: [] for t in grid}
     for target in targets:
@@ -130,7 +133,9 @@ def calibrate_temperature(
         if len(measured) < top + 1:
             continue
         ranker = make_ranker().fit(table.without_target(target))
-        scored = {s.language: s.score for s in ranker.rank(target, [lang for lang, _ in measured])}
+        ranked = ranker.rank(target, [lang for lang, _ in measured])
+        values_of = [s.score for s in ranked] if score is None else list(score(ranker, ranked))
+        scored = {s.language: float(v) for s, v in zip(ranked, values_of, strict=True)}
         relevance = table.relevance(target, top=len(measured))
         order = sorted(scored, key=lambda lang: (-relevance.get(lang, 0), lang.code))
         values = np.array([scored[lang] for lang in order], dtype=float)
@@ -145,3 +150,41 @@ def calibrate_temperature(
     means = {t: float(np.mean(v)) if v else -math.inf for t, v in per_t.items()}
     best = max(grid, key=lambda t: (means[t], -t))
     return float(best), means
+
+
+def calibrate_relevance(
+    table: TransferTable,
+    make_ranker: Callable[[], LanguageRanker],
+    *,
+    targets: Sequence[Lang],
+    top: int = 10,
+    score: Callable[[Any, Sequence[LangScore]], Sequence[float]] | None = None,
+) -> tuple[list[float], list[float]]:
+    """A monotone map from a ranker's score to the graded relevance it predicts, out of fold.
+
+    For each target (leave-one-target-out, so every score is out-of-sample) the measured
+    candidates are scored (``score(ranker, ranked)``, default the ranker's score) and paired with
+    their LangRank relevance (top-``top`` → ``top``..1, rest 0; Lin et al. 2019). Isotonic
+    regression (Barlow et al. 1972; pool-adjacent-violators) fits the non-decreasing curve.
+    Returns its knots (scores, expected relevance) for :func:`numpy.interp`.
+    """
+    from sklearn.isotonic import IsotonicRegression
+
+    xs: list[float] = []
+    ys: list[float] = []
+    for target in targets:
+        measured = table.candidates(target)
+        if len(measured) < 2:
+            continue
+        ranker = make_ranker().fit(table.without_target(target))
+        ranked = ranker.rank(target, [lang for lang, _ in measured])
+        values = [s.score for s in ranked] if score is None else list(score(ranker, ranked))
+        relevance = table.relevance(target, top=top)
+        for s, v in zip(ranked, values, strict=True):
+            if not math.isnan(v):
+                xs.append(float(v))
+                ys.append(float(relevance.get(s.language, 0)))
+    if len(xs) < 2:
+        raise ValueError("calibrate_relevance needs at least two scored candidates")
+    iso = IsotonicRegression(out_of_bounds="clip").fit(xs, ys)
+    return [float(x) for x in iso.X_thresholds_], [float(y) for y in iso.y_thresholds_]

@@ -28,7 +28,7 @@ from pydantic import Field
 from xlt.config import MethodConfig, atomic_write_text
 from xlt.errors import ConfigError, DataFormatError, DataNotFoundError, XltError
 from xlt.io.tables import TransferTable
-from xlt.ranking.base import exclude_target, rankers, sample_stats, sort_scores
+from xlt.ranking.base import as_langs, exclude_target, rankers, sample_stats, sort_scores
 from xlt.ranking.features import (
     LANGSIM_FEATURES,
     MONOTONE,
@@ -47,6 +47,9 @@ FALLBACK_PREFIX = "text-model"
 #: features of the companion model for targets URIEL does not know (text and model similarity)
 FALLBACK_GROUPS = ("text", "model")
 FORMAT_VERSION = 1
+#: a term whose TreeSHAP contribution varies mostly *between sources* (this share of its variance
+#: over the training pairs, η² of a one-way ANOVA by source) measures the source, not the pair
+SOURCE_LEVEL_SHARE = 0.5
 #: features whose within-target rank carries no extra information
 RELATIVE_SKIP = frozenset({"script_match", "typology_imputed"})
 
@@ -107,7 +110,11 @@ class LambdaRankConfig(MethodConfig):
         le=1,
         description="Weight of an unsupervised similarity (blend_feature) mixed into the score, by within-target z-scores.",
     )
-    blend_feature: str = Field(default="char_cosine", description="The similarity blended in (see blend).")
+    blend_feature: str = Field(
+        default="char_cosine",
+        description="The similarity blended in (see blend); several joined by '+' are averaged "
+        "(mean of their within-target z-scores), e.g. syntactic+mexa_pair.",
+    )
     text_fallback: bool = Field(
         default=True,
         description="Also learn a model on the text/model features (+ prior) alone, used for targets URIEL does not know.",
@@ -133,7 +140,7 @@ class LambdaRankRanker:
             return override
         wanted = set(expand_features(self.config.features)) | set(also)
         if self.config.blend > 0:
-            wanted.add(self.config.blend_feature)
+            wanted.update(self.blend_features)
         if not wanted & set(LANGSIM_FEATURES):
             return None
         from xlt.ranking.langsim import load_langsim
@@ -177,6 +184,12 @@ class LambdaRankRanker:
             langsim=self._langsim(),
             uriel_vectors=self.config.uriel_vectors,
         )
+
+    @property
+    def blend_features(self) -> tuple[str, ...]:
+        """The similarities averaged into the blend term (``blend_feature`` split at '+')."""
+        names = tuple(n.strip() for n in self.config.blend_feature.split("+") if n.strip())
+        return expand_features(names)
 
     @property
     def base_features(self) -> list[str]:
@@ -249,6 +262,7 @@ class LambdaRankRanker:
         blocks: list[np.ndarray] = []
         labels: list[int] = []
         groups: list[int] = []
+        pair_sources: list[str] = []
         for target in table.targets:
             relevance = table.relevance(target, top=self.config.top)
             if len(relevance) < 2:
@@ -256,10 +270,12 @@ class LambdaRankRanker:
             blocks.append(self._matrix(extractor, target, list(relevance), prior))
             labels.extend(relevance.values())
             groups.append(len(relevance))
+            pair_sources.extend(s.code for s in relevance)
         if not groups:
             raise DataFormatError(table.path, None, "no target has two or more measured sources to rank")
         features, targets = np.vstack(blocks), np.array(labels)
         self.boosters_ = self._boost(features, targets, groups, self.feature_names)
+        self.source_level_ = source_level_terms(self.boosters_, features, pair_sources, self.feature_names)
         fallback = self.fallback_features
         self.fallback_boosters_ = []
         if fallback and self._langsim(fallback) is not None:
@@ -318,7 +334,7 @@ class LambdaRankRanker:
         boosters = getattr(self, "boosters_", None)
         if not boosters:
             raise XltError("the lambdarank ranker is not trained: call fit() or load() first")
-        extra = (self.config.blend_feature,) if self.config.blend > 0 else ()
+        extra = self.blend_features if self.config.blend > 0 else ()
         extractor = self._extractor(extra)
         cands = exclude_target(target, candidates)
         if not cands:
@@ -339,10 +355,14 @@ class LambdaRankRanker:
         scores = np.mean([b.predict(matrix, num_threads=1) for b in boosters], axis=0)
         contrib = np.mean([b.predict(matrix, pred_contrib=True, num_threads=1) for b in boosters], axis=0)
         blend_term = np.zeros(len(cands))
+        per_feature: dict[str, np.ndarray] = {}
         if self.config.blend > 0:
             w = self.config.blend
-            raw = np.array([extractor.pair(target, s)[self.config.blend_feature] for s in cands], dtype=float)
-            sim = _zscore(raw if self.config.blend_feature in SIMILARITIES else -raw)
+            pairs = [extractor.pair(target, s) for s in cands]
+            for f in self.blend_features:
+                raw = np.array([p[f] for p in pairs], dtype=float)
+                per_feature[f] = _zscore(raw if f in SIMILARITIES else -raw) / len(self.blend_features)
+            sim = np.sum(list(per_feature.values()), axis=0)
             mean, std = float(scores.mean()), float(scores.std()) or 1.0
             contrib = contrib * (1 - w) / std
             contrib[:, -1] -= (1 - w) * mean / std
@@ -352,11 +372,65 @@ class LambdaRankRanker:
         for i, source in enumerate(cands):
             explanation = {n: float(c) for n, c in zip(names, contrib[i][:-1], strict=True)}
             if self.config.blend > 0:
-                explanation[f"{self.config.blend_feature} (blend)"] = float(blend_term[i])
+                for f, z in per_feature.items():
+                    explanation[f"{f} (blend)"] = float(w * z[i])
             explanation["bias"] = float(contrib[i][-1])
             feats = {n: float(v) for n, v in zip(names, matrix[i], strict=True)}
             out.append(LangScore(source, float(scores[i]), explanation, feats))
         return sort_scores(out)
+
+    def vote_scores(self, scores: Sequence[LangScore]) -> list[float]:
+        """The *pair* part of each score, for weighting sources that label the same sentences
+        (multi-source annotation projection, Agić et al. 2016).
+
+        A ranker's score adds up per-term TreeSHAP contributions (Lundberg et al. 2020). Terms
+        found at training time to vary mostly between sources (:data:`SOURCE_LEVEL_SHARE`, e.g.
+        ``source_prior``: how well a source's own *dataset* transferred) rate the source's
+        training data, which projection does not use: every source labels the same parallel
+        sentences. They are subtracted; what is left ranks the language pair.
+        """
+        drop = [t for t in getattr(self, "source_level_", []) if t]
+        return [float(s.score - sum(s.explanation.get(t, 0.0) for t in drop)) for s in scores]
+
+    def vote_weights(self, scores: Sequence[LangScore], temperature: float | None = None) -> list[float]:
+        """Voting weights summing to 1 for the sources of ``scores`` (their :meth:`vote_scores`).
+
+        With a relevance calibration (``vote_calibration_``, fitted out of fold on the rank table
+        by :func:`~xlt.ranking.evaluate.calibrate_relevance`) and no ``temperature``, each weight
+        is proportional to the source's *expected* graded relevance (how good a source it is
+        expected to be): a weighted vote should weight voters by their expected quality
+        (Nitzan & Paroush 1982), and the expected relevance of near-equal sources is near-equal,
+        so one confidently ranked source no longer outvotes the others. Otherwise (or when a
+        temperature is given): ``softmax(vote_scores / T)``, T the calibrated
+        ``vote_temperature_`` (Plackett 1975, Luce 1959). Use :meth:`vote_weights_for` so that the
+        scores are on the scale the calibration saw (all training sources as candidates).
+        """
+        from xlt.ranking.base import softmax_weights
+
+        values = self.vote_scores(scores)
+        curve = getattr(self, "vote_calibration_", None)
+        if curve and temperature is None:
+            expected = np.interp(values, curve[0], curve[1])
+            expected = np.maximum(np.nan_to_num(expected, nan=0.0), 0.0)
+            total = float(expected.sum())
+            if total <= 0:
+                return [1.0 / len(values)] * len(values) if values else []
+            return [float(e / total) for e in expected]
+        t = float(getattr(self, "vote_temperature_", 1.0)) if temperature is None else temperature
+        return softmax_weights(values, t)
+
+    def vote_weights_for(
+        self, target: Lang, sources: Sequence[Lang], temperature: float | None = None
+    ) -> list[float]:
+        """:meth:`vote_weights` of ``sources`` (in their order; 0 for the target itself), scored
+        among every training source as well, so that within-target terms (the blend's z-score)
+        are on the scale the calibration was fitted on."""
+        pool = exclude_target(target, [*sources, *as_langs(getattr(self, "sources_", []))])
+        ranked = self.rank(target, pool)
+        by_lang = dict(zip([s.language for s in ranked], self.vote_weights(ranked, temperature), strict=True))
+        wanted = [by_lang.get(s, 0.0) for s in sources]
+        total = sum(wanted)
+        return [w / total for w in wanted] if total > 0 else [1.0 / len(sources)] * len(sources)
 
     def feature_importance(self) -> dict[str, float]:
         """Total gain of each feature in the trained model."""
@@ -385,6 +459,9 @@ class LambdaRankRanker:
             "feature_names": self.feature_names,
             "fallback_features": self.fallback_features if fallback else [],
             "temperature": float(getattr(self, "temperature_", 1.0)),
+            "vote_temperature": float(getattr(self, "vote_temperature_", 1.0)),
+            "source_level_terms": list(getattr(self, "source_level_", [])),
+            "vote_calibration": getattr(self, "vote_calibration_", None),
             "training_table": {
                 "path": self.table_path_,
                 "sha256": self.table_digest_,
@@ -433,6 +510,17 @@ class LambdaRankRanker:
                 text = (root / name).read_text(encoding="utf-8")
                 ranker.fallback_boosters_.append(lgb.Booster(model_str=text))
         ranker.temperature_ = float(meta.get("temperature", 1.0))
+        ranker.vote_temperature_ = float(meta.get("vote_temperature", ranker.temperature_))
+        # rankers saved before the source-level analysis: the prior is source-level by definition
+        default_level = [PRIOR] if ranker.config.source_prior else []
+        ranker.source_level_ = list(meta.get("source_level_terms", default_level))
+        curve = meta.get("vote_calibration")
+        if curve is not None:
+            if len(curve) != 2 or len(curve[0]) != len(curve[1]) or len(curve[0]) < 1:
+                raise DataFormatError(
+                    meta_path, None, "vote_calibration must be [scores, relevance] of equal length"
+                )
+            ranker.vote_calibration_ = [[float(x) for x in curve[0]], [float(y) for y in curve[1]]]
         ranker.prior_ = {k: float(v) for k, v in meta.get("source_prior", {}).items()}
         ranker.sources_ = list(meta.get("sources", []))
         ranker.table_digest_ = meta["training_table"]["sha256"]
@@ -447,6 +535,29 @@ class LambdaRankRanker:
 def shared_similarity(model: str, parallel_dir: str, layer: int | None) -> ModelSimilarity:
     """One :class:`ModelSimilarity` per (model, text, layer) per process (embeddings are cached)."""
     return ModelSimilarity(model, directory=parallel_dir, layer=layer)
+
+
+def source_level_terms(
+    boosters: Sequence[Any], features: np.ndarray, sources: Sequence[str], names: Sequence[str]
+) -> list[str]:
+    """Terms whose TreeSHAP contributions (Lundberg et al. 2020) over the training pairs are at
+    least :data:`SOURCE_LEVEL_SHARE` explained by the source's identity (η², between-source
+    variance / total variance; Fisher's one-way ANOVA decomposition)."""
+    contrib = np.mean([b.predict(features, pred_contrib=True, num_threads=1) for b in boosters], axis=0)
+    codes = np.array(list(sources))
+    out = []
+    for j, name in enumerate(names):
+        col = contrib[:, j]
+        total = float(col.var())
+        if total <= 1e-12:
+            continue
+        between = sum(
+            float((codes == c).sum()) * (float(col[codes == c].mean()) - float(col.mean())) ** 2
+            for c in np.unique(codes)
+        ) / len(col)
+        if between / total >= SOURCE_LEVEL_SHARE:
+            out.append(name)
+    return out
 
 
 def model_files(n: int, prefix: str = "model") -> list[str]:
