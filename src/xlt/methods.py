@@ -13,6 +13,7 @@ STAGE_PACKAGES: tuple[str, ...] = (
     "xlt.vocab.initializers",
     "xlt.alignment",
     "xlt.projection",
+    "xlt.translation",
     "xlt.models",
     "xlt.ranking",
 )
