@@ -203,9 +203,10 @@ class HFSeq2SeqTranslator:
         return eos if eos is not None else self.tokenizer_.eos_token_id
 
     def is_truncated(self, seq: Sequence[int]) -> bool:
-        """Whether generation stopped at ``max_new_tokens`` instead of an end-of-sequence token."""
-        eos = self._eos()
-        return len(seq) - 1 >= self.config.max_new_tokens and (not seq or seq[-1] != eos)
+        """Whether generation ran into ``max_new_tokens`` (the decoder start token is not
+        generated; models with ``forced_eos_token_id`` end even a cut-off output with EOS, so the
+        last token cannot tell)."""
+        return len(seq) - 1 >= self.config.max_new_tokens
 
     def decode(self, seq: Sequence[int]) -> str:
         return " ".join(self.tokenizer_.decode(seq, skip_special_tokens=True).split())
