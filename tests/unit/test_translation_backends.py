@@ -48,7 +48,7 @@ def test_language_codes():
     assert language_token(EUS, "mbart", {"en_XX", "eu_ES"}) == "eu_ES"
     assert detect_style({"eng_Latn", "x"}) == "nllb" and detect_style({"__en__"}) == "m2m"
     assert detect_style({"a", "b"}) == "none" and language_token(EUS, "none", {"a"}) is None
-    with pytest.raises(ConfigError, match="no language token for .*tried eus_Latn"):
+    with pytest.raises(ConfigError, match=r"no language token for .*tried eus_Latn"):
         language_token(EUS, "nllb", {"eng_Latn"})
 
 
@@ -153,7 +153,7 @@ def test_openai_client_error_is_not_retried(stub, monkeypatch):
 
 def test_openai_timeout(stub):
     stub.delay = 0.6
-    with pytest.raises(TranslationError, match="no response .* within 0.2 s"):
+    with pytest.raises(TranslationError, match=r"no response .* within 0.2 s"):
         _openai(stub, retries=1, timeout=0.2).translate(["x"], ENG, EUS)
 
 

@@ -95,7 +95,7 @@ def test_duplicated_broken_empty_and_over_long():
 def test_too_many_types_for_the_marker_pairs():
     many = LabeledSentence(("a", "b"), ("B-X", "B-Y"))
     proj = translation_projectors.build("markers", markers=[["[", "]"]])
-    with pytest.raises(ConfigError, match="2 span types .* only 1 free marker pairs"):
+    with pytest.raises(ConfigError, match=r"2 span types .* only 1 free marker pairs"):
         proj.project([many], Scripted({}), ENG, EUS)
     with pytest.raises(ConfigError, match="differ"):
         translation_projectors.build("markers", markers=[["[", "]"], ["[", ")"]])
