@@ -102,6 +102,24 @@ class ProjectSpec(XltConfig):
     )
 
 
+class TranslateSpec(XltConfig):
+    """``translate-train`` from the source training data: machine-translate it and project its
+    labels (see docs/translation.md)."""
+
+    translator: str | dict[str, Any] = Field(
+        description="Registered translator (`xlt methods translators`) or a mapping {method: hf-seq2seq, "
+        "model: DIR, ...} with its options."
+    )
+    projection: Literal["alignment", "markers", "constrained"] = Field(
+        "markers",
+        description="How labels reach the translation: word alignment (the recipe's align / projection "
+        "sections), markers (EasyProject) or constrained decoding (Codec). Classification keeps labels.",
+    )
+    options: dict[str, Any] = Field(
+        default_factory=dict, description="Options of the markers / constrained projector."
+    )
+
+
 class Recipe(XltConfig):
     """A runnable recipe (``xlt run recipe.yaml``)."""
 
@@ -118,6 +136,11 @@ class Recipe(XltConfig):
     output_dir: str = Field(description="Where every artifact, metrics.json and the log are written.")
     align: AlignSpec = Field(default_factory=AlignSpec, description="Word alignment (projection).")
     projection: ProjectSpec = Field(default_factory=ProjectSpec, description="Projection options.")
+    translate: TranslateSpec | None = Field(
+        None,
+        description="translate-train: translate source.train with this translator and project its labels "
+        "(instead of reading pre-translated target.train).",
+    )
     source_model: str | dict[str, Any] | None = Field(
         None, description="Backend of the source tagger in projection (default: same as model)."
     )
@@ -173,8 +196,20 @@ class Recipe(XltConfig):
             for i, s in enumerate(self.all_sources):
                 if s.train is None:
                     raise ValueError(f"{self._src_key(i)}.train is required for method 'zero-shot'")
-        if self.method in ("supervised", "translate-train") and self.target.train is None:
-            raise ValueError(f"target.train is required for method {self.method!r}")
+        if self.translate is not None:
+            if self.method != "translate-train":
+                raise ValueError("'translate' is an option of method 'translate-train'")
+            if not self.all_sources or any(s.train is None for s in self.all_sources):
+                raise ValueError("translate-train with 'translate' needs source.train (the data to translate)")
+            if self.translate.projection != "alignment" and self.task == "pos":
+                raise ValueError(
+                    "translate.projection markers / constrained carry spans (ner); use alignment for pos"
+                )
+        elif self.method in ("supervised", "translate-train") and self.target.train is None:
+            raise ValueError(
+                f"target.train is required for method {self.method!r}"
+                + (" (or give 'translate' to translate source.train)" if self.method == "translate-train" else "")
+            )
         return self
 
     def _src_key(self, i: int) -> str:

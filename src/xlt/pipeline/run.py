@@ -149,6 +149,10 @@ class Pipeline:
         self._validate_inputs()
         if r.method == "projection":
             self._prepare_projection()
+        if r.method == "translate-train" and r.translate is not None:
+            from xlt.pipeline import translate_train
+
+            translate_train.prepare(self)
 
     def _validate_inputs(self) -> None:
         """Read every labelled file the recipe names (train, dev and test sets of every language)
@@ -353,6 +357,10 @@ class Pipeline:
                     dev_keys=[f"{s.key}.dev" for s in self.sources],
                 )
                 extra = {}
+            elif method == "translate-train" and self.recipe.translate is not None:
+                from xlt.pipeline import translate_train
+
+                model_dir, extra = translate_train.run(self)
             else:
                 model_dir = self._train_model("train-target", self.recipe.model, ["target.train"])
                 extra = {}

@@ -61,3 +61,17 @@ def build_translator(spec: str | dict[str, Any] | Any, *, key: str = "translator
         return translators.build(name, options)
     except ConfigError as err:
         raise ConfigError(f"{key}: {err.message}", hint=err.hint) from None
+
+
+def as_lang(text: str | Lang) -> Lang:
+    """``text`` resolved by :func:`xlt.languages.resolve`; a code it does not know (a toy or
+    private-use language) is kept as given, so file and HTTP backends still work with it."""
+    if isinstance(text, Lang):
+        return text
+    from xlt.errors import UnknownNameError
+    from xlt.languages import resolve
+
+    try:
+        return resolve(text)
+    except UnknownNameError:
+        return Lang(code=text, given=text)
