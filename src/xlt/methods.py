@@ -14,6 +14,7 @@ STAGE_PACKAGES: tuple[str, ...] = (
     "xlt.alignment",
     "xlt.projection",
     "xlt.translation",
+    "xlt.augmentation",
     "xlt.models",
     "xlt.ranking",
 )

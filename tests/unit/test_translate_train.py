@@ -10,7 +10,6 @@ from xlt.errors import ConfigError
 from xlt.io.conll import read_conll
 from xlt.pipeline import load_recipe, run_recipe
 from xlt.projection.base import bio_spans
-from xlt.testing.tiny import DEFAULT_TEXTS
 from xlt.translation.projection import DEFAULT_MARKERS, marked_text, span_types
 
 RES = __import__("pathlib").Path(__file__).parents[1] / "resources" / "pipeline"
@@ -75,9 +74,9 @@ def test_translate_train_classification_keeps_labels(tmp_path, write_recipe):
 
 
 def test_translate_train_constrained_with_the_tiny_model(tmp_path, write_recipe):
-    from xlt.testing.tiny_mt import build_tiny_seq2seq
+    from xlt.testing.tiny_mt import shared_tiny_seq2seq
 
-    model = build_tiny_seq2seq(tmp_path / "mt", [*DEFAULT_TEXTS, "A bird sees the cat ."])
+    model = shared_tiny_seq2seq()
     rec, base = _recipe(
         tmp_path,
         write_recipe,

@@ -91,9 +91,12 @@ def stub():
                     self.wfile.write(b"overloaded" if fail else b"bad request")
                     return
                 text = data["messages"][1]["content"]
-                body = state.body or json.dumps(
-                    {"choices": [{"message": {"content": f"EU {text}"}, "finish_reason": "stop"}]}
-                ).encode()
+                body = (
+                    state.body
+                    or json.dumps(
+                        {"choices": [{"message": {"content": f"EU {text}"}, "finish_reason": "stop"}]}
+                    ).encode()
+                )
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")
                 self.end_headers()
@@ -103,7 +106,7 @@ def stub():
                     state.in_flight -= 1
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
     thread.start()
     state.url = f"http://127.0.0.1:{server.server_address[1]}/v1"
     yield state
@@ -177,10 +180,10 @@ def test_openai_missing_key_variable(stub, monkeypatch):
 
 # -- hf-seq2seq (tiny random Marian model) -------------------------------------------------
 @pytest.fixture(scope="module")
-def tiny_mt(tmp_path_factory):
-    from xlt.testing.tiny_mt import build_tiny_seq2seq
+def tiny_mt():
+    from xlt.testing.tiny_mt import shared_tiny_seq2seq
 
-    return str(build_tiny_seq2seq(tmp_path_factory.mktemp("tiny-mt")))
+    return str(shared_tiny_seq2seq())
 
 
 def _hf(path, **kw):

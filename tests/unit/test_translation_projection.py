@@ -103,11 +103,11 @@ def test_too_many_types_for_the_marker_pairs():
 
 # -- constrained decoding ------------------------------------------------------------------
 @pytest.fixture(scope="module")
-def hf(tmp_path_factory):
-    from xlt.testing.tiny_mt import build_tiny_seq2seq
+def hf():
+    from xlt.testing.tiny_mt import shared_tiny_seq2seq
     from xlt.translation import build_translator
 
-    path = build_tiny_seq2seq(tmp_path_factory.mktemp("tiny-mt"))
+    path = shared_tiny_seq2seq()
     return build_translator(
         {"method": "hf-seq2seq", "model": str(path), "device": "cpu", "beam_size": 2, "max_new_tokens": 48}
     )

@@ -59,3 +59,20 @@ def build_tiny_seq2seq(
     model.save_pretrained(out, safe_serialization=True)
     tok.save_pretrained(out)
     return out
+
+
+_CACHE: dict[str, Path] = {}
+
+
+def shared_tiny_seq2seq() -> Path:
+    """:func:`build_tiny_seq2seq` with the default texts, built once per process into a temporary
+    directory (tests in several files share it; read it, never write into it)."""
+    if "default" not in _CACHE:
+        import atexit
+        import shutil
+        import tempfile
+
+        root = Path(tempfile.mkdtemp(prefix="xlt-tiny-mt-"))
+        atexit.register(shutil.rmtree, root, ignore_errors=True)
+        _CACHE["default"] = build_tiny_seq2seq(root / "model")
+    return _CACHE["default"]
