@@ -90,3 +90,37 @@ def test_transliterate_with_uroman():
         [LabeledSentence(("Швидка", "лисиця"), ("O", "O"))]
     )
     assert out[0].tokens[0] == "Shvidka" and out[0].tokens[1].isascii()
+
+
+def test_zero_shot_recipe_with_augmentation(tmp_path, write_recipe):
+    from pathlib import Path
+
+    from xlt.errors import ConfigError
+    from xlt.pipeline import load_recipe, run_recipe
+
+    res = Path(__file__).parents[1] / "resources" / "pipeline"
+    d = tmp_path / "xx.tsv"
+    d.write_text("bird\tlintu\ncat\tkissa\ndog\tkoira\nsees\tnäkee\n", encoding="utf-8")
+    data = {
+        "task": "ner",
+        "method": "zero-shot",
+        "model": "crf",
+        "source": {"language": "eng", "train": str(res / "source_train_ner.conll")},
+        "target": {"language": "xx", "test": str(res / "target_test_ner.conll")},
+        "augment": [
+            {"method": "codeswitch", "languages": ["xx"], "dictionaries": {"xx": str(d)}, "rate": 0.5}
+        ],
+        "output_dir": str(tmp_path / "out"),
+    }
+    rec, base = load_recipe(write_recipe(data))
+    result = run_recipe(rec, base)
+    aug = result.metrics["augment"]
+    n_src = 60  # sentences of source_train_ner.conll
+    assert aug["augmenters"][0]["examples"] == n_src and aug["examples"] > n_src
+    assert aug["augmenters"][0]["switched_words"] > 0
+    data["augment"] = [{"method": "codeswitch", "languages": ["xx"], "rate": 2}]
+    with pytest.raises(ConfigError, match=r"augment\.0: .*rate"):
+        run_recipe(*load_recipe(write_recipe(data)))
+    data["method"] = "supervised"
+    with pytest.raises(ConfigError, match="option of method 'zero-shot'"):
+        load_recipe(write_recipe(data))

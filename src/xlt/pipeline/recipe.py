@@ -141,6 +141,11 @@ class Recipe(XltConfig):
         description="translate-train: translate source.train with this translator and project its labels "
         "(instead of reading pre-translated target.train).",
     )
+    augment: list[dict[str, Any]] = Field(
+        default_factory=list,
+        description="zero-shot: augmenters applied in turn to the source training data, e.g. "
+        "[{method: codeswitch, languages: [eus], rate: 0.3}, {method: transliterate}] (`xlt methods augmenters`).",
+    )
     source_model: str | dict[str, Any] | None = Field(
         None, description="Backend of the source tagger in projection (default: same as model)."
     )
@@ -196,6 +201,8 @@ class Recipe(XltConfig):
             for i, s in enumerate(self.all_sources):
                 if s.train is None:
                     raise ValueError(f"{self._src_key(i)}.train is required for method 'zero-shot'")
+        if self.augment and self.method != "zero-shot":
+            raise ValueError("'augment' is an option of method 'zero-shot'")
         if self.translate is not None:
             if self.method != "translate-train":
                 raise ValueError("'translate' is an option of method 'translate-train'")

@@ -153,6 +153,10 @@ class Pipeline:
             from xlt.pipeline import translate_train
 
             translate_train.prepare(self)
+        if r.augment:
+            from xlt.pipeline import augment
+
+            augment.prepare(self)
 
     def _validate_inputs(self) -> None:
         """Read every labelled file the recipe names (train, dev and test sets of every language)
@@ -349,14 +353,19 @@ class Pipeline:
                 model_dir, extra = self._run_projection()
             elif method == "zero-shot":
                 keys = [f"{s.key}.train" for s in self.sources]
+                max_train = _max_train(self.sources)
+                if self.recipe.augment:  # the augmented copies come after the (capped) originals
+                    from xlt.pipeline import augment
+
+                    keys, max_train = augment.apply(self, keys), None
                 model_dir = self._train_model(
                     "train-source",
                     self.recipe.model,
                     keys,
-                    _max_train(self.sources),
+                    max_train,
                     dev_keys=[f"{s.key}.dev" for s in self.sources],
                 )
-                extra = {}
+                extra = {"augment": self.summaries["augment-source"]} if self.recipe.augment else {}
             elif method == "translate-train" and self.recipe.translate is not None:
                 from xlt.pipeline import translate_train
 
