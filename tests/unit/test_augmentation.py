@@ -119,7 +119,7 @@ def test_zero_shot_recipe_with_augmentation(tmp_path, write_recipe):
     assert aug["augmenters"][0]["examples"] == n_src and aug["examples"] > n_src
     assert aug["augmenters"][0]["switched_words"] > 0
     data["augment"] = [{"method": "codeswitch", "languages": ["xx"], "rate": 2}]
-    with pytest.raises(ConfigError, match=r"augment\.0: .*rate"):
+    with pytest.raises(ConfigError, match=r"(?s)augment\.0: .*rate"):
         run_recipe(*load_recipe(write_recipe(data)))
     data["method"] = "supervised"
     with pytest.raises(ConfigError, match="option of method 'zero-shot'"):
