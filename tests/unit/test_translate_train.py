@@ -105,7 +105,7 @@ def test_translate_train_constrained_with_the_tiny_model(tmp_path, write_recipe)
 def test_translate_spec_validation(tmp_path, write_recipe):
     with pytest.raises(ConfigError, match=r"target.train is required .*or give 'translate'"):
         _recipe(tmp_path, write_recipe)
-    with pytest.raises(ConfigError, match="option of method 'translate-train'"):
+    with pytest.raises(ConfigError, match="option of methods 'translate-train' and 'translate-test'"):
         _recipe(tmp_path, write_recipe, method="zero-shot", translate={"translator": "file"})
     with pytest.raises(ConfigError, match="use alignment for pos"):
         _recipe(tmp_path, write_recipe, task="pos", translate={"translator": "file"})
@@ -114,3 +114,56 @@ def test_translate_spec_validation(tmp_path, write_recipe):
     )
     with pytest.raises(ConfigError, match=r"(?s)translate\.translator: .*path"):
         run_recipe(rec, base)
+
+
+# -- translate-test ------------------------------------------------------------------------
+def _identity_lines(path, out, task):
+    if task == "classification":
+        from xlt.io.classification import read_classification
+
+        lines = [ex.text for ex in read_classification(path)]
+    else:
+        lines = [" ".join(s.tokens) for s in read_conll(path) if len(s)]
+    out.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def test_translate_test_classification_equals_zero_shot_under_identity(tmp_path, write_recipe):
+    mt = tmp_path / "mt.txt"
+    _identity_lines(RES / "cls_test.tsv", mt, "classification")
+    common = {
+        "task": "classification",
+        "model": "linear",
+        "source": {"language": "eng", "train": str(RES / "cls_train.tsv")},
+        "target": {"language": "xx", "test": str(RES / "cls_test.tsv")},
+    }
+    tt = run_recipe(
+        *_recipe(tmp_path, write_recipe, **common, method="translate-test",
+                 translate={"translator": {"method": "file", "path": str(mt)}})
+    )  # fmt: skip
+    zs = run_recipe(
+        *_recipe(tmp_path, write_recipe, **common, method="zero-shot", output_dir=str(tmp_path / "zs"))
+    )
+    assert tt.metrics["accuracy"] == zs.metrics["accuracy"]
+    assert tt.metrics["translate_test"]["translations"]["target.test"]["texts"] == 20
+
+
+def test_translate_test_ner_maps_tags_back_through_alignment(tmp_path, write_recipe):
+    pytest.importorskip("eflomal")
+    mt = tmp_path / "mt.txt"
+    _identity_lines(RES / "target_test_ner.conll", mt, "ner")
+    res = run_recipe(
+        *_recipe(tmp_path, write_recipe, method="translate-test",
+                 translate={"translator": {"method": "file", "path": str(mt)}})
+    )  # fmt: skip
+    mapping = res.metrics["translate_test"]["mapping"]["target.test"]
+    assert mapping["sentences"] == 25 and mapping["empty_translations"] == 0
+    assert 0.0 <= res.metrics["f1"] <= 1.0
+    wrong = tmp_path / "short.txt"
+    wrong.write_text("one line\n", encoding="utf-8")
+    with pytest.raises(Exception, match=r"1 lines .* for 25 input"):
+        run_recipe(
+            *_recipe(tmp_path, write_recipe, method="translate-test", output_dir=str(tmp_path / "o2"),
+                     translate={"translator": {"method": "file", "path": str(wrong)}})
+        )  # fmt: skip
+    with pytest.raises(ConfigError, match="needs 'translate'"):
+        _recipe(tmp_path, write_recipe, method="translate-test")

@@ -18,7 +18,7 @@ from xlt.config import XltConfig, apply_overrides, load_yaml
 from xlt.errors import ConfigError
 
 Task = Literal["pos", "ner", "classification"]
-Method = Literal["projection", "zero-shot", "supervised", "translate-train"]
+Method = Literal["projection", "zero-shot", "supervised", "translate-train", "translate-test"]
 
 
 class SourceSpec(XltConfig):
@@ -124,7 +124,7 @@ class Recipe(XltConfig):
     """A runnable recipe (``xlt run recipe.yaml``)."""
 
     task: Task = Field(description="pos | ner | classification")
-    method: Method = Field(description="projection | zero-shot | supervised | translate-train")
+    method: Method = Field(description="projection | zero-shot | supervised | translate-train | translate-test")
     model: str | dict[str, Any] = Field(
         "crf",
         description="Task backend: crf | linear | a HF model id or path (transformers), or a mapping "
@@ -203,9 +203,16 @@ class Recipe(XltConfig):
                     raise ValueError(f"{self._src_key(i)}.train is required for method 'zero-shot'")
         if self.augment and self.method != "zero-shot":
             raise ValueError("'augment' is an option of method 'zero-shot'")
-        if self.translate is not None:
+        if self.method == "translate-test":
+            if self.translate is None:
+                raise ValueError("method 'translate-test' needs 'translate' (translate.translator)")
+            if len(self.all_sources) != 1 or self.all_sources[0].train is None:
+                raise ValueError("method 'translate-test' needs one source with source.train")
+            if self.target.test is None:
+                raise ValueError("method 'translate-test' needs target.test (the data it translates)")
+        elif self.translate is not None:
             if self.method != "translate-train":
-                raise ValueError("'translate' is an option of method 'translate-train'")
+                raise ValueError("'translate' is an option of methods 'translate-train' and 'translate-test'")
             if not self.all_sources or any(s.train is None for s in self.all_sources):
                 raise ValueError("translate-train with 'translate' needs source.train (the data to translate)")
             if self.translate.projection != "alignment" and self.task == "pos":
