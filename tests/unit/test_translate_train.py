@@ -53,6 +53,23 @@ def test_translate_train_markers_with_a_file_translator(tmp_path, write_recipe):
     assert len(train.splitlines()) == n and json.loads(train.splitlines()[0])["tokens"]
 
 
+def test_translate_train_alignment_projection(tmp_path, write_recipe):
+    pytest.importorskip("eflomal")
+    mt = tmp_path / "mt.txt"
+    sents = [s for s in read_conll(RES / "source_train_ner.conll") if len(s)]
+    lines = [" ".join(s.tokens) for s in sents]
+    lines[0] = ""  # an empty translation is dropped and counted
+    mt.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    rec, base = _recipe(
+        tmp_path,
+        write_recipe,
+        translate={"translator": {"method": "file", "path": str(mt)}, "projection": "alignment"},
+    )
+    per = run_recipe(rec, base).metrics["translate"]["per_source"]["eng"]
+    assert per["sentences"] == len(sents) and per["dropped_by_reason"]["empty_translation"] == 1
+    assert per["kept"] + per["dropped"] == len(sents) and per["projector"]["source_spans"] > 0
+
+
 def test_translate_train_classification_keeps_labels(tmp_path, write_recipe):
     from xlt.io.classification import read_classification
 
