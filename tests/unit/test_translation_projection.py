@@ -146,3 +146,12 @@ def test_constrained_translates_first_when_no_translations_given(hf):
     assert proj.stats_["sentences"] == 1 and proj.stats_["kept"] + proj.stats_["dropped"] == 1
     if out:  # the random model's translation may be one word: then it is dropped, counted
         assert "".join(out[0].tokens).replace(" ", "") != ""
+
+
+def test_marker_pairs_found_in_the_source_text_are_skipped():
+    odd = LabeledSentence(("[", "Mary", "]", "<3"), ("O", "B-PER", "O", "O"))
+    tr = Scripted({})  # echoes its input: a perfect marker-preserving MT system
+    proj = translation_projectors.build("markers")
+    out = proj.project([odd], tr, ENG, EUS)
+    assert proj.stats_["marker_pairs"] == {"PER": ["{", "}"]}
+    assert out[0].labels == ("O", "B-PER", "O", "O") and proj.stats_["markers"]["duplicated"] == 0

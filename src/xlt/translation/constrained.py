@@ -202,7 +202,7 @@ class ConstrainedProjector:
             )
         cfg = self.config
         t0 = time.perf_counter()
-        pairs = cfg.pairs_for(span_types(source))
+        pairs = cfg.pairs_for(span_types(source), source)
         spans = [bio_spans(s.labels) for s in source]
         plain = [plain_text(s) for s in source]
         if translations is None:
@@ -250,9 +250,24 @@ class ConstrainedProjector:
             return allowed
 
         saved_beams = translator.config.beam_size
+        # the constrained output is the translation plus its markers: allow exactly that many tokens
+        longest = max(
+            (
+                len(machines[k].seq)
+                + sum(len(marker_ids[t][0]) + len(marker_ids[t][1]) for t, _, _ in spans[k])
+                + prefix_len
+                + 1
+                for k in todo
+            ),
+            default=0,
+        )
         seqs = (
             translator.generate_ids(
-                [marked_text(source[k], spans[k], pairs) for k in todo], src, tgt, prefix_fn=factory
+                [marked_text(source[k], spans[k], pairs) for k in todo],
+                src,
+                tgt,
+                prefix_fn=factory,
+                max_new_tokens=longest,
             )
             if todo
             else []

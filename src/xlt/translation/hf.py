@@ -148,9 +148,11 @@ class HFSeq2SeqTranslator:
         tgt: Lang,
         *,
         prefix_fn: PrefixFnFactory | None = None,
+        max_new_tokens: int | None = None,
     ) -> list[list[int]]:
         """Generated token ids per text (decoder prefix included), in input order. ``prefix_fn``
-        builds a ``prefix_allowed_tokens_fn`` for each batch from the batch's input indices."""
+        builds a ``prefix_allowed_tokens_fn`` for each batch from the batch's input indices;
+        ``max_new_tokens`` overrides the configured limit (constrained decoding knows its length)."""
         import torch
 
         self.load()
@@ -173,7 +175,7 @@ class HFSeq2SeqTranslator:
                 mask[row, : len(ids[i])] = 1
             kwargs: dict[str, Any] = {
                 "num_beams": cfg.beam_size,
-                "max_new_tokens": cfg.max_new_tokens,
+                "max_new_tokens": max_new_tokens or cfg.max_new_tokens,
                 "do_sample": False,
             }
             if tgt_id is not None:

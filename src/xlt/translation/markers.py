@@ -166,7 +166,7 @@ class MarkerProjector:
     ) -> list[LabeledSentence]:
         cfg = self.config
         t0 = time.perf_counter()
-        pairs = cfg.pairs_for(span_types(source))
+        pairs = cfg.pairs_for(span_types(source), source)
         spans = [bio_spans(s.labels) for s in source]
         inputs = [
             marked_text(s, sp, pairs) if sp else plain_text(s) for s, sp in zip(source, spans, strict=True)

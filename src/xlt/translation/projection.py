@@ -20,7 +20,9 @@ from xlt.types import LabeledSentence, Lang
 translation_projectors = stage_registry("translation_projectors")
 
 #: default marker pairs, given to the span types in sorted order
-DEFAULT_MARKERS: tuple[tuple[str, str], ...] = (("[", "]"), ("{", "}"), ("<", ">"), ("⟦", "⟧"), ("⟨", "⟩"))
+DEFAULT_MARKERS: tuple[tuple[str, str], ...] = (
+    ("[", "]"), ("{", "}"), ("<", ">"), ("⟦", "⟧"), ("⟨", "⟩"), ("«", "»"), ("⟪", "⟫"), ("【", "】"),
+)  # fmt: skip
 
 
 @runtime_checkable
@@ -63,15 +65,25 @@ class MarkerOptions(MethodConfig):
             raise ValueError("every marker string must differ from the others")
         return v
 
-    def pairs_for(self, types: Sequence[str]) -> dict[str, tuple[str, str]]:
-        """The marker pair of every span type (a ConfigError when there are too few pairs)."""
+    def pairs_for(
+        self, types: Sequence[str], source: Sequence[LabeledSentence] = ()
+    ) -> dict[str, tuple[str, str]]:
+        """The marker pair of every span type (a ConfigError when there are too few pairs).
+        Pairs of ``markers`` whose strings occur in the ``source`` text are not used (they
+        would read as spans); explicit ``label_markers`` are used as given."""
         out: dict[str, tuple[str, str]] = {t: tuple(p) for t, p in self.label_markers.items()}  # type: ignore[misc]
-        free = [tuple(p) for p in self.markers if tuple(p) not in out.values()]
+        text = "\n".join(" ".join(s.tokens) for s in source)
+        free = [
+            tuple(p)
+            for p in self.markers
+            if tuple(p) not in out.values() and p[0] not in text and p[1] not in text
+        ]
         missing = sorted(t for t in set(types) if t not in out)
         if len(missing) > len(free):
             raise ConfigError(
-                f"{len(missing)} span types ({', '.join(missing)}) but only {len(free)} free marker pairs; "
-                "expected at least one pair per type (add pairs under 'markers' or 'label_markers')"
+                f"{len(missing)} span types ({', '.join(missing)}) but only {len(free)} free marker pairs "
+                "(pairs whose strings occur in the source text are not used); expected at least one pair "
+                "per type (add pairs under 'markers' or 'label_markers')"
             )
         out.update({t: free[k] for k, t in enumerate(missing)})  # type: ignore[misc]
         return out
