@@ -149,9 +149,19 @@ def test_constrained_translates_first_when_no_translations_given(hf):
 
 
 def test_marker_pairs_found_in_the_source_text_are_skipped():
-    odd = LabeledSentence(("[", "Mary", "]", "<3"), ("O", "B-PER", "O", "O"))
+    odd = LabeledSentence(("[", "Mary", "]", "now"), ("O", "B-PER", "O", "O"))
     tr = Scripted({})  # echoes its input: a perfect marker-preserving MT system
     proj = translation_projectors.build("markers")
     out = proj.project([odd], tr, ENG, EUS)
     assert proj.stats_["marker_pairs"] == {"PER": ["{", "}"]}
     assert out[0].labels == ("O", "B-PER", "O", "O") and proj.stats_["markers"]["duplicated"] == 0
+
+
+def test_constrained_skips_markers_the_model_cannot_spell(hf):
+    proj = translation_projectors.build("constrained", markers=[["⟦", "⟧"], ["[", "]"], ["{", "}"]])
+    out = proj.project([MARY], hf, ENG, EUS, translations=["Maria Nairobira joan zen ."])
+    assert proj.stats_["marker_pairs"] == {"LOC": ["[", "]"], "PER": ["{", "}"]} and len(out) == 1
+    with pytest.raises(ConfigError, match="cannot spell"):
+        translation_projectors.build("constrained", markers=[["⟦", "⟧"], ["⟪", "⟫"]]).project(
+            [MARY], hf, ENG, EUS, translations=["Maria Nairobira joan zen ."]
+        )

@@ -202,7 +202,8 @@ class ConstrainedProjector:
             )
         cfg = self.config
         t0 = time.perf_counter()
-        pairs = cfg.pairs_for(span_types(source), source)
+        tok = translator.load().tokenizer_
+        pairs = cfg.pairs_for(span_types(source), source, self._spellable(tok))
         spans = [bio_spans(s.labels) for s in source]
         plain = [plain_text(s) for s in source]
         if translations is None:
@@ -212,7 +213,6 @@ class ConstrainedProjector:
 
             raise MismatchError(f"{len(translations)} translations for {len(source)} source sentences")
         plain_stats = dict(translator.stats_)
-        tok = translator.load().tokenizer_
         marker_ids = {typ: (self._ids(tok, o), self._ids(tok, c)) for typ, (o, c) in pairs.items()}
         eos = translator._eos()
         reasons: Counter[str] = Counter()
@@ -326,6 +326,30 @@ class ConstrainedProjector:
             "seconds": round(seconds, 4),
         }
         return out
+
+    @classmethod
+    def _spellable(cls, tok: Any) -> Any:
+        """A filter of marker pairs the decoder can tell apart: no unknown-token pieces, and no id
+        sequence equal to or a prefix of another accepted marker's (checked in the order asked)."""
+        seen: list[tuple[int, ...]] = []
+        unk = tok.unk_token_id
+
+        def usable(pair: tuple[str, str]) -> bool:
+            try:
+                ids = [cls._ids(tok, m) for m in pair]
+            except ConfigError:
+                return False
+            for seq in ids:
+                if unk is not None and unk in seq:
+                    return False
+                if any(seq[: len(o)] == o or o[: len(seq)] == seq for o in seen):
+                    return False
+            if ids[0][: len(ids[1])] == ids[1] or ids[1][: len(ids[0])] == ids[0]:
+                return False
+            seen.extend(ids)
+            return True
+
+        return usable
 
     @staticmethod
     def _ids(tok: Any, marker: str) -> tuple[int, ...]:

@@ -3,7 +3,7 @@ label-indexed marker pairs, segment-wise target tokenisation and fuzzy span matc
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from difflib import SequenceMatcher
 from typing import Any, Protocol, runtime_checkable
 
@@ -66,7 +66,10 @@ class MarkerOptions(MethodConfig):
         return v
 
     def pairs_for(
-        self, types: Sequence[str], source: Sequence[LabeledSentence] = ()
+        self,
+        types: Sequence[str],
+        source: Sequence[LabeledSentence] = (),
+        usable: Callable[[tuple[str, str]], bool] | None = None,
     ) -> dict[str, tuple[str, str]]:
         """The marker pair of every span type (a ConfigError when there are too few pairs).
         Pairs of ``markers`` whose strings occur in the ``source`` text are not used (they
@@ -76,13 +79,16 @@ class MarkerOptions(MethodConfig):
         free = [
             tuple(p)
             for p in self.markers
-            if tuple(p) not in out.values() and p[0] not in text and p[1] not in text
+            if tuple(p) not in out.values()
+            and p[0] not in text
+            and p[1] not in text
+            and (usable is None or usable(tuple(p)))  # type: ignore[arg-type]
         ]
         missing = sorted(t for t in set(types) if t not in out)
         if len(missing) > len(free):
             raise ConfigError(
                 f"{len(missing)} span types ({', '.join(missing)}) but only {len(free)} free marker pairs "
-                "(pairs whose strings occur in the source text are not used); expected at least one pair "
+                "(pairs whose strings occur in the source text, or that the model cannot spell, are not used); expected at least one pair "
                 "per type (add pairs under 'markers' or 'label_markers')"
             )
         out.update({t: free[k] for k, t in enumerate(missing)})  # type: ignore[misc]
