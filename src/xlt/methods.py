@@ -13,6 +13,8 @@ STAGE_PACKAGES: tuple[str, ...] = (
     "xlt.vocab.initializers",
     "xlt.alignment",
     "xlt.projection",
+    "xlt.translation",
+    "xlt.augmentation",
     "xlt.models",
     "xlt.ranking",
 )

@@ -30,6 +30,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "xlt.cli.mexa",
     "xlt.cli.align",
     "xlt.cli.project",
+    "xlt.cli.translate",
 )
 
 app = typer.Typer(

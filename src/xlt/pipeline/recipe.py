@@ -18,7 +18,7 @@ from xlt.config import XltConfig, apply_overrides, load_yaml
 from xlt.errors import ConfigError
 
 Task = Literal["pos", "ner", "classification"]
-Method = Literal["projection", "zero-shot", "supervised", "translate-train"]
+Method = Literal["projection", "zero-shot", "supervised", "translate-train", "translate-test"]
 
 
 class SourceSpec(XltConfig):
@@ -102,11 +102,29 @@ class ProjectSpec(XltConfig):
     )
 
 
+class TranslateSpec(XltConfig):
+    """``translate-train`` from the source training data: machine-translate it and project its
+    labels (see docs/translation.md)."""
+
+    translator: str | dict[str, Any] = Field(
+        description="Registered translator (`xlt methods translators`) or a mapping {method: hf-seq2seq, "
+        "model: DIR, ...} with its options."
+    )
+    projection: Literal["alignment", "markers", "constrained"] = Field(
+        "markers",
+        description="How labels reach the translation: word alignment (the recipe's align / projection "
+        "sections), markers (EasyProject) or constrained decoding (Codec). Classification keeps labels.",
+    )
+    options: dict[str, Any] = Field(
+        default_factory=dict, description="Options of the markers / constrained projector."
+    )
+
+
 class Recipe(XltConfig):
     """A runnable recipe (``xlt run recipe.yaml``)."""
 
     task: Task = Field(description="pos | ner | classification")
-    method: Method = Field(description="projection | zero-shot | supervised | translate-train")
+    method: Method = Field(description="projection | zero-shot | supervised | translate-train | translate-test")
     model: str | dict[str, Any] = Field(
         "crf",
         description="Task backend: crf | linear | a HF model id or path (transformers), or a mapping "
@@ -118,6 +136,16 @@ class Recipe(XltConfig):
     output_dir: str = Field(description="Where every artifact, metrics.json and the log are written.")
     align: AlignSpec = Field(default_factory=AlignSpec, description="Word alignment (projection).")
     projection: ProjectSpec = Field(default_factory=ProjectSpec, description="Projection options.")
+    translate: TranslateSpec | None = Field(
+        None,
+        description="translate-train: translate source.train with this translator and project its labels "
+        "(instead of reading pre-translated target.train).",
+    )
+    augment: list[dict[str, Any]] = Field(
+        default_factory=list,
+        description="zero-shot: augmenters applied in turn to the source training data, e.g. "
+        "[{method: codeswitch, languages: [eus], rate: 0.3}, {method: transliterate}] (`xlt methods augmenters`).",
+    )
     source_model: str | dict[str, Any] | None = Field(
         None, description="Backend of the source tagger in projection (default: same as model)."
     )
@@ -173,8 +201,29 @@ class Recipe(XltConfig):
             for i, s in enumerate(self.all_sources):
                 if s.train is None:
                     raise ValueError(f"{self._src_key(i)}.train is required for method 'zero-shot'")
-        if self.method in ("supervised", "translate-train") and self.target.train is None:
-            raise ValueError(f"target.train is required for method {self.method!r}")
+        if self.augment and self.method != "zero-shot":
+            raise ValueError("'augment' is an option of method 'zero-shot'")
+        if self.method == "translate-test":
+            if self.translate is None:
+                raise ValueError("method 'translate-test' needs 'translate' (translate.translator)")
+            if len(self.all_sources) != 1 or self.all_sources[0].train is None:
+                raise ValueError("method 'translate-test' needs one source with source.train")
+            if self.target.test is None:
+                raise ValueError("method 'translate-test' needs target.test (the data it translates)")
+        elif self.translate is not None:
+            if self.method != "translate-train":
+                raise ValueError("'translate' is an option of methods 'translate-train' and 'translate-test'")
+            if not self.all_sources or any(s.train is None for s in self.all_sources):
+                raise ValueError("translate-train with 'translate' needs source.train (the data to translate)")
+            if self.translate.projection != "alignment" and self.task == "pos":
+                raise ValueError(
+                    "translate.projection markers / constrained carry spans (ner); use alignment for pos"
+                )
+        elif self.method in ("supervised", "translate-train") and self.target.train is None:
+            raise ValueError(
+                f"target.train is required for method {self.method!r}"
+                + (" (or give 'translate' to translate source.train)" if self.method == "translate-train" else "")
+            )
         return self
 
     def _src_key(self, i: int) -> str:

@@ -105,6 +105,8 @@ class Pipeline:
         self.weights: list[float] = []
         self.predictions_path: Path | None = None  # predictions.jsonl of the evaluate step
         self.data: dict[str, list[Any]] = {}  # every labelled input, parsed (validated) in prepare()
+        #: translate-test: (model_dir, key, data) -> predictions through the translation (None: predict)
+        self.test_predictor: Any = None
 
     # -- helpers ----------------------------------------------------------------------------
     def say(self, message: str) -> None:
@@ -149,6 +151,14 @@ class Pipeline:
         self._validate_inputs()
         if r.method == "projection":
             self._prepare_projection()
+        if r.method in ("translate-train", "translate-test") and r.translate is not None:
+            from xlt.pipeline import translate_train
+
+            translate_train.prepare(self)
+        if r.augment:
+            from xlt.pipeline import augment
+
+            augment.prepare(self)
 
     def _validate_inputs(self) -> None:
         """Read every labelled file the recipe names (train, dev and test sets of every language)
@@ -300,7 +310,7 @@ class Pipeline:
 
         def compute(d: Path) -> dict[str, Any]:
             data = self._read(key)
-            return task_scores(self.recipe.task, D.gold_of(data), load_task_model(model_dir).predict(data))
+            return task_scores(self.recipe.task, D.gold_of(data), self._predict(model_dir, key, data))
 
         depends = {"data": self._sig(self.paths[key]), "task": self.recipe.task, "model": str(model_dir)}
         return self.runner.run(f"evaluate-{key}", depends, compute, upstream=upstream)[1]
@@ -308,7 +318,7 @@ class Pipeline:
     def _evaluate_test(self, model_dir: Path, key: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
         """Scores on ``key`` plus bootstrap CIs, and the ``predictions.jsonl`` records."""
         data = self._read(key)
-        pred = load_task_model(model_dir).predict(data)
+        pred = self._predict(model_dir, key, data)
         gold = D.gold_of(data)
         ids = [str(getattr(x, "id", None) or "") for x in data]
         unique = all(ids) and len(set(ids)) == len(ids)
@@ -322,6 +332,11 @@ class Pipeline:
         )
         scores.pop("primary_metric", None)
         return scores, records
+
+    def _predict(self, model_dir: Path, key: str, data: list[Any]) -> list[Any]:
+        if self.test_predictor is not None:
+            return self.test_predictor(model_dir, key, data)
+        return load_task_model(model_dir).predict(data)
 
     # -- methods -----------------------------------------------------------------------------
     def run(self) -> RunResult:
@@ -345,14 +360,27 @@ class Pipeline:
                 model_dir, extra = self._run_projection()
             elif method == "zero-shot":
                 keys = [f"{s.key}.train" for s in self.sources]
+                max_train = _max_train(self.sources)
+                if self.recipe.augment:  # the augmented copies come after the (capped) originals
+                    from xlt.pipeline import augment
+
+                    keys, max_train = augment.apply(self, keys), None
                 model_dir = self._train_model(
                     "train-source",
                     self.recipe.model,
                     keys,
-                    _max_train(self.sources),
+                    max_train,
                     dev_keys=[f"{s.key}.dev" for s in self.sources],
                 )
-                extra = {}
+                extra = {"augment": self.summaries["augment-source"]} if self.recipe.augment else {}
+            elif method == "translate-test":
+                from xlt.pipeline import translate_test
+
+                model_dir, extra = translate_test.run(self)
+            elif method == "translate-train" and self.recipe.translate is not None:
+                from xlt.pipeline import translate_train
+
+                model_dir, extra = translate_train.run(self)
             else:
                 model_dir = self._train_model("train-target", self.recipe.model, ["target.train"])
                 extra = {}
@@ -397,7 +425,7 @@ class Pipeline:
         return metrics
 
     def _model_step_names(self) -> tuple[str, ...]:
-        return tuple(n for n in self.runner.fingerprints if n.startswith("train"))
+        return tuple(n for n in self.runner.fingerprints if n.startswith(("train", "translate-target")))
 
     # -- projection --------------------------------------------------------------------------
     def _run_projection(self) -> tuple[Path, dict[str, Any]]:

@@ -1,0 +1,66 @@
+"""Recipe key ``augment``: augmenters applied to the source training data of ``zero-shot``
+(code-switching, CoSDA-ML; transliteration), as one cached step."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from xlt.errors import ConfigError
+from xlt.pipeline import data as D
+
+if TYPE_CHECKING:
+    from xlt.pipeline.run import Pipeline
+
+KEY = "augmented.train"
+
+
+def _build(p: Pipeline) -> list[Any]:
+    from xlt.augmentation import augmenters
+    from xlt.pipeline.run import build_method
+
+    out = []
+    for k, spec in enumerate(p.recipe.augment):
+        options = dict(spec)
+        name = options.pop("method", None)
+        if not isinstance(name, str):
+            raise ConfigError(
+                f"augment.{k}: expected a 'method' key (valid: {', '.join(augmenters.names())})"
+            )
+        if "seed" in augmenters.config_class(name).model_fields:
+            options.setdefault("seed", p.recipe.seed)
+        out.append(build_method(augmenters, name, options, f"augment.{k}"))
+    return out
+
+
+def prepare(p: Pipeline) -> None:
+    """Validate every augmenter's options before any long step."""
+    _build(p)
+
+
+def apply(p: Pipeline, keys: list[str]) -> list[str]:
+    """Augment the data of ``keys`` (one cached step); the key of the augmented data."""
+    from xlt.pipeline.translate_train import _read_examples, _write_examples
+
+    r = p.recipe
+    max_n = min((s.spec.max_train for s in p.sources if s.spec.max_train), default=None)
+
+    def compute(d: Any) -> dict[str, Any]:
+        data: list[Any] = [x for k in keys for x in p._read(k, max_n)]
+        stats = []
+        for aug in _build(p):
+            data = aug.augment(data)
+            stats.append(dict(aug.stats_))
+        if r.task == "classification":
+            _write_examples(d / "train.jsonl", data)
+        else:
+            D.write_sentences(d / "train.jsonl", data)
+        p.say(f"augmented the source training data: {len(data)} examples")
+        return {"examples": len(data), "augmenters": stats}
+
+    depends = {"augment": r.augment, "data": [p._sig(p.paths[k]) for k in keys], "max": max_n, "seed": r.seed}
+    d, summary = p.runner.run("augment-source", depends, compute)
+    p.summaries["augment-source"] = summary
+    path = d / "train.jsonl"
+    p.paths[KEY] = path
+    p.data[KEY] = _read_examples(path) if r.task == "classification" else D.read_sentences(path)
+    return [KEY]

@@ -1,0 +1,126 @@
+"""Code-switching (CoSDA-ML) and transliteration augmentation."""
+
+from __future__ import annotations
+
+import pytest
+
+from xlt.augmentation import Augmenter, augmenters
+from xlt.errors import DataNotFoundError
+from xlt.types import LabeledSentence, TextExample
+
+SENT = LabeledSentence(
+    ("The", "dog", "sees", "Mary", "in", "the", "house", "."),
+    ("O", "O", "O", "B-PER", "O", "O", "O", "O"),
+    id="s1",
+)
+
+
+@pytest.fixture
+def dicts(tmp_path):
+    eu = tmp_path / "eu.tsv"
+    eu.write_text("dog\ttxakur\nhouse\tetxe\nsees\tikusten\nmary\tmaria\nthe\ta\n", encoding="utf-8")
+    sw = tmp_path / "sw.tsv"
+    sw.write_text("dog\tmbwa\nhouse\tnyumba\n", encoding="utf-8")
+    return {"eus": str(eu), "swh": str(sw)}
+
+
+def _cs(dicts, **kw):
+    return augmenters.build("codeswitch", languages=sorted(dicts), dictionaries=dicts, **kw)
+
+
+def test_codeswitch_rate_one_switches_every_known_word(dicts):
+    aug = _cs(dicts, rate=1.0, keep_original=False)
+    assert isinstance(aug, Augmenter)
+    (out,) = aug.augment([SENT])
+    assert out.labels == SENT.labels and len(out.tokens) == len(SENT.tokens)
+    assert out.tokens[2] == "ikusten" and out.tokens[3] == "Maria" and out.tokens[7] == "."
+    assert out.tokens[1] in ("txakur", "mbwa") and out.tokens[0] == "A"
+    assert aug.stats_["switched_words"] == aug.stats_["switchable_words"] == 6
+
+
+def test_codeswitch_rate_zero_and_copies(dicts):
+    assert _cs(dicts, rate=0.0).augment([SENT]) == [SENT]
+    out = _cs(dicts, rate=1.0).augment([SENT])
+    assert out[0] == SENT and len(out) == 2 and out[1].meta["augmented"] == "codeswitch"
+
+
+def test_codeswitch_is_seeded_and_scoped(dicts):
+    data = [SENT] * 30
+    a = [s.tokens for s in _cs(dicts, rate=0.5, seed=1).augment(data)]
+    b = [s.tokens for s in _cs(dicts, rate=0.5, seed=1).augment(data)]
+    c = [s.tokens for s in _cs(dicts, rate=0.5, seed=2).augment(data)]
+    assert a == b and a != c
+    ents = _cs(dicts, rate=1.0, scope="entities", keep_original=False).augment([SENT])[0]
+    assert ents.tokens == ("The", "dog", "sees", "Maria", "in", "the", "house", ".")
+    rest = _cs(dicts, rate=1.0, scope="non-entities", keep_original=False).augment([SENT])[0]
+    assert rest.tokens[3] == "Mary" and rest.tokens[2] == "ikusten"
+
+
+def test_codeswitch_text_examples_and_missing_dictionary(dicts, tmp_path):
+    out = _cs(dicts, rate=1.0, keep_original=False).augment([TextExample("the dog", "animals")])
+    assert out[0].label == "animals" and out[0].text.split()[0] == "a"
+    with pytest.raises(DataNotFoundError, match="no bilingual dictionary for 'qqq'"):
+        augmenters.build("codeswitch", languages=["qqq"], data_root=str(tmp_path)).augment([SENT])
+
+
+@pytest.mark.data
+def test_codeswitch_with_the_shared_muse_dictionary(shared_data):
+    aug = augmenters.build("codeswitch", languages=["deu"], rate=1.0, keep_original=False)
+    out = aug.augment([SENT])[0]
+    assert out.tokens[1] != "dog" and aug.stats_["by_language"]["deu"] >= 2
+
+
+def test_transliterate_romanises_non_latin_only():
+    data = [
+        LabeledSentence(("Швидка", "бура", "fox", "."), ("O", "B-X", "O", "O")),
+        LabeledSentence(("plain", "Latin"), ("O", "O")),
+        TextExample("Սկզբից էր Բանը", "x"),
+    ]
+    aug = augmenters.build("transliterate")
+    out = aug.augment(data)
+    assert len(out) == 5 and aug.stats_["changed"] == 2  # the Latin sentence is not duplicated
+    assert out[3].tokens == ("Shvidka", "bura", "fox", ".") and out[3].labels == data[0].labels
+    assert out[4].text.startswith("Skzbi")
+
+
+@pytest.mark.slow  # uroman loads its tables for ~5 s
+def test_transliterate_with_uroman():
+    pytest.importorskip("uroman")
+    out = augmenters.build("transliterate", scheme="uroman", keep_original=False).augment(
+        [LabeledSentence(("Швидка", "лисиця"), ("O", "O"))]
+    )
+    assert out[0].tokens[0] == "Shvidka" and out[0].tokens[1].isascii()
+
+
+def test_zero_shot_recipe_with_augmentation(tmp_path, write_recipe):
+    from pathlib import Path
+
+    from xlt.errors import ConfigError
+    from xlt.pipeline import load_recipe, run_recipe
+
+    res = Path(__file__).parents[1] / "resources" / "pipeline"
+    d = tmp_path / "xx.tsv"
+    d.write_text("bird\tlintu\ncat\tkissa\ndog\tkoira\nsees\tnäkee\n", encoding="utf-8")
+    data = {
+        "task": "ner",
+        "method": "zero-shot",
+        "model": "crf",
+        "source": {"language": "eng", "train": str(res / "source_train_ner.conll")},
+        "target": {"language": "xx", "test": str(res / "target_test_ner.conll")},
+        "augment": [
+            {"method": "codeswitch", "languages": ["xx"], "dictionaries": {"xx": str(d)}, "rate": 0.5}
+        ],
+        "output_dir": str(tmp_path / "out"),
+    }
+    rec, base = load_recipe(write_recipe(data))
+    result = run_recipe(rec, base)
+    aug = result.metrics["augment"]
+    n_src = 60  # sentences of source_train_ner.conll
+    assert aug["augmenters"][0]["examples"] == n_src and aug["examples"] > n_src
+    assert aug["augmenters"][0]["switched_words"] > 0
+    data["augment"] = [{"method": "codeswitch", "languages": ["xx"], "rate": 2}]
+    with pytest.raises(ConfigError, match=r"(?s)augment\.0: .*rate"):
+        run_recipe(*load_recipe(write_recipe(data)))
+    data["method"] = "supervised"
+    with pytest.raises(ConfigError, match="option of method 'zero-shot'"):
+        load_recipe(write_recipe(data))
