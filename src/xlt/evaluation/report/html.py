@@ -29,7 +29,7 @@ from xlt.evaluation.report.numbers import (
     format_percent,
     format_r,
 )
-from xlt.evaluation.store import RunRecord
+from xlt.evaluation.rundir import RunRecord
 
 
 def _matrix_section(report: Report, scale: float) -> list[str]:

@@ -10,7 +10,7 @@ from xlt.evaluation import svg
 from xlt.evaluation.correlation import Correlation
 from xlt.evaluation.matrix import Table
 from xlt.evaluation.report.numbers import format_p, format_r
-from xlt.evaluation.store import RunRecord
+from xlt.evaluation.rundir import RunRecord
 
 
 def td(text: str, cls: str = "") -> str:

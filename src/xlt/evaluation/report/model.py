@@ -19,8 +19,8 @@ from xlt.evaluation.matrix import (
     transfer_matrices,
 )
 from xlt.evaluation.mexa import MexaReport, correlate_with_transfer
+from xlt.evaluation.rundir import RunRecord, aligned_predictions
 from xlt.evaluation.significance import PairedTest, paired_bootstrap
-from xlt.evaluation.store import RunRecord, aligned_predictions
 
 
 @dataclass
