@@ -138,8 +138,8 @@ class RunStore:
                     f"run store {self.db_path}: {err}; expected an SQLite database written by xlt",
                     hint="move the file away; 'xlt runs list DIR' rebuilds the index from run directories",
                 ) from None
-                time.sleep(delay)
-                delay = min(delay * 2, 0.5)
+            time.sleep(delay)  # only reached after a locked/busy error, before the deadline
+            delay = min(delay * 2, 0.5)
 
     def _init(self) -> None:
         with self._connect() as conn:
