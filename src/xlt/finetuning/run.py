@@ -299,7 +299,7 @@ def _write_run_dir(
     """The standard run directory (run.json, metrics.json with bootstrap CIs per target,
     predictions.jsonl) of the final model (the saved one), recorded in the workspace store.
     Returns the final model's score and 95% CI per target."""
-    from xlt.evaluation.evaluate import evaluate
+    from xlt.evaluation.scoring import score_predictions
     from xlt.evaluation.store import PREDICTIONS_FILE, RECIPE_FILE, write_run
     from xlt.finetuning.trainer import gold_labels, scorable
 
@@ -318,7 +318,7 @@ def _write_run_dir(
     t0 = time.perf_counter()
     label = selection_label(final)
     targets = list(predictions)
-    metrics, records = evaluate(
+    metrics, records = score_predictions(
         task, gold, pred, langs=langs, ids=ids, target=targets[0] if len(targets) == 1 else None
     )
     metrics["selection"] = label
@@ -408,12 +408,12 @@ def _evaluate_row(
     model, test: Sequence[Any], lang: str, adapter: str | None, seed, name: str, main
 ) -> tuple[dict[str, Any], list[Any]]:
     """The result row of the current weights on ``test``, and their predictions."""
-    from xlt.finetuning.trainer import evaluate, gold_labels
+    from xlt.finetuning.trainer import gold_labels, score_examples
 
     if model.config.strategy == "lora":
         model.use_language_adapter(adapter)
     pred = model.predict(test)
-    metrics = evaluate(model.config.task, gold_labels(model.config.task, test), pred)
+    metrics = score_examples(model.config.task, gold_labels(model.config.task, test), pred)
     row = {
         "target": lang,
         "seed": seed,
