@@ -104,23 +104,12 @@ class FinetuneRunConfig(XltConfig):
 
 
 def read_labelled(path: str, task: str, *, limit: int | None = None) -> list[Any]:
-    """Labelled data for ``task`` from ``path`` (``shared:`` paths allowed)."""
+    """Labelled data for ``task`` from ``path`` (``shared:`` paths allowed), read by
+    :func:`xlt.io.tasks.read_task_data`."""
     from xlt.finetuning.corpora import resolve_data_path
+    from xlt.io.tasks import read_task_data
 
-    p = resolve_data_path(path)
-    if task == "classification":
-        from xlt.io.classification import read_classification
-
-        data = read_classification(p)
-    elif task == "ner":
-        from xlt.io.conll import read_conll
-
-        data = read_conll(p)
-    else:
-        from xlt.io.conllu import read_tagged
-
-        data = read_tagged(p)
-    return list(data[:limit] if limit else data)
+    return read_task_data(resolve_data_path(path), task, limit=limit)
 
 
 def _load(spec: DataSpec | None, split: str, task: str) -> list[Any]:
