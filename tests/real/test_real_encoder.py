@@ -79,7 +79,7 @@ def test_fine_tuning_moves_a_real_metric(real_model_dir, shared_data) -> None:
     """40 steps of UPOS tagging on 400 English-EWT sentences: dev accuracy from chance to > 0.6."""
     from xlt.finetuning.config import FinetuneConfig
     from xlt.finetuning.run import read_labelled
-    from xlt.finetuning.trainer import evaluate, gold_labels
+    from xlt.finetuning.trainer import gold_labels, score_examples
     from xlt.models.transformers import TransformersTaskModel
 
     ewt = "shared:ud/UD_English-EWT/en_ewt-ud"
@@ -97,7 +97,7 @@ def test_fine_tuning_moves_a_real_metric(real_model_dir, shared_data) -> None:
     model = TransformersTaskModel(config)
     untrained = TransformersTaskModel(config.model_copy(update={"max_steps": 1, "learning_rate": 1e-9}))
     untrained.fit(train)
-    before = evaluate("pos", gold_labels("pos", dev), untrained.predict(dev))["accuracy"]
+    before = score_examples("pos", gold_labels("pos", dev), untrained.predict(dev))["accuracy"]
     model.fit(train)
-    after = evaluate("pos", gold_labels("pos", dev), model.predict(dev))["accuracy"]
+    after = score_examples("pos", gold_labels("pos", dev), model.predict(dev))["accuracy"]
     assert before < 0.3 and after > 0.6, (before, after)

@@ -93,11 +93,11 @@ def test_few_shot_is_seeded_and_skips_unlabelled():
 
 
 def test_task_metrics_skip_unlabelled_gold():
-    from xlt.finetuning.trainer import evaluate, main_score
+    from xlt.finetuning.trainer import main_score, score_examples
 
-    pos = evaluate("pos", [["NOUN", None, "VERB"]], [["NOUN", "ADJ", "ADJ"]])
+    pos = score_examples("pos", [["NOUN", None, "VERB"]], [["NOUN", "ADJ", "ADJ"]])
     assert pos["accuracy"] == 0.5 and pos["n_tokens"] == 2  # the unlabelled token is not scored
-    ner = evaluate("ner", [["B-PER", "I-PER", "O"]], [["B-PER", "I-PER", "O"]])
+    ner = score_examples("ner", [["B-PER", "I-PER", "O"]], [["B-PER", "I-PER", "O"]])
     assert main_score("ner", ner) == 1.0
-    cls = evaluate("classification", ["a", None, "b"], ["a", "b", "a"])
+    cls = score_examples("classification", ["a", None, "b"], ["a", "b", "a"])
     assert cls["accuracy"] == 0.5 and main_score("classification", cls) == 0.5

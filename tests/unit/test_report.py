@@ -203,3 +203,16 @@ def test_report_projection_resources_table(tmp_path: Path) -> None:
     assert section.count("<tr>") == 2  # the header and the one projection run
     assert "href='#resources'" in html
     assert "id='resources'" not in render_html(build_report(runs[1:], n_resamples=10))
+
+
+def test_report_templates_ship_as_package_data() -> None:
+    """Every file under the report's templates folder is matched by pyproject's package-data."""
+    tomllib = pytest.importorskip("tomllib", reason="tomllib is in the standard library from Python 3.11")
+    import xlt
+
+    package = Path(xlt.__file__).resolve().parent
+    patterns = tomllib.loads((package.parents[1] / "pyproject.toml").read_text(encoding="utf-8"))["tool"][
+        "setuptools"
+    ]["package-data"]["xlt"]
+    templates = sorted((package / "evaluation" / "report" / "templates").iterdir())
+    assert templates and all(any(t.relative_to(package).match(p) for p in patterns) for t in templates)

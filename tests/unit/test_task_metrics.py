@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from xlt.evaluation.bootstrap import METRIC_KEYS, infer_metric
-from xlt.evaluation.evaluate import task_scores
+from xlt.evaluation.scoring import task_scores
 from xlt.evaluation.tasks import TASK_ALIASES, TASK_METRICS, primary_score, task_metric
-from xlt.finetuning.trainer import evaluate as selection_scores
 from xlt.finetuning.trainer import main_score
+from xlt.finetuning.trainer import score_examples as selection_scores
 
 
 def test_every_alias_points_into_the_table() -> None:

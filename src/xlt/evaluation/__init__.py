@@ -7,8 +7,9 @@ from xlt.evaluation.aggregate import SeedSummary, mean_std
 from xlt.evaluation.bootstrap import Interval, bootstrap_ci, per_language_ci
 from xlt.evaluation.correlation import Correlation, distance_correlations, pearson, spearman
 from xlt.evaluation.metrics import classification_scores, per_label_prf, span_prf, token_accuracy
+from xlt.evaluation.rundir import RunRecord, load_run
+from xlt.evaluation.runstore import RunStore, record_into_workspace, write_run
 from xlt.evaluation.significance import PairedTest, paired_bootstrap
-from xlt.evaluation.store import RunRecord, RunStore, load_run, record_into_workspace, write_run
 
 __all__ = [
     "Correlation",

@@ -15,7 +15,7 @@ from typing import Any
 
 from xlt.evaluation.aggregate import SeedSummary, mean_std
 from xlt.evaluation.bootstrap import Interval, metric_kind, per_language_ci
-from xlt.evaluation.store import RunRecord
+from xlt.evaluation.rundir import RunRecord
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@
 Every place that needs a task's headline number reads it here: checkpoint selection
 (:func:`xlt.finetuning.trainer.main_score`), bootstrap confidence intervals
 (:func:`xlt.evaluation.bootstrap.infer_metric`), run directories and recipes
-(:func:`xlt.evaluation.evaluate.task_scores`, the pipeline's final metrics). Span F1 for
+(:func:`xlt.evaluation.scoring.task_scores`, the pipeline's final metrics). Span F1 for
 named entities is the CoNLL-2003 strict-match F1 (Tjong Kim Sang & De Meulder 2003), token
 accuracy for part-of-speech tagging, accuracy for classification.
 """

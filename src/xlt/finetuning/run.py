@@ -104,23 +104,12 @@ class FinetuneRunConfig(XltConfig):
 
 
 def read_labelled(path: str, task: str, *, limit: int | None = None) -> list[Any]:
-    """Labelled data for ``task`` from ``path`` (``shared:`` paths allowed)."""
+    """Labelled data for ``task`` from ``path`` (``shared:`` paths allowed), read by
+    :func:`xlt.io.tasks.read_task_data`."""
     from xlt.finetuning.corpora import resolve_data_path
+    from xlt.io.tasks import read_task_data
 
-    p = resolve_data_path(path)
-    if task == "classification":
-        from xlt.io.classification import read_classification
-
-        data = read_classification(p)
-    elif task == "ner":
-        from xlt.io.conll import read_conll
-
-        data = read_conll(p)
-    else:
-        from xlt.io.conllu import read_tagged
-
-        data = read_tagged(p)
-    return list(data[:limit] if limit else data)
+    return read_task_data(resolve_data_path(path), task, limit=limit)
 
 
 def _load(spec: DataSpec | None, split: str, task: str) -> list[Any]:
@@ -299,7 +288,7 @@ def _write_run_dir(
     """The standard run directory (run.json, metrics.json with bootstrap CIs per target,
     predictions.jsonl) of the final model (the saved one), recorded in the workspace store.
     Returns the final model's score and 95% CI per target."""
-    from xlt.evaluation.evaluate import evaluate
+    from xlt.evaluation.scoring import score_predictions
     from xlt.evaluation.store import PREDICTIONS_FILE, RECIPE_FILE, write_run
     from xlt.finetuning.trainer import gold_labels, scorable
 
@@ -318,7 +307,7 @@ def _write_run_dir(
     t0 = time.perf_counter()
     label = selection_label(final)
     targets = list(predictions)
-    metrics, records = evaluate(
+    metrics, records = score_predictions(
         task, gold, pred, langs=langs, ids=ids, target=targets[0] if len(targets) == 1 else None
     )
     metrics["selection"] = label
@@ -408,12 +397,12 @@ def _evaluate_row(
     model, test: Sequence[Any], lang: str, adapter: str | None, seed, name: str, main
 ) -> tuple[dict[str, Any], list[Any]]:
     """The result row of the current weights on ``test``, and their predictions."""
-    from xlt.finetuning.trainer import evaluate, gold_labels
+    from xlt.finetuning.trainer import gold_labels, score_examples
 
     if model.config.strategy == "lora":
         model.use_language_adapter(adapter)
     pred = model.predict(test)
-    metrics = evaluate(model.config.task, gold_labels(model.config.task, test), pred)
+    metrics = score_examples(model.config.task, gold_labels(model.config.task, test), pred)
     row = {
         "target": lang,
         "seed": seed,

@@ -299,7 +299,7 @@ def _dev_scorer(config: FinetuneConfig, tokenizer, labels: list[str], data: Sequ
 
     def score(model) -> float:
         preds = predict_encoded(model, tokenizer, config.task, labels, enc, config.eval_batch_size)
-        return main_score(config.task, evaluate(config.task, gold, preds))
+        return main_score(config.task, score_examples(config.task, gold, preds))
 
     return score
 
@@ -391,7 +391,7 @@ def scorable(task: str, gold: Any, pred: Any) -> tuple[Any, Any] | None:
     return ([gold[i] for i in idx], [pred[i] for i in idx]) if idx else None
 
 
-def evaluate(task: str, gold: Sequence[Any], pred: Sequence[Any]) -> dict[str, float]:
+def score_examples(task: str, gold: Sequence[Any], pred: Sequence[Any]) -> dict[str, float]:
     """The task's scorer in :data:`xlt.evaluation.tasks.TASK_METRICS` (``span_prf`` for NER,
     ``token_accuracy`` for POS, ``classification_scores`` for classification; token accuracy for
     a task the table does not know), on the :func:`scorable` part of every example."""
@@ -402,6 +402,10 @@ def evaluate(task: str, gold: Sequence[Any], pred: Sequence[Any]) -> dict[str, f
     g_kept, p_kept = [g for g, _ in kept], [p for _, p in kept]
     row = task_metric(task)
     return (row.scorer if row is not None else token_accuracy)(g_kept, p_kept)
+
+
+#: old name of :func:`score_examples`, kept for one release
+evaluate = score_examples
 
 
 def main_score(task: str, metrics: dict[str, float]) -> float:

@@ -129,9 +129,9 @@ class TransformersTaskModel:
 
     def evaluate(self, data: Sequence[Any]) -> dict[str, float]:
         """Task metrics of the current weights on labelled ``data``."""
-        from xlt.finetuning.trainer import evaluate, gold_labels
+        from xlt.finetuning.trainer import gold_labels, score_examples
 
-        return evaluate(self.config.task, gold_labels(self.config.task, data), self.predict(data))
+        return score_examples(self.config.task, gold_labels(self.config.task, data), self.predict(data))
 
     # --- persistence ----------------------------------------------------------------------------
     def save(self, path: str | Path) -> None:

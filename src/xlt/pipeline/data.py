@@ -9,6 +9,7 @@ from typing import Any
 
 from xlt.catalog import resolve_reference
 from xlt.errors import ConfigError, DataFormatError, DataNotFoundError, UnknownNameError
+from xlt.io import tasks
 from xlt.io.files import atomic_writer, iter_lines, loads_json
 from xlt.types import LabeledSentence, TextExample
 
@@ -23,23 +24,9 @@ def resolve_key(key: str, ref: str | None, base: Path, root: str | None) -> Path
         raise ConfigError(f"{key}: {err.message}", hint=err.hint) from None
 
 
-def read_labeled(path: Path, task: str) -> list[LabeledSentence]:
-    """Token-labelled sentences: CoNLL-U (UPOS for pos) or a token-per-line CoNLL file."""
-    from xlt.io.conllu import read_tagged
-
-    sents = read_tagged(path, column="upos") if task == "pos" else read_tagged(path)
-    return [s for s in sents if len(s)]
-
-
-def read_examples(path: Path) -> list[TextExample]:
-    """Classification examples (SIB-200 TSV, ``text<TAB>label``...)."""
-    from xlt.io.classification import read_classification
-
-    return list(read_classification(path))
-
-
 def read_task_data(path: Path, task: str) -> list[Any]:
-    return read_examples(path) if task == "classification" else read_labeled(path, task)
+    """Every labelled example of ``task`` in ``path``, as :func:`xlt.io.tasks.read_task_data` reads it."""
+    return tasks.read_task_data(path, task)
 
 
 def gold_of(data: Sequence[Any]) -> list[Any]:
