@@ -315,6 +315,7 @@ def test_projection_with_zero_shot_voter_and_encoder_target(
     agreement = proj["zero_shot_agreement"]["0"]
     assert agreement["tokens_both_labelled"] > 0 and 0.0 <= agreement["agreement"] <= 1.0
     assert set(m["baselines"]) == {"most_frequent_projected_tag", "zero_shot"}
+    assert m["encoder_coverage"]["used"] is True and m["encoder_coverage"]["words"] > 0
     res = m["resources"]  # the resource report condenses what the run used
     assert [s["language"] for s in res["sources"]] == ["eng"]
     assert res["sources"][0]["verse_pairs"] == proj["per_source"]["eng"]["pairs"] > 0
@@ -336,6 +337,52 @@ def test_projection_with_zero_shot_voter_and_encoder_target(
     again = invoke_json("run", str(write_recipe({**data, "output_dir": str(tmp_path / "out2")})))
     assert {"train-source-0-eng", "train-zero-shot"} <= set(again["cached_steps"])
     assert "align-0-eng" not in again["cached_steps"]
+
+
+def test_encoder_that_cannot_read_the_target_is_left_out(
+    tmp_path, tiny_model_dir, write_recipe, projection_recipe, monkeypatch
+) -> None:
+    """A target text the encoder's tokenizer cannot spell (an unseen script) gets the projection
+    recipe without the encoder: no zero-shot voter, a CRF target tagger, and metrics.json says why."""
+    pytest.importorskip("eflomal", reason="eflomal is an optional extra: pip install 'xlt[align]'")
+    pytest.importorskip("torch")
+    import xlt.models.coverage as coverage
+
+    monkeypatch.setenv("XLT_CACHE", str(tmp_path / "cache"))
+    seen: list[int] = []
+
+    def all_unknown(tokenizer, sentences, max_types=coverage.MAX_TYPES):
+        seen.append(sum(len(s) for s in sentences))
+        return {"words": seen[-1], "types": 1, "unknown_word_share": 0.9}
+
+    monkeypatch.setattr(coverage, "unknown_word_share", all_unknown)
+    enc = {"method": "transformers", "model": str(tiny_model_dir), "batch_size": 8}
+    data = projection_recipe(
+        align=FAST["align"],
+        source_model=FAST["model"],
+        zero_shot_model={**enc, "max_steps": 3},
+        model={**enc, "max_steps": 2, "selection": "last"},
+        target_init="zero-shot",
+    )
+    out = invoke_json("run", str(write_recipe(data)))
+    m = out["metrics"]
+    assert seen and seen[0] > 0
+    assert m["encoder_coverage"] == {"words": seen[0], "types": 1, "unknown_word_share": 0.9, "used": False}
+    assert "zero-shot" not in m["projection"].get("vote_weights", {}) and "zero_shot" not in m["baselines"]
+    steps = {p.name for p in (tmp_path / "out" / "steps").iterdir()}
+    assert "train-zero-shot" not in steps and "tag-target-zero-shot" not in steps
+    assert (tmp_path / "out" / "model" / "model.crfsuite").is_file()  # the CRF, not the encoder
+    # the limit is a recipe setting: at 1.0 the same target uses the encoder
+    again = invoke_json(
+        "run",
+        str(
+            write_recipe(
+                {**data, "projection": {"encoder_max_unknown": 1.0}, "output_dir": str(tmp_path / "o2")}
+            )
+        ),
+    )
+    assert again["metrics"]["encoder_coverage"]["used"] is True
+    assert "zero-shot" in again["metrics"]["projection"]["vote_weights"]
 
 
 def test_zero_shot_voter_needs_projection_and_a_transformers_target(write_recipe, projection_recipe) -> None:

@@ -100,6 +100,15 @@ class ProjectSpec(XltConfig):
         le=1,
         description="The zero-shot model abstains on tokens whose label probability is below this.",
     )
+    encoder_max_unknown: float = Field(
+        0.2,
+        ge=0,
+        le=1,
+        description="With zero_shot_model: if more than this share of the target text's words contain "
+        "the encoder tokenizer's unknown token (a script it has no pieces for, e.g. Coptic or Cherokee "
+        "with multilingual-e5-small), the encoder cannot read the target; it is not used (no zero-shot "
+        "voter) and a transformers target tagger is replaced by a CRF. Set 1 to always use the encoder.",
+    )
 
 
 class TranslateSpec(XltConfig):
@@ -124,7 +133,9 @@ class Recipe(XltConfig):
     """A runnable recipe (``xlt run recipe.yaml``)."""
 
     task: Task = Field(description="pos | ner | classification")
-    method: Method = Field(description="projection | zero-shot | supervised | translate-train | translate-test")
+    method: Method = Field(
+        description="projection | zero-shot | supervised | translate-train | translate-test"
+    )
     model: str | dict[str, Any] = Field(
         "crf",
         description="Task backend: crf | linear | a HF model id or path (transformers), or a mapping "
@@ -214,7 +225,9 @@ class Recipe(XltConfig):
             if self.method != "translate-train":
                 raise ValueError("'translate' is an option of methods 'translate-train' and 'translate-test'")
             if not self.all_sources or any(s.train is None for s in self.all_sources):
-                raise ValueError("translate-train with 'translate' needs source.train (the data to translate)")
+                raise ValueError(
+                    "translate-train with 'translate' needs source.train (the data to translate)"
+                )
             if self.translate.projection != "alignment" and self.task == "pos":
                 raise ValueError(
                     "translate.projection markers / constrained carry spans (ner); use alignment for pos"
@@ -222,7 +235,11 @@ class Recipe(XltConfig):
         elif self.method in ("supervised", "translate-train") and self.target.train is None:
             raise ValueError(
                 f"target.train is required for method {self.method!r}"
-                + (" (or give 'translate' to translate source.train)" if self.method == "translate-train" else "")
+                + (
+                    " (or give 'translate' to translate source.train)"
+                    if self.method == "translate-train"
+                    else ""
+                )
             )
         return self
 

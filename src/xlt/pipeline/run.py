@@ -442,7 +442,18 @@ class Pipeline:
             per_source.append(self._project_source(src, tagger_dir))
         zero_shot_dir: Path | None = None
         zero_shot: list[LabeledSentence] | None = None
-        if r.zero_shot_model is not None:
+        coverage = self._encoder_coverage()
+        readable = coverage is None or coverage["unknown_word_share"] <= r.projection.encoder_max_unknown
+        if not readable:
+            log.warning(
+                "%.0f%% of the target words contain the encoder's unknown token (limit %.0f%%, "
+                "projection.encoder_max_unknown): the encoder cannot read %s; projecting without it, "
+                "with a CRF target tagger",
+                100 * coverage["unknown_word_share"],
+                100 * r.projection.encoder_max_unknown,
+                r.target.language,
+            )
+        if r.zero_shot_model is not None and readable:
             zero_shot_dir = self._train_model(
                 "train-zero-shot",
                 r.zero_shot_model,
@@ -453,8 +464,14 @@ class Pipeline:
             )
             zero_shot = self._tag_target(zero_shot_dir)
         combined_dir, combine_summary = self._combine(per_source, zero_shot)
-        model_dir = self._train_target(combined_dir, zero_shot_dir if r.target_init == "zero-shot" else None)
+        model_dir = self._train_target(
+            combined_dir,
+            zero_shot_dir if r.target_init == "zero-shot" else None,
+            fallback=None if readable else "crf",
+        )
         extra: dict[str, Any] = {"projection": combine_summary, "sources": source_scores}
+        if coverage is not None:
+            extra["encoder_coverage"] = {**coverage, "used": readable}
         extra["projection"]["per_source"] = {
             s.spec.language: {
                 **self.summaries.get(f"join-{s.name}", {}),
@@ -681,11 +698,30 @@ class Pipeline:
             upstream += ("tag-target-zero-shot",)
         return self.runner.run("combine", depends, compute, upstream=upstream)
 
-    def _train_target(self, combined_dir: Path, init: Path | None = None) -> Path:
-        """Train the target tagger on the combined data; ``init``: a transformers model to continue
-        from (``target_init: zero-shot``) instead of the encoder named in ``model``."""
+    def _encoder_coverage(self) -> dict[str, Any] | None:
+        """With ``zero_shot_model``: how much of the target text its tokenizer can spell."""
         r = self.recipe
-        spec: Any = r.model
+        if r.zero_shot_model is None:
+            return None
+        from xlt.hub import load_tokenizer
+        from xlt.models.coverage import unknown_word_share
+
+        backend, options = resolve_model_spec(r.zero_shot_model, r.task)
+        if backend != "transformers" or not options.get("model"):
+            return None
+        tokenizer = load_tokenizer(options["model"])
+        return unknown_word_share(tokenizer, (s.tokens for s in self._target_sentences()))
+
+    def _train_target(
+        self, combined_dir: Path, init: Path | None = None, fallback: str | None = None
+    ) -> Path:
+        """Train the target tagger on the combined data; ``init``: a transformers model to continue
+        from (``target_init: zero-shot``) instead of the encoder named in ``model``; ``fallback``:
+        a model spec used instead of ``model`` (the encoder cannot read the target)."""
+        r = self.recipe
+        spec: Any = r.model if fallback is None else fallback
+        if fallback is not None:
+            init = None
         if init is not None:
             _, options = resolve_model_spec(r.model, r.task)
             spec = {"method": "transformers", **options, "model": str(init)}
@@ -696,7 +732,11 @@ class Pipeline:
             return self._fit("train-target", spec, train, d)
 
         upstream: tuple[str, ...] = ("combine",) + (("train-zero-shot",) if init is not None else ())
-        depends = {"model": r.model, "seed": r.seed, "init": "zero-shot" if init is not None else None}
+        depends = {
+            "model": r.model if fallback is None else fallback,
+            "seed": r.seed,
+            "init": "zero-shot" if init is not None else None,
+        }
         d, summary = self.runner.run("train-target", depends, compute, upstream=upstream)
         self.summaries["train-target"] = summary
         return d / "model"
