@@ -394,3 +394,50 @@ def test_zero_shot_voter_needs_projection_and_a_transformers_target(write_recipe
     assert out.exit_code != 0 and "target_init: zero-shot" in said and "transformers" in said
     out = invoke("run", str(write_recipe(projection_recipe(model="crf", target_init="zero-shot"))))
     assert out.exit_code != 0 and "needs zero_shot_model" in out.output + str(out.exception)
+
+
+def test_zero_shot_sources_train_the_encoder_on_more_languages_but_never_the_target(
+    tmp_path, tiny_model_dir, write_recipe, projection_recipe, monkeypatch
+) -> None:
+    """zero_shot_sources add labelled languages to the zero-shot model's training data (each capped
+    by its max_train); an entry in the target's own language is left out and reported."""
+    pytest.importorskip("eflomal", reason="eflomal is an optional extra: pip install 'xlt[align]'")
+    pytest.importorskip("torch")
+    from xlt.pipeline import data as D
+
+    monkeypatch.setenv("XLT_CACHE", str(tmp_path / "cache"))
+    res = Path(__file__).parents[1] / "resources" / "pipeline"
+    n_source = len(D.read_task_data(res / "source_train.conllu", "pos"))
+    enc = {"method": "transformers", "model": str(tiny_model_dir), "batch_size": 8}
+    base = projection_recipe(
+        align=FAST["align"],
+        source_model=FAST["model"],
+        zero_shot_model={**enc, "max_steps": 2},
+        model={**enc, "max_steps": 1, "selection": "last"},
+        target_init="zero-shot",
+    )
+    extra = [
+        {"language": "deu", "train": str(res / "source_train.conllu"), "max_train": 3},
+        {"language": "xx", "train": str(res / "target_test.conll")},  # the target: never trained on
+    ]
+    m = invoke_json("run", str(write_recipe({**base, "zero_shot_sources": extra})))["metrics"]
+    assert m["zero_shot_sources"] == {
+        "used": ["deu"],
+        "left_out_target_language": ["xx"],
+        "n_train": n_source + 3,
+    }
+    # without them it is another zero-shot model: not taken from the cache
+    plain = invoke_json("run", str(write_recipe({**base, "output_dir": str(tmp_path / "o2")})))
+    assert "train-zero-shot" not in plain["cached_steps"] and "zero_shot_sources" not in plain["metrics"]
+
+
+def test_zero_shot_sources_need_a_zero_shot_model_and_train_data(write_recipe, projection_recipe) -> None:
+    from xlt.testing.cli import invoke
+
+    out = invoke(
+        "run", str(write_recipe(projection_recipe(zero_shot_sources=[{"language": "deu", "train": "x"}])))
+    )
+    assert out.exit_code != 0 and "zero_shot_sources needs zero_shot_model" in out.output + str(out.exception)
+    bad = projection_recipe(zero_shot_model="crf", zero_shot_sources=[{"language": "deu"}])
+    out = invoke("run", str(write_recipe(bad)))
+    assert out.exit_code != 0 and "zero_shot_sources.0.train is required" in out.output + str(out.exception)

@@ -166,6 +166,12 @@ class Recipe(XltConfig):
         "labelled train data that tags the target side of the parallel text directly; its labels join "
         "the projected ones in the vote as one more voter (weight projection.zero_shot_weight).",
     )
+    zero_shot_sources: list[SourceSpec] = Field(
+        default_factory=list,
+        description="Projection with zero_shot_model: more labelled languages (language + train, optional "
+        "dev and max_train; no parallel text needed) that the zero-shot model is also trained on "
+        "(multi-source fine-tuning). An entry in the target's own language is left out with a warning.",
+    )
     target_init: Literal["base", "zero-shot"] = Field(
         "base",
         description="Projection with a transformers target model: start from the encoder named in "
@@ -206,6 +212,12 @@ class Recipe(XltConfig):
             for i, s in enumerate(self.all_sources):
                 if s.train is None:
                     raise ValueError(f"{self._src_key(i)}.train is required for zero_shot_model")
+        if self.zero_shot_sources:
+            if self.zero_shot_model is None:
+                raise ValueError("zero_shot_sources needs zero_shot_model")
+            for i, s in enumerate(self.zero_shot_sources):
+                if s.train is None:
+                    raise ValueError(f"zero_shot_sources.{i}.train is required")
         if self.target_init == "zero-shot" and self.zero_shot_model is None:
             raise ValueError("target_init: zero-shot needs zero_shot_model")
         if self.method == "zero-shot":

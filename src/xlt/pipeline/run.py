@@ -35,6 +35,7 @@ from xlt.io.conll import write_conll
 from xlt.io.files import atomic_writer
 from xlt.io.parallel import VerseJoin, read_bible_pair
 from xlt.io.pharaoh import read_pharaoh, write_pharaoh
+from xlt.languages.codes import language_key
 from xlt.logs import get_logger
 from xlt.models.base import TOKEN_TASKS, build_task_model, load_task_model, resolve_model_spec
 from xlt.pipeline import data as D
@@ -103,6 +104,10 @@ class Pipeline:
         self.paths: dict[str, Path | None] = {}
         self.summaries: dict[str, Any] = {}
         self.weights: list[float] = []
+        #: zero_shot_sources kept for the zero-shot model: (recipe key, spec); and the languages
+        #: left out because they are the target's own
+        self.zero_shot_extra: list[tuple[str, SourceSpec]] = []
+        self.zero_shot_skipped: list[str] = []
         self.predictions_path: Path | None = None  # predictions.jsonl of the evaluate step
         self.data: dict[str, list[Any]] = {}  # every labelled input, parsed (validated) in prepare()
         #: translate-test: (model_dir, key, data) -> predictions through the translation (None: predict)
@@ -144,6 +149,7 @@ class Pipeline:
             if r.method == "projection":
                 src.parallel = self._ref(f"{key}.parallel", spec.parallel)
             self.sources.append(src)
+        self._prepare_zero_shot_sources()
         for k in ("parallel", "train", "dev", "test"):
             if r.method != "projection" and k == "parallel":
                 continue
@@ -159,6 +165,25 @@ class Pipeline:
             from xlt.pipeline import augment
 
             augment.prepare(self)
+
+    def _prepare_zero_shot_sources(self) -> None:
+        """Resolve ``zero_shot_sources``; an entry in the target's language never trains a model
+        that is scored on that language (its data would be target data)."""
+        r = self.recipe
+        target = language_key(r.target.language)
+        for i, spec in enumerate(r.zero_shot_sources):
+            key = f"zero_shot_sources.{i}"
+            if language_key(spec.language) == target:
+                log.warning(
+                    "%s (%s) is the target language: left out of the zero-shot model's training data",
+                    key,
+                    spec.language,
+                )
+                self.zero_shot_skipped.append(spec.language)
+                continue
+            self._ref(f"{key}.train", spec.train)
+            self._ref(f"{key}.dev", spec.dev)
+            self.zero_shot_extra.append((key, spec))
 
     def _validate_inputs(self) -> None:
         """Read every labelled file the recipe names (train, dev and test sets of every language)
@@ -255,25 +280,29 @@ class Pipeline:
         name: str,
         spec: Any,
         keys: Sequence[str],
-        max_n: int | None = None,
+        max_n: int | dict[str, int | None] | None = None,
         dev_keys: Sequence[str] = (),
         shared: bool = False,
     ) -> Path:
-        """Train ``spec`` on the data of ``keys``; ``dev_keys`` (source-language dev sets) go to
-        backends that choose a checkpoint on them (``transformers``: ``selection: source-dev``).
-        ``shared``: the model does not depend on the target (kept in the shared step cache)."""
+        """Train ``spec`` on the data of ``keys`` (at most ``max_n`` examples of each, or
+        ``max_n[key]``); ``dev_keys`` (source-language dev sets) go to backends that choose a
+        checkpoint on them (``transformers``: ``selection: source-dev``). ``shared``: the model does
+        not depend on the target (kept in the shared step cache)."""
         r = self.recipe
         dev_keys = [k for k in dev_keys if self.paths.get(k) is not None]
 
         def compute(d: Path) -> dict[str, Any]:
             train: list[Any] = []
             for k in keys:
-                train.extend(self._read(k, max_n))
+                train.extend(self._read(k, max_n.get(k) if isinstance(max_n, dict) else max_n))
             dev = [x for k in dev_keys for x in self._read(k)]
             self.say(f"training {name} ({_spec_name(spec)}) on {len(train)} examples")
             return self._fit(name, spec, train, d, dev or None)
 
-        depends = {"spec": spec, "task": r.task, "seed": r.seed, "max": max_n}
+        limit_sig: Any = max_n
+        if isinstance(max_n, dict) and len(set(max_n.values())) == 1:
+            limit_sig = next(iter(max_n.values()))  # one limit for all: the fingerprint as before
+        depends = {"spec": spec, "task": r.task, "seed": r.seed, "max": limit_sig}
         depends["data"] = [self._sig(self.paths[k]) for k in keys]
         if dev_keys:
             depends["dev"] = [self._sig(self.paths[k]) for k in dev_keys]
@@ -454,12 +483,16 @@ class Pipeline:
                 r.target.language,
             )
         if r.zero_shot_model is not None and readable:
+            limit = _max_train(self.sources)
+            limits = {f"{s.key}.train": limit for s in self.sources}
+            limits.update({f"{k}.train": spec.max_train for k, spec in self.zero_shot_extra})
             zero_shot_dir = self._train_model(
                 "train-zero-shot",
                 r.zero_shot_model,
-                [f"{s.key}.train" for s in self.sources],
-                _max_train(self.sources),
-                dev_keys=[f"{s.key}.dev" for s in self.sources],
+                list(limits),
+                limits,
+                dev_keys=[f"{s.key}.dev" for s in self.sources]
+                + [f"{k}.dev" for k, _ in self.zero_shot_extra],
                 shared=True,
             )
             zero_shot = self._tag_target(zero_shot_dir)
@@ -470,6 +503,12 @@ class Pipeline:
             fallback=None if readable else "crf",
         )
         extra: dict[str, Any] = {"projection": combine_summary, "sources": source_scores}
+        if r.zero_shot_sources:
+            extra["zero_shot_sources"] = {
+                "used": [spec.language for _, spec in self.zero_shot_extra] if readable else [],
+                "left_out_target_language": self.zero_shot_skipped,
+                "n_train": (self.summaries.get("train-zero-shot") or {}).get("n_train"),
+            }
         if coverage is not None:
             extra["encoder_coverage"] = {**coverage, "used": readable}
         extra["projection"]["per_source"] = {
