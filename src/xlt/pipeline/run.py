@@ -49,6 +49,7 @@ from xlt.pipeline.constraints import (
 )
 from xlt.pipeline.recipe import Recipe, SourceSpec
 from xlt.pipeline.resources import agreement_with, conllu_tokenization, resource_report, source_agreement
+from xlt.pipeline.self_training import self_train
 from xlt.pipeline.steps import StepRunner, file_signature
 from xlt.types import LabeledSentence, Sentence
 
@@ -454,7 +455,9 @@ class Pipeline:
         return metrics
 
     def _model_step_names(self) -> tuple[str, ...]:
-        return tuple(n for n in self.runner.fingerprints if n.startswith(("train", "translate-target")))
+        return tuple(
+            n for n in self.runner.fingerprints if n.startswith(("train", "translate-target", "self-train"))
+        )
 
     # -- projection --------------------------------------------------------------------------
     def _run_projection(self) -> tuple[Path, dict[str, Any]]:
@@ -497,12 +500,19 @@ class Pipeline:
             )
             zero_shot = self._tag_target(zero_shot_dir)
         combined_dir, combine_summary = self._combine(per_source, zero_shot)
-        model_dir = self._train_target(
-            combined_dir,
-            zero_shot_dir if r.target_init == "zero-shot" else None,
-            fallback=None if readable else "crf",
-        )
+        init = zero_shot_dir if r.target_init == "zero-shot" else None
+        fallback = None if readable else "crf"
+        model_dir = self._train_target(combined_dir, init, fallback=fallback)
         extra: dict[str, Any] = {"projection": combine_summary, "sources": source_scores}
+        if r.projection.self_training_rounds:
+            model_dir, extra["self_training"] = self_train(
+                self,
+                model_dir,
+                self._target_sentences(),
+                self._target_spec(None if fallback else init, fallback),
+                tag=lambda m, sents: _tag_with_confidence(load_task_model(m), sents),
+                upstream=("train-zero-shot",) if init is not None and fallback is None else (),
+            )
         if r.zero_shot_sources:
             extra["zero_shot_sources"] = {
                 "used": [spec.language for _, spec in self.zero_shot_extra] if readable else [],
@@ -758,12 +768,9 @@ class Pipeline:
         from (``target_init: zero-shot``) instead of the encoder named in ``model``; ``fallback``:
         a model spec used instead of ``model`` (the encoder cannot read the target)."""
         r = self.recipe
-        spec: Any = r.model if fallback is None else fallback
         if fallback is not None:
             init = None
-        if init is not None:
-            _, options = resolve_model_spec(r.model, r.task)
-            spec = {"method": "transformers", **options, "model": str(init)}
+        spec = self._target_spec(init, fallback)
 
         def compute(d: Path) -> dict[str, Any]:
             train = D.read_sentences(combined_dir / "train.jsonl")
@@ -779,6 +786,17 @@ class Pipeline:
         d, summary = self.runner.run("train-target", depends, compute, upstream=upstream)
         self.summaries["train-target"] = summary
         return d / "model"
+
+    def _target_spec(self, init: Path | None, fallback: str | None) -> Any:
+        """The model spec the target tagger trains with: ``model``, ``fallback`` instead, or
+        ``model``'s options continuing from the transformers model ``init``."""
+        r = self.recipe
+        if fallback is not None:
+            return fallback
+        if init is not None:
+            _, options = resolve_model_spec(r.model, r.task)
+            return {"method": "transformers", **options, "model": str(init)}
+        return r.model
 
     # -- outputs -----------------------------------------------------------------------------
     def _write_run(self, model_dir: Path, metrics: dict[str, Any]) -> None:
