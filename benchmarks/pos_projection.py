@@ -118,10 +118,10 @@ def _configs(base: dict[str, Any]) -> dict[str, dict[str, Any]]:
 def ladder(args: argparse.Namespace) -> dict[str, Any]:
     from xlt.pipeline import load_recipe
 
-    recipe, _ = load_recipe(RECIPE)
+    recipe, _ = load_recipe(args.recipe, args.set)
     shipped = recipe.to_dict()
     work = Path(args.work)
-    results: dict[str, Any] = {"recipe": str(RECIPE), "targets": {}}
+    results: dict[str, Any] = {"recipe": str(args.recipe), "overrides": list(args.set), "targets": {}}
     if args.out and Path(args.out).is_file():  # later calls add rungs to the earlier calls' rows
         results["targets"] = json.loads(Path(args.out).read_text(encoding="utf-8")).get("targets", {})
     eng_flores = None
@@ -275,6 +275,18 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument(
         "--work", default="runs/bench-pos-projection", help="Run directories (cached between calls)."
+    )
+    ap.add_argument(
+        "--recipe",
+        default=str(RECIPE),
+        help="ladder: the recipe whose rungs are run (default: the main job).",
+    )
+    ap.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="ladder: override a recipe key (repeatable).",
     )
     ap.add_argument("--out", help="Write the JSON results here.")
     ap.add_argument("--format", choices=("text", "json"), default="text")

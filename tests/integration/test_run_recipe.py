@@ -441,3 +441,33 @@ def test_zero_shot_sources_need_a_zero_shot_model_and_train_data(write_recipe, p
     bad = projection_recipe(zero_shot_model="crf", zero_shot_sources=[{"language": "deu"}])
     out = invoke("run", str(write_recipe(bad)))
     assert out.exit_code != 0 and "zero_shot_sources.0.train is required" in out.output + str(out.exception)
+
+
+def test_self_training_retrains_the_target_tagger_on_its_confident_labels(
+    tmp_path, write_recipe, projection_recipe
+) -> None:
+    """projection.self_training_rounds: each round tags the target text with the last tagger, keeps
+    its confident labels and trains a new tagger; the run's model is the last round's."""
+    pytest.importorskip("eflomal", reason="eflomal is an optional extra: pip install 'xlt[align]'")
+    data = projection_recipe(
+        align=FAST["align"],
+        model=FAST["model"],
+        projection={"self_training_rounds": 2, "self_training_min_confidence": 0.5},
+    )
+    m = invoke_json("run", str(write_recipe(data)))["metrics"]
+    rounds = m["self_training"]
+    assert [r["round"] for r in rounds] == [1, 2]
+    for r in rounds:
+        assert r["kept"] > 0 and r["sentences_in"] >= r["kept"]
+        assert 0 < r["train_labelled_tokens"] <= r["train_tokens"]
+    steps = tmp_path / "out" / "steps"
+    assert {"self-train-tag-1", "self-train-1", "self-train-tag-2", "self-train-2"} <= {
+        p.name for p in steps.iterdir()
+    }
+    lines = (steps / "self-train-tag-2" / "train.jsonl").read_text(encoding="utf-8").splitlines()
+    assert len(lines) == rounds[1]["kept"]
+    # a stricter bar labels fewer tokens
+    strict = {**data, "projection": {"self_training_rounds": 1, "self_training_min_confidence": 0.99}}
+    again = invoke_json("run", str(write_recipe({**strict, "output_dir": str(tmp_path / "o2")})))
+    tight = again["metrics"]["self_training"][0]
+    assert tight["unlabelled_low_confidence"] > rounds[0]["unlabelled_low_confidence"]

@@ -173,7 +173,9 @@ class RunContext:
 
     def model_step_names(self) -> tuple[str, ...]:
         """The steps so far that trained (or translated for) the final model: its evaluation's upstream."""
-        return tuple(n for n in self.runner.fingerprints if n.startswith(("train", "translate-target")))
+        return tuple(
+            n for n in self.runner.fingerprints if n.startswith(("train", "translate-target", "self-train"))
+        )
 
     # -- scoring -----------------------------------------------------------------------------
     def evaluate_on(self, model_dir: Path, key: str, upstream: tuple[str, ...]) -> dict[str, Any]:

@@ -20,6 +20,7 @@ from xlt.evaluation.tasks import task_metric
 from xlt.io.parallel import VerseJoin, read_bible_pair
 from xlt.languages.codes import language_key
 from xlt.logs import get_logger
+from xlt.models.base import load_task_model
 from xlt.pipeline import data as D
 from xlt.pipeline.context import RunContext, build_method, max_train
 from xlt.pipeline.projection_steps import (
@@ -28,9 +29,13 @@ from xlt.pipeline.projection_steps import (
     project_source,
     source_tagger,
     tag_target,
+    tag_with_confidence,
+    target_sentences,
+    target_spec,
     train_target,
 )
 from xlt.pipeline.resources import conllu_tokenization, resource_report, source_agreement
+from xlt.pipeline.self_training import self_train
 from xlt.projection.constraints import MostFrequentTagBaseline
 from xlt.types import LabeledSentence
 
@@ -165,13 +170,19 @@ def run(p: RunContext) -> tuple[Path, dict[str, Any]]:
         zero_shot_dir = _train_zero_shot(p)
         zero_shot = tag_target(p, zero_shot_dir)
     combined_dir, combine_summary = combine(p, per_source, zero_shot)
-    model_dir = train_target(
-        p,
-        combined_dir,
-        zero_shot_dir if r.target_init == "zero-shot" else None,
-        fallback=None if readable else "crf",
-    )
+    init = zero_shot_dir if r.target_init == "zero-shot" else None
+    fallback = None if readable else "crf"
+    model_dir = train_target(p, combined_dir, init, fallback=fallback)
     extra: dict[str, Any] = {"projection": combine_summary, "sources": source_scores}
+    if r.projection.self_training_rounds:
+        model_dir, extra["self_training"] = self_train(
+            p,
+            model_dir,
+            target_sentences(p),
+            target_spec(p, None if fallback else init, fallback),
+            tag=lambda m, sents: tag_with_confidence(load_task_model(m), sents),
+            upstream=("train-zero-shot",) if init is not None and fallback is None else (),
+        )
     if r.zero_shot_sources:
         extra["zero_shot_sources"] = {
             "used": [spec.language for _, spec in p.zero_shot_extra] if readable else [],

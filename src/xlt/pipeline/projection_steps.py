@@ -262,12 +262,9 @@ def train_target(
     from (``target_init: zero-shot``) instead of the encoder named in ``model``; ``fallback``:
     a model spec used instead of ``model`` (the encoder cannot read the target)."""
     r = p.recipe
-    spec: Any = r.model if fallback is None else fallback
     if fallback is not None:
         init = None
-    if init is not None:
-        _, options = resolve_model_spec(r.model, r.task)
-        spec = {"method": "transformers", **options, "model": str(init)}
+    spec = target_spec(p, init, fallback)
 
     def compute(d: Path) -> dict[str, Any]:
         train = D.read_sentences(combined_dir / "train.jsonl")
@@ -283,3 +280,15 @@ def train_target(
     d, summary = p.runner.run("train-target", depends, compute, upstream=upstream)
     p.summaries["train-target"] = summary
     return d / "model"
+
+
+def target_spec(p: RunContext, init: Path | None, fallback: str | None) -> Any:
+    """The model spec the target tagger trains with: ``model``, ``fallback`` instead, or
+    ``model``'s options continuing from the transformers model ``init``."""
+    r = p.recipe
+    if fallback is not None:
+        return fallback
+    if init is not None:
+        _, options = resolve_model_spec(r.model, r.task)
+        return {"method": "transformers", **options, "model": str(init)}
+    return r.model

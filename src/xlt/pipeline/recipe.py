@@ -100,6 +100,20 @@ class ProjectSpec(XltConfig):
         le=1,
         description="The zero-shot model abstains on tokens whose label probability is below this.",
     )
+    self_training_rounds: int = Field(
+        0,
+        ge=0,
+        le=5,
+        description="Self-training: after the target tagger is trained, tag the target text with it, keep "
+        "its confident labels and train a new target tagger on them from the same start; this many rounds.",
+    )
+    self_training_min_confidence: float = Field(
+        0.9,
+        ge=0,
+        le=1,
+        description="Self-training keeps the tagger's labels whose probability is at least this (the "
+        "others are unlabelled, ignored in the loss); by principle the same bar as min_source_confidence.",
+    )
     encoder_max_unknown: float = Field(
         0.2,
         ge=0,

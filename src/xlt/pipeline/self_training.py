@@ -1,0 +1,93 @@
+"""Self-training of the projection recipe's target tagger on the target text (recipe key
+``projection.self_training_rounds``).
+
+Each round tags every target sentence of the parallel text with the current target tagger, keeps
+the tokens it labels with probability at least ``projection.self_training_min_confidence``
+(others stay unlabelled and are ignored in the loss), applies the same type constraints and
+coverage filter as the projected data, and trains a new target tagger on them from the same
+starting point as the first one. The student learns from one consistent teacher instead of the
+vote of noisy projections (Yarowsky & Ngai 2001 bootstrap a tagger from its own confident output
+on projected data; Agić et al. 2016 and Eskander et al. 2020 retrain the projected tagger on its
+predictions for the target Bible).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from xlt.errors import ConfigError
+from xlt.io.conll import write_conll
+from xlt.pipeline import data as D
+from xlt.pipeline.context import RunContext
+from xlt.projection.constraints import apply_type_constraints, filter_by_coverage, unlabel_low_confidence
+from xlt.types import LabeledSentence, Sentence
+
+
+def self_train(
+    pipe: RunContext,
+    model_dir: Path,
+    sentences: Sequence[Sentence],
+    spec: Any,
+    tag: Callable[[Path, Sequence[Sentence]], list[LabeledSentence]],
+    upstream: tuple[str, ...],
+) -> tuple[Path, list[dict[str, Any]]]:
+    """Run ``projection.self_training_rounds`` rounds from the target tagger in ``model_dir``;
+    ``spec`` is the model spec the first target tagger was trained with (the same start), ``tag``
+    labels sentences with per-token confidences, ``upstream`` are the steps the first target tagger
+    depends on. Returns the last round's model and one summary per round."""
+    r = pipe.recipe
+    p = r.projection
+    summaries: list[dict[str, Any]] = []
+    previous = "train-target"
+    for k in range(1, p.self_training_rounds + 1):
+        teacher = model_dir
+        tag_name, train_name = f"self-train-tag-{k}", f"self-train-{k}"
+
+        def tag_step(d: Path, teacher: Path = teacher, k: int = k) -> dict[str, Any]:
+            pipe.say(f"self-training round {k}: tagging {len(sentences)} target sentences")
+            labeled, n_low = unlabel_low_confidence(tag(teacher, sentences), p.self_training_min_confidence)
+            summary: dict[str, Any] = {"unlabelled_low_confidence": n_low}
+            if p.type_constraints and r.task == "pos":
+                labeled, summary["type_constraints"] = apply_type_constraints(labeled)
+            kept, reasons = filter_by_coverage(labeled, p.min_coverage, p.min_length)
+            if not kept:
+                raise ConfigError(
+                    f"self-training round {k}: no target sentence kept ({reasons}); lower "
+                    f"projection.self_training_min_confidence (now {p.self_training_min_confidence})"
+                )
+            D.write_sentences(d / "train.jsonl", kept)
+            write_conll(kept, d / "train.self.tsv", none_label="_", delimiter="\t")  # for humans
+            toks = sum(len(s) for s in kept)
+            lab = sum(x is not None for s in kept for x in s.labels)
+            summary.update(
+                {
+                    "sentences_in": len(labeled),
+                    **reasons,
+                    "train_tokens": toks,
+                    "train_labelled_tokens": lab,
+                    "train_token_coverage": lab / toks if toks else 0.0,
+                }
+            )
+            return summary
+
+        depends = {"min_confidence": p.self_training_min_confidence, "sentences": len(sentences)}
+        tag_dir, tag_summary = pipe.runner.run(tag_name, depends, tag_step, upstream=(previous,))
+        pipe.summaries[tag_name] = tag_summary
+
+        def train_step(
+            d: Path, tag_dir: Path = tag_dir, k: int = k, name: str = train_name
+        ) -> dict[str, Any]:
+            train = D.read_sentences(tag_dir / "train.jsonl")
+            pipe.say(f"self-training round {k}: training the target tagger on {len(train)} sentences")
+            return pipe.fit(name, spec, train, d)
+
+        train_dir, train_summary = pipe.runner.run(
+            train_name, {"model": r.model, "seed": r.seed}, train_step, upstream=(tag_name, *upstream)
+        )
+        pipe.summaries[train_name] = train_summary
+        model_dir = train_dir / "model"
+        previous = train_name
+        summaries.append({"round": k, **tag_summary})
+    return model_dir, summaries
