@@ -452,7 +452,11 @@ def test_self_training_retrains_the_target_tagger_on_its_confident_labels(
     data = projection_recipe(
         align=FAST["align"],
         model=FAST["model"],
-        projection={"self_training_rounds": 2, "self_training_min_confidence": 0.5},
+        projection={
+            "self_training_rounds": 2,
+            "self_training_min_confidence": 0.5,
+            "self_training_top_share": 1.0,
+        },
     )
     m = invoke_json("run", str(write_recipe(data)))["metrics"]
     rounds = m["self_training"]
@@ -466,8 +470,9 @@ def test_self_training_retrains_the_target_tagger_on_its_confident_labels(
     }
     lines = (steps / "self-train-tag-2" / "train.jsonl").read_text(encoding="utf-8").splitlines()
     assert len(lines) == rounds[1]["kept"]
-    # a stricter bar labels fewer tokens
-    strict = {**data, "projection": {"self_training_rounds": 1, "self_training_min_confidence": 0.99}}
+    # keeping the surest half: the bar is the tagger's median probability, and fewer tokens stay
+    strict = {**data, "projection": {"self_training_rounds": 1, "self_training_top_share": 0.5}}
     again = invoke_json("run", str(write_recipe({**strict, "output_dir": str(tmp_path / "o2")})))
     tight = again["metrics"]["self_training"][0]
+    assert tight["min_confidence"] > rounds[0]["min_confidence"] == 0.5
     assert tight["unlabelled_low_confidence"] > rounds[0]["unlabelled_low_confidence"]

@@ -2,9 +2,9 @@
 ``projection.self_training_rounds``).
 
 Each round tags every target sentence of the parallel text with the current target tagger, keeps
-the tokens it labels with probability at least ``projection.self_training_min_confidence``
-(others stay unlabelled and are ignored in the loss), applies the same type constraints and
-coverage filter as the projected data, and trains a new target tagger on them from the same
+the share ``projection.self_training_top_share`` of tokens it is most sure of (and at least
+``projection.self_training_min_confidence``; the others stay unlabelled and are ignored in the
+loss), applies the same type constraints and coverage filter as the projected data, and trains a new target tagger on them from the same
 starting point as the first one. The student learns from one consistent teacher instead of the
 vote of noisy projections (Yarowsky & Ngai 2001 bootstrap a tagger from its own confident output
 on projected data; Agić et al. 2016 and Eskander et al. 2020 retrain the projected tagger on its
@@ -17,12 +17,23 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from xlt.errors import ConfigError
 from xlt.io.conll import write_conll
 from xlt.pipeline import data as D
 from xlt.pipeline.context import RunContext
 from xlt.projection.constraints import apply_type_constraints, filter_by_coverage, unlabel_low_confidence
 from xlt.types import LabeledSentence, Sentence
+
+
+def confidence_quantile(tagged: Sequence[LabeledSentence], q: float) -> float:
+    """The ``q`` quantile of the per-token label probabilities in ``meta['confidence']`` (0 when
+    ``q`` is 0 or the tagger gives none)."""
+    conf = [c for s in tagged for c in (s.meta.get("confidence") or ()) if c is not None]
+    if q <= 0 or not conf:
+        return 0.0
+    return float(np.quantile(np.asarray(conf, dtype=float), q))
 
 
 def self_train(
@@ -47,8 +58,12 @@ def self_train(
 
         def tag_step(d: Path, teacher: Path = teacher, k: int = k) -> dict[str, Any]:
             pipe.say(f"self-training round {k}: tagging {len(sentences)} target sentences")
-            labeled, n_low = unlabel_low_confidence(tag(teacher, sentences), p.self_training_min_confidence)
-            summary: dict[str, Any] = {"unlabelled_low_confidence": n_low}
+            tagged = tag(teacher, sentences)
+            bar = max(
+                p.self_training_min_confidence, confidence_quantile(tagged, 1 - p.self_training_top_share)
+            )
+            labeled, n_low = unlabel_low_confidence(tagged, bar) if bar > 0 else (tagged, 0)
+            summary: dict[str, Any] = {"min_confidence": bar, "unlabelled_low_confidence": n_low}
             if p.type_constraints and r.task == "pos":
                 labeled, summary["type_constraints"] = apply_type_constraints(labeled)
             kept, reasons = filter_by_coverage(labeled, p.min_coverage, p.min_length)
@@ -72,7 +87,11 @@ def self_train(
             )
             return summary
 
-        depends = {"min_confidence": p.self_training_min_confidence, "sentences": len(sentences)}
+        depends = {
+            "min_confidence": p.self_training_min_confidence,
+            "top_share": p.self_training_top_share,
+            "sentences": len(sentences),
+        }
         tag_dir, tag_summary = pipe.runner.run(tag_name, depends, tag_step, upstream=(previous,))
         pipe.summaries[tag_name] = tag_summary
 
