@@ -741,7 +741,9 @@ class Pipeline:
             )
             return summary
 
-        depends = {"projection": p.to_dict(), "weights": weights, "voters": names}
+        # the settings of later steps (self-training) do not change the combined data
+        settings = {k: v for k, v in p.to_dict().items() if not k.startswith("self_training")}
+        depends = {"projection": settings, "weights": weights, "voters": names}
         upstream = tuple(f"project-{s.name}" for s in self.sources)
         if zero_shot is not None:
             upstream += ("tag-target-zero-shot",)
