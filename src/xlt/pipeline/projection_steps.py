@@ -233,7 +233,9 @@ def combine(
         )
         return summary
 
-    depends = {"projection": opts.to_dict(), "weights": weights, "voters": names}
+    # the settings of later steps (self-training) do not change the combined data
+    settings = {k: v for k, v in opts.to_dict().items() if not k.startswith("self_training")}
+    depends = {"projection": settings, "weights": weights, "voters": names}
     upstream = tuple(f"project-{s.name}" for s in p.sources)
     if zero_shot is not None:
         upstream += ("tag-target-zero-shot",)
