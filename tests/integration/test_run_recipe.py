@@ -231,9 +231,9 @@ def test_shipped_recipes_validate(shared_data) -> None:
         pipe = Pipeline(rec, base)
         for i, spec in enumerate(rec.all_sources):
             for key in ("train", "dev", "parallel", "tagger"):
-                pipe._ref(f"{rec.source_key(i)}.{key}", getattr(spec, key))
+                pipe.ref(f"{rec.source_key(i)}.{key}", getattr(spec, key))
         for key in ("parallel", "train", "dev", "test"):
-            pipe._ref(f"target.{key}", getattr(rec.target, key))
+            pipe.ref(f"target.{key}", getattr(rec.target, key))
 
 
 def test_hf_model_path_routes_to_transformers_backend(tmp_path, tiny_model_dir, write_recipe) -> None:

@@ -22,7 +22,7 @@ def register(app: typer.Typer) -> None:
         fmt: OutputFormat = FormatOption,
     ) -> None:
         """Zero/few-shot transfer: train on sources, evaluate every target (labelled by selection)."""
-        from xlt.finetuning.run import FinetuneRunConfig, run_transfer
+        from xlt.pipeline.finetune import FinetuneRunConfig, run_transfer
 
         extra = [f"training.model={model}"] if model else []
         if output_dir:

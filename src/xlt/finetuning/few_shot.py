@@ -7,7 +7,7 @@ examples for a fixed budget. There is no target dev set to choose a checkpoint o
 be more target data than ``k``), so the last step is kept; the budget is set by principle:
 ``epochs`` passes over the shots, at least ``min_steps`` optimisation steps.
 
-Joint training (the shots added to the source data, :class:`xlt.finetuning.run.FewShot`
+Joint training (the shots added to the source data, :class:`xlt.pipeline.finetune.FewShot`
 ``mode: joint``) needs one full training run per target; continuing needs one source run and a
 few dozen steps per target, so it is the mode for k-shot curves over many targets and seeds.
 """

@@ -3,20 +3,17 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from xlt.errors import ConfigError
 from xlt.pipeline import data as D
-
-if TYPE_CHECKING:
-    from xlt.pipeline.run import Pipeline
+from xlt.pipeline.context import RunContext, build_method
 
 KEY = "augmented.train"
 
 
-def _build(p: Pipeline) -> list[Any]:
+def _build(p: RunContext) -> list[Any]:
     from xlt.augmentation import augmenters
-    from xlt.pipeline.run import build_method
 
     out = []
     for k, spec in enumerate(p.recipe.augment):
@@ -32,12 +29,12 @@ def _build(p: Pipeline) -> list[Any]:
     return out
 
 
-def prepare(p: Pipeline) -> None:
+def prepare(p: RunContext) -> None:
     """Validate every augmenter's options before any long step."""
     _build(p)
 
 
-def apply(p: Pipeline, keys: list[str]) -> list[str]:
+def apply(p: RunContext, keys: list[str]) -> list[str]:
     """Augment the data of ``keys`` (one cached step); the key of the augmented data."""
     from xlt.pipeline.translate_train import _read_examples, _write_examples
 
@@ -45,7 +42,7 @@ def apply(p: Pipeline, keys: list[str]) -> list[str]:
     max_n = min((s.spec.max_train for s in p.sources if s.spec.max_train), default=None)
 
     def compute(d: Any) -> dict[str, Any]:
-        data: list[Any] = [x for k in keys for x in p._read(k, max_n)]
+        data: list[Any] = [x for k in keys for x in p.read(k, max_n)]
         stats = []
         for aug in _build(p):
             data = aug.augment(data)
@@ -57,7 +54,7 @@ def apply(p: Pipeline, keys: list[str]) -> list[str]:
         p.say(f"augmented the source training data: {len(data)} examples")
         return {"examples": len(data), "augmenters": stats}
 
-    depends = {"augment": r.augment, "data": [p._sig(p.paths[k]) for k in keys], "max": max_n, "seed": r.seed}
+    depends = {"augment": r.augment, "data": [p.sig(p.paths[k]) for k in keys], "max": max_n, "seed": r.seed}
     d, summary = p.runner.run("augment-source", depends, compute)
     p.summaries["augment-source"] = summary
     path = d / "train.jsonl"

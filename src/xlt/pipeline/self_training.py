@@ -15,29 +15,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import numpy as np
 
 from xlt.errors import ConfigError
 from xlt.io.conll import write_conll
 from xlt.pipeline import data as D
-from xlt.pipeline.constraints import apply_type_constraints, filter_by_coverage, unlabel_low_confidence
+from xlt.pipeline.context import RunContext
+from xlt.projection.constraints import apply_type_constraints, filter_by_coverage, unlabel_low_confidence
 from xlt.types import LabeledSentence, Sentence
-
-
-class _Pipeline(Protocol):
-    """What self-training needs from the pipeline that runs it."""
-
-    recipe: Any
-    runner: Any
-    summaries: dict[str, Any]
-
-    def say(self, message: str) -> None: ...
-
-    def _fit(
-        self, name: str, spec: Any, train: list[Any], d: Path, dev: list[Any] | None = None
-    ) -> dict[str, Any]: ...
 
 
 def confidence_quantile(tagged: Sequence[LabeledSentence], q: float) -> float:
@@ -50,7 +37,7 @@ def confidence_quantile(tagged: Sequence[LabeledSentence], q: float) -> float:
 
 
 def self_train(
-    pipe: _Pipeline,
+    pipe: RunContext,
     model_dir: Path,
     sentences: Sequence[Sentence],
     spec: Any,
@@ -113,7 +100,7 @@ def self_train(
         ) -> dict[str, Any]:
             train = D.read_sentences(tag_dir / "train.jsonl")
             pipe.say(f"self-training round {k}: training the target tagger on {len(train)} sentences")
-            return pipe._fit(name, spec, train, d)
+            return pipe.fit(name, spec, train, d)
 
         train_dir, train_summary = pipe.runner.run(
             train_name, {"model": r.model, "seed": r.seed}, train_step, upstream=(tag_name, *upstream)

@@ -12,13 +12,11 @@ from __future__ import annotations
 import json
 from collections import Counter
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from xlt.io.files import atomic_writer, iter_lines, loads_json
+from xlt.pipeline.context import RunContext, build_method, max_train
 from xlt.types import LabeledSentence, Sentence, SentencePair, TextExample
-
-if TYPE_CHECKING:
-    from xlt.pipeline.run import Pipeline
 
 
 def _texts(task: str, data: list[Any]) -> list[str]:
@@ -27,7 +25,7 @@ def _texts(task: str, data: list[Any]) -> list[str]:
     return [" ".join(s.tokens) for s in data]
 
 
-def _translate_step(p: Pipeline, key: str) -> Path:
+def _translate_step(p: RunContext, key: str) -> Path:
     """Cached step ``translate-<key>``: the translations of ``key``'s texts (JSON lines)."""
     from xlt.pipeline.translate_train import _translator_identity
     from xlt.translation import build_translator
@@ -39,7 +37,7 @@ def _translate_step(p: Pipeline, key: str) -> Path:
     src, tgt = as_lang(r.target.language), as_lang(r.all_sources[0].language)
 
     def compute(d: Path) -> dict[str, Any]:
-        texts = _texts(r.task, p._read(key))
+        texts = _texts(r.task, p.read(key))
         p.say(f"translating {key} ({len(texts)} texts) {r.target.language} -> {r.all_sources[0].language}")
         translator = build_translator(spec.translator, key="translate.translator")
         out = translator.translate(texts, src, tgt)
@@ -50,7 +48,7 @@ def _translate_step(p: Pipeline, key: str) -> Path:
 
     depends = {
         "translator": _translator_identity(spec.translator),
-        "data": p._sig(p.paths[key]),
+        "data": p.sig(p.paths[key]),
         "task": r.task,
         "languages": [r.target.language, r.all_sources[0].language],
     }
@@ -66,7 +64,7 @@ def _read_translations(path: Path) -> list[str]:
 class Predictor:
     """Predictions on a target set through its translation (see the module docstring)."""
 
-    def __init__(self, p: Pipeline, translations: dict[str, Path]) -> None:
+    def __init__(self, p: RunContext, translations: dict[str, Path]) -> None:
         self.p = p
         self.translations = translations
         self.stats_: dict[str, Any] = {}
@@ -89,7 +87,6 @@ class Predictor:
     def _tags(self, model: Any, key: str, data: list[Any], texts: list[str]) -> list[list[str]]:
         from xlt.alignment import aligners
         from xlt.io.tokenize import tokenize
-        from xlt.pipeline.run import build_method
         from xlt.projection import projectors
 
         r = self.p.recipe
@@ -99,7 +96,7 @@ class Predictor:
         pairs = [SentencePair(translated[k], tuple(data[k].tokens)) for k in keep]
         aligner = build_method(aligners, r.align.method, r.align.options, "align")
         alignments = aligner.align(pairs) if pairs else []
-        projector = build_method(projectors, self.p._projector_name(), r.projection.options, "projection")
+        projector = build_method(projectors, self.p.projector_name(), r.projection.options, "projection")
         projected = projector.project(
             [LabeledSentence(pair.src, tuple(t)) for pair, t in zip(pairs, tags, strict=True)],
             [Sentence(pair.tgt) for pair in pairs],
@@ -122,15 +119,14 @@ class Predictor:
         return out
 
 
-def run(p: Pipeline) -> tuple[Path, dict[str, Any]]:
+def run(p: RunContext) -> tuple[Path, dict[str, Any]]:
     """Train the source model, translate the target sets, predict through the translations."""
-    from xlt.pipeline.run import _max_train
 
-    model_dir = p._train_model(
+    model_dir = p.train_model(
         "train-source",
         p.recipe.model,
         [f"{s.key}.train" for s in p.sources],
-        _max_train(p.sources),
+        max_train(p.sources),
         dev_keys=[f"{s.key}.dev" for s in p.sources],
     )
     keys = [k for k in ("target.test", "target.dev") if p.paths.get(k) is not None]

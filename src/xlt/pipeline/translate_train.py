@@ -16,16 +16,15 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from xlt.errors import ConfigError
 from xlt.io.files import atomic_writer, iter_lines, loads_json
 from xlt.pipeline import data as D
+from xlt.pipeline.context import RunContext, build_method, jsonable_stats, spec_name
+from xlt.pipeline.direct_methods import run_supervised
 from xlt.pipeline.steps import file_signature
 from xlt.types import LabeledSentence, Sentence, SentencePair, TextExample
-
-if TYPE_CHECKING:
-    from xlt.pipeline.run import Pipeline
 
 
 def _translator_identity(spec: Any) -> Any:
@@ -35,12 +34,13 @@ def _translator_identity(spec: Any) -> Any:
     return spec
 
 
-def prepare(p: Pipeline) -> None:
+def prepare(p: RunContext) -> None:
     """Validate the translator and projector options before any long step."""
+    spec = p.recipe.translate
+    if spec is None:  # pre-translated target.train: nothing to check
+        return
     from xlt.translation import build_translator, translation_projectors
 
-    spec = p.recipe.translate
-    assert spec is not None
     build_translator(spec.translator, key="translate.translator")
     if spec.projection in ("markers", "constrained"):
         try:
@@ -92,13 +92,12 @@ def _translate_classification(
 
 
 def _translate_align(
-    p: Pipeline, train: list[LabeledSentence], translator: Any, src: Any, tgt: Any
+    p: RunContext, train: list[LabeledSentence], translator: Any, src: Any, tgt: Any
 ) -> tuple[list[LabeledSentence], dict[str, Any]]:
     from xlt.alignment import aligners
     from xlt.io.tokenize import tokenize
-    from xlt.pipeline.constraints import filter_by_coverage
-    from xlt.pipeline.run import build_method
     from xlt.projection import projectors
+    from xlt.projection.constraints import filter_by_coverage
 
     r = p.recipe
     texts = translator.translate([" ".join(s.tokens) for s in train], src, tgt)
@@ -106,7 +105,7 @@ def _translate_align(
     pairs = [SentencePair(train[k].tokens, tuple(tokenize(texts[k])), train[k].id) for k in keep]
     aligner = build_method(aligners, r.align.method, r.align.options, "align")
     alignments = aligner.align(pairs) if pairs else []
-    projector = build_method(projectors, p._projector_name(), r.projection.options, "projection")
+    projector = build_method(projectors, p.projector_name(), r.projection.options, "projection")
     targets = [Sentence(pair.tgt, pair.id) for pair in pairs]
     projected = projector.project([train[k] for k in keep], targets, alignments) if pairs else []
     kept, reasons = filter_by_coverage(projected, r.projection.min_coverage, r.projection.min_length)
@@ -123,9 +122,15 @@ def _translate_align(
     return list(kept), stats
 
 
-def run(p: Pipeline) -> tuple[Path, dict[str, Any]]:
-    """Translate every source's training data (cached steps), train the target model on it."""
-    from xlt.pipeline.run import _jsonable_stats, _spec_name
+def run(p: RunContext) -> tuple[Path, dict[str, Any]]:
+    """Translate every source's training data (cached steps), train the target model on it;
+    without ``translate``, ``target.train`` is the translated data (trained on as ``supervised``)."""
+    if p.recipe.translate is None:
+        return run_supervised(p)
+    return _run_translated(p)
+
+
+def _run_translated(p: RunContext) -> tuple[Path, dict[str, Any]]:
     from xlt.translation import build_translator
     from xlt.translation.api import project_labeled
     from xlt.translation.base import as_lang
@@ -141,7 +146,7 @@ def run(p: Pipeline) -> tuple[Path, dict[str, Any]]:
         src = as_lang(source.spec.language)
 
         def compute(d: Path, source: Any = source, key: str = key, src: Any = src) -> dict[str, Any]:
-            train = p._read(key, source.spec.max_train)
+            train = p.read(key, source.spec.max_train)
             translator = build_translator(spec.translator, key="translate.translator")
             p.say(
                 f"translating {len(train)} {r.task} examples {source.spec.language} -> {r.target.language} "
@@ -162,7 +167,7 @@ def run(p: Pipeline) -> tuple[Path, dict[str, Any]]:
                     f"translate-train: no {source.key}.train example survived translation and projection "
                     f"(dropped: {stats.get('dropped_by_reason')})"
                 )
-            return _jsonable_stats(stats)
+            return jsonable_stats(stats)
 
         depends = {
             "translator": _translator_identity(spec.translator),
@@ -170,7 +175,7 @@ def run(p: Pipeline) -> tuple[Path, dict[str, Any]]:
             "options": spec.options,
             "align": r.align.to_dict() if spec.projection == "alignment" else None,
             "projector": r.projection.to_dict() if spec.projection == "alignment" else None,
-            "data": p._sig(p.paths[key]),
+            "data": p.sig(p.paths[key]),
             "max": source.spec.max_train,
             "task": r.task,
             "languages": [source.spec.language, r.target.language],
@@ -189,8 +194,8 @@ def run(p: Pipeline) -> tuple[Path, dict[str, Any]]:
                 if r.task == "classification"
                 else D.read_sentences(sd / "train.jsonl")
             )
-        p.say(f"training the target model ({_spec_name(r.model)}) on {len(data)} translated examples")
-        return p._fit("train-target", r.model, data, d)
+        p.say(f"training the target model ({spec_name(r.model)}) on {len(data)} translated examples")
+        return p.fit("train-target", r.model, data, d)
 
     upstream = tuple(f"translate-{s.name}" for s in p.sources)
     d, summary = p.runner.run("train-target", {"model": r.model, "seed": r.seed}, train, upstream=upstream)

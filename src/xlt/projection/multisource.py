@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from typing import Literal
+from typing import Any, Literal
 
 from xlt.errors import ConfigError, MismatchError
 from xlt.projection.base import looks_like_bio, split_label
@@ -109,6 +109,32 @@ def vote(
         meta.pop("spans", None)
         out.append(LabeledSentence(sents[0].tokens, tuple(labels), sents[0].id, meta))
     return out
+
+
+def vote_by_id(
+    projections: Sequence[Sequence[LabeledSentence]], weights: Sequence[float]
+) -> list[LabeledSentence]:
+    """:func:`vote` over projections that cover different target sentences, matched by id: every
+    id appears once (in first-seen order) and a projection without it abstains there."""
+    by_id: list[dict[Any, LabeledSentence]] = [{s.id: s for s in proj} for proj in projections]
+    order: list[Any] = []
+    seen: set[Any] = set()
+    for proj in projections:
+        for s in proj:
+            if s.id not in seen:
+                seen.add(s.id)
+                order.append(s.id)
+    aligned: list[list[LabeledSentence]] = []
+    for table in by_id:
+        col = []
+        for vid in order:
+            s = table.get(vid)
+            if s is None:
+                ref = next(t[vid] for t in by_id if vid in t)
+                s = LabeledSentence(ref.tokens, (None,) * len(ref), id=vid)
+            col.append(s)
+        aligned.append(col)
+    return list(vote(aligned, weights))
 
 
 def weights_from_scores(

@@ -1,0 +1,245 @@
+"""Recipe method ``projection``: annotation projection through a parallel corpus.
+
+Per source: train (or load) a source tagger, tag the source side of the parallel text, align,
+project; then vote across sources (Agić et al. 2016), apply type constraints (Täckström et al.
+2013), filter by coverage, train the target tagger on the (partially labelled) projected data
+(:mod:`xlt.pipeline.projection_steps`). With ``zero_shot_model`` an encoder trained on the
+source labels (and ``zero_shot_sources``) tags the target side and votes too, unless it cannot
+spell the target text (``projection.encoder_max_unknown``).
+"""
+
+from __future__ import annotations
+
+from importlib.util import find_spec
+from pathlib import Path
+from typing import Any
+
+from xlt.errors import ConfigError, MismatchError, MissingDependencyError, UnknownNameError
+from xlt.evaluation.evaluate import task_scores
+from xlt.evaluation.tasks import task_metric
+from xlt.io.parallel import VerseJoin, read_bible_pair
+from xlt.languages.codes import language_key
+from xlt.logs import get_logger
+from xlt.models.base import load_task_model
+from xlt.pipeline import data as D
+from xlt.pipeline.context import RunContext, build_method, max_train
+from xlt.pipeline.projection_steps import (
+    combine,
+    encoder_coverage,
+    project_source,
+    source_tagger,
+    tag_target,
+    tag_with_confidence,
+    target_sentences,
+    target_spec,
+    train_target,
+)
+from xlt.pipeline.resources import conllu_tokenization, resource_report, source_agreement
+from xlt.pipeline.self_training import self_train
+from xlt.projection.constraints import MostFrequentTagBaseline
+from xlt.types import LabeledSentence
+
+log = get_logger("pipeline")
+
+
+# -- before any step ----------------------------------------------------------------------------
+def resolve_zero_shot_sources(p: RunContext) -> None:
+    """Resolve ``zero_shot_sources``; an entry in the target's language never trains a model
+    that is scored on that language (its data would be target data)."""
+    r = p.recipe
+    target = language_key(r.target.language)
+    for i, spec in enumerate(r.zero_shot_sources):
+        key = f"zero_shot_sources.{i}"
+        if language_key(spec.language) == target:
+            log.warning(
+                "%s (%s) is the target language: left out of the zero-shot model's training data",
+                key,
+                spec.language,
+            )
+            p.zero_shot_skipped.append(spec.language)
+            continue
+        p.ref(f"{key}.train", spec.train)
+        p.ref(f"{key}.dev", spec.dev)
+        p.zero_shot_extra.append((key, spec))
+
+
+def prepare(p: RunContext) -> None:
+    """Check the aligner, projector and voting options and join every source's verses with the
+    target's (the pairs each source projects through)."""
+    from xlt.alignment import aligners
+    from xlt.projection import projectors
+
+    r = p.recipe
+    build_method(aligners, r.align.method, r.align.options, "align")
+    if r.align.method == "eflomal" and find_spec("eflomal") is None:
+        raise MissingDependencyError("eflomal", extra="align", purpose="align.method: eflomal")
+    build_method(projectors, p.projector_name(), r.projection.options, "projection")
+    try:
+        p.weights = vote_weights(p)
+    except (UnknownNameError, ConfigError) as err:
+        raise ConfigError(f"projection.voting: {r.projection.voting}: {err.message}", hint=err.hint) from None
+    tgt = p.paths["target.parallel"]
+    assert tgt is not None
+    for src in p.sources:
+        assert src.parallel is not None
+        p.say(f"joining {src.parallel.name} with {tgt.name} by verse id")
+        try:
+            pairs, join = read_bible_pair(src.parallel, tgt)
+        except MismatchError as err:
+            raise ConfigError(
+                f"{src.key}.parallel / target.parallel: {src.parallel} and {tgt}: {err.message}"
+            ) from None
+        n_joined = len(pairs)
+        pairs = [x for x in pairs if len(x.src) and len(x.tgt)]
+        n_no_tokens = n_joined - len(pairs)
+        if not pairs:
+            raise ConfigError(
+                f"{src.key}.parallel / target.parallel: {src.parallel} and {tgt} share no verse ids "
+                "with text on both sides; nothing to project",
+            )
+        n_over_max = 0
+        if r.projection.max_sentences is not None:
+            n_over_max = max(len(pairs) - r.projection.max_sentences, 0)
+            pairs = pairs[: r.projection.max_sentences]
+        src.pairs = pairs
+        summary = join_summary(join, len(pairs), n_no_tokens, n_over_max)
+        p.summaries[f"join-{src.name}"] = summary
+        p.say(
+            f"verse join {src.spec.language}-{r.target.language}: {len(pairs)} pairs kept; dropped "
+            + ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in summary["dropped_by_reason"].items() if n)
+            if summary["dropped"]
+            else f"verse join {src.spec.language}-{r.target.language}: {len(pairs)} pairs, none dropped"
+        )
+
+
+def vote_weights(p: RunContext) -> list[float]:
+    """One voting weight per source (``projection.voting``: weights, rank or equal)."""
+    r = p.recipe
+    if r.projection.voting == "weights":
+        return [s.spec.weight if s.spec.weight is not None else 1.0 for s in p.sources]
+    if r.projection.voting == "rank":
+        from xlt.projection.multisource import rank_weights
+
+        return rank_weights(r.target.language, [s.spec.language for s in p.sources], task=r.task)
+    return [1.0] * len(p.sources)
+
+
+def join_summary(join: VerseJoin, n_pairs: int, n_no_tokens: int = 0, n_over_max: int = 0) -> dict[str, Any]:
+    """What the verse join of one source kept and dropped, by reason (also in projection_stats.json)."""
+    out = join.to_dict()
+    reasons = dict(out["dropped_by_reason"])  # type: ignore[call-overload]
+    reasons["no_tokens"] = n_no_tokens
+    reasons["over_max_sentences"] = n_over_max
+    return {
+        **out,
+        "pairs": n_pairs,
+        "dropped": sum(reasons.values()),
+        "dropped_by_reason": reasons,
+        "n_only_src": join.n_only_src,
+        "n_only_tgt": join.n_only_tgt,
+        "n_empty": join.n_empty,
+    }
+
+
+# -- the run ------------------------------------------------------------------------------------
+def run(p: RunContext) -> tuple[Path, dict[str, Any]]:
+    """Project from every source, combine, train the target tagger; its dir and metrics extras."""
+    r = p.recipe
+    per_source: list[list[LabeledSentence]] = []
+    source_scores: dict[str, Any] = {}
+    for src in p.sources:
+        tagger_dir = source_tagger(p, src)
+        if src.dev is not None:
+            upstream = (f"train-source-{src.name}",) if src.tagger is None else ()
+            source_scores[src.spec.language] = {"dev": p.evaluate_on(tagger_dir, f"{src.key}.dev", upstream)}
+        per_source.append(project_source(p, src, tagger_dir))
+    zero_shot_dir: Path | None = None
+    zero_shot: list[LabeledSentence] | None = None
+    coverage = encoder_coverage(p)
+    readable = coverage is None or coverage["unknown_word_share"] <= r.projection.encoder_max_unknown
+    if not readable:
+        log.warning(
+            "%.0f%% of the target words contain the encoder's unknown token (limit %.0f%%, "
+            "projection.encoder_max_unknown): the encoder cannot read %s; projecting without it, "
+            "with a CRF target tagger",
+            100 * coverage["unknown_word_share"],
+            100 * r.projection.encoder_max_unknown,
+            r.target.language,
+        )
+    if r.zero_shot_model is not None and readable:
+        zero_shot_dir = _train_zero_shot(p)
+        zero_shot = tag_target(p, zero_shot_dir)
+    combined_dir, combine_summary = combine(p, per_source, zero_shot)
+    init = zero_shot_dir if r.target_init == "zero-shot" else None
+    fallback = None if readable else "crf"
+    model_dir = train_target(p, combined_dir, init, fallback=fallback)
+    extra: dict[str, Any] = {"projection": combine_summary, "sources": source_scores}
+    if r.projection.self_training_rounds:
+        model_dir, extra["self_training"] = self_train(
+            p,
+            model_dir,
+            target_sentences(p),
+            target_spec(p, None if fallback else init, fallback),
+            tag=lambda m, sents: tag_with_confidence(load_task_model(m), sents),
+            upstream=("train-zero-shot",) if init is not None and fallback is None else (),
+        )
+    if r.zero_shot_sources:
+        extra["zero_shot_sources"] = {
+            "used": [spec.language for _, spec in p.zero_shot_extra] if readable else [],
+            "left_out_target_language": p.zero_shot_skipped,
+            "n_train": (p.summaries.get("train-zero-shot") or {}).get("n_train"),
+        }
+    if coverage is not None:
+        extra["encoder_coverage"] = {**coverage, "used": readable}
+    extra["projection"]["per_source"] = {
+        s.spec.language: {
+            **p.summaries.get(f"join-{s.name}", {}),
+            **p.summaries.get(f"project-{s.name}", {}),
+        }
+        for s in p.sources
+    }
+    _add_baselines(p, extra, combined_dir, zero_shot_dir)
+    names = [s.spec.language for s in p.sources]
+    extra["resources"] = resource_report(
+        extra,
+        source_names=names,
+        source_agreements=source_agreement(per_source, names),
+        train_tokens=[t for s in D.read_sentences(combined_dir / "train.jsonl") for t in s.tokens],
+        tokenization=conllu_tokenization(p.paths.get("target.test")),
+    )
+    return model_dir, extra
+
+
+def _train_zero_shot(p: RunContext) -> Path:
+    """Step ``train-zero-shot`` (shared): the zero-shot model on every source's (and every
+    ``zero_shot_sources`` entry's) training data."""
+    limit = max_train(p.sources)
+    limits = {f"{s.key}.train": limit for s in p.sources}
+    limits.update({f"{k}.train": spec.max_train for k, spec in p.zero_shot_extra})
+    assert p.recipe.zero_shot_model is not None
+    return p.train_model(
+        "train-zero-shot",
+        p.recipe.zero_shot_model,
+        list(limits),
+        limits,
+        dev_keys=[f"{s.key}.dev" for s in p.sources] + [f"{k}.dev" for k, _ in p.zero_shot_extra],
+        shared=True,
+    )
+
+
+def _add_baselines(
+    p: RunContext, extra: dict[str, Any], combined_dir: Path, zero_shot_dir: Path | None
+) -> None:
+    """metrics.json ``baselines``: the most frequent projected tag (pos) and the zero-shot model."""
+    r = p.recipe
+    if r.task == "pos" and p.paths.get("target.test") is not None:
+        projected = D.read_sentences(combined_dir / "projected.jsonl")
+        test = p.read("target.test")
+        mft = MostFrequentTagBaseline().fit(projected).predict(test)
+        extra["baselines"] = {
+            "most_frequent_projected_tag": task_scores("pos", D.gold_of(test), mft)["accuracy"]
+        }
+    if zero_shot_dir is not None and p.paths.get("target.test") is not None:
+        primary = task_metric(r.task).primary
+        scores = p.evaluate_on(zero_shot_dir, "target.test", ("train-zero-shot",))
+        extra.setdefault("baselines", {})["zero_shot"] = scores.get(primary)
