@@ -175,7 +175,7 @@ def _merge_help(parts: list[tuple[str, str]], n_models: int) -> str:
     if len(texts) == 1:
         prefix = "" if len(owners) == n_models or n_models == 1 else f"{', '.join(owners)}: "
         return prefix + texts[0]
-    return "; ".join(f"{name}: {desc}" for name, desc in parts)
+    return " ".join(f"{name}: {desc if desc.endswith(('.', ')')) else desc + '.'}" for name, desc in parts)
 
 
 def _model_name(model: type[BaseModel]) -> str:
