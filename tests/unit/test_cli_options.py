@@ -111,10 +111,8 @@ def test_hidden_aliases_and_conflicts():
     app = _app(DemoConfig, aliases={"dictionary": ("--dict",)})
     _, _, seen = _run(app, "--dict", "d.txt", "--output-dir", "o")
     assert seen == {"dictionary": Path("d.txt"), "<out>": Path("o")}
-    code, out, _ = _run(app, "--dictionary", "a", "--dict", "b")
-    assert code != 0
-    code, out, _ = _run(app, "--out", "a", "--output-dir", "b")
-    assert code != 0
+    assert _run(app, "--dictionary", "a", "--dict", "b")[0] != 0
+    assert _run(app, "--out", "a", "--output-dir", "b")[0] != 0
 
 
 def test_choice_aliases_map_to_the_models_values():
