@@ -36,7 +36,6 @@ from typing import Any, Literal, TypeVar, Union, get_args, get_origin
 import typer
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
-from pydantic_core import PydanticUndefined
 
 from xlt.errors import ConfigError
 
@@ -154,15 +153,12 @@ def cli_type(annotation: Any) -> tuple[Any, bool, bool] | None:
 
 def _default(info: FieldInfo) -> Any:
     """The model default as the option's default (None: none to show, e.g. a nested model)."""
-    if info.default is PydanticUndefined:
-        if info.default_factory is None:
-            return None
-        try:
-            value = info.default_factory()  # type: ignore[call-arg]
-        except TypeError:
-            return None
-    else:
-        value = info.default
+    if info.is_required():
+        return None
+    try:
+        value = info.get_default(call_default_factory=True)
+    except TypeError:  # a factory that needs the other fields
+        return None
     if isinstance(value, (dict, BaseModel)) or value in ((), []):
         return None
     return list(value) if isinstance(value, (list, tuple, set, frozenset)) else value
