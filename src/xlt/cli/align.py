@@ -4,10 +4,16 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import Any
 
 import typer
 
+from xlt.alignment.eflomal import EflomalConfig
+from xlt.alignment.embedding import EmbeddingAlignerConfig
+from xlt.alignment.hybrid import HybridAlignerConfig
+from xlt.alignment.symmetrize import ALIASES as SYMMETRIZE_ALIASES
 from xlt.cli.common import FormatOption, OutputFormat, SetOption, emit_json, stdout_console
+from xlt.cli.options import check_applicable, config_options
 from xlt.io.parallel import read_pairs, read_pairs_with_join
 from xlt.io.pharaoh import GOLD_FORMATS, read_gold
 
@@ -19,7 +25,18 @@ align_app = typer.Typer(
 )
 
 
+#: the built-in aligners whose config fields become `xlt align` options (others: --config / --set)
+ALIGNER_CONFIGS = (EflomalConfig, EmbeddingAlignerConfig, HybridAlignerConfig)
+
+
 @align_app.callback()
+@config_options(
+    *ALIGNER_CONFIGS,
+    exclude=("method",),
+    names={"symmetrize": ("--symmetrize", "-s")},
+    choice_aliases={"symmetrize": SYMMETRIZE_ALIASES},
+    panel="Aligner options (from the config models; see docs/alignment.md)",
+)
 def align_cmd(
     ctx: typer.Context,
     parallel: list[Path] = typer.Option(
@@ -34,17 +51,9 @@ def align_cmd(
     method: str = typer.Option(
         "eflomal", "--method", "-m", help="Aligner: eflomal, embedding or hybrid (both combined)."
     ),
-    symmetrize: str | None = typer.Option(
-        None, "--symmetrize", "-s", help="intersection, union, grow-diag, gdf, gdfa (grow-diag-final-and)..."
-    ),
     train_extra: list[Path] = typer.Option(
         [], "--train-extra", help="Extra src ||| tgt / TSV files used only to train the statistical model."
     ),
-    dictionary: Path | None = typer.Option(
-        None, "--dictionary", help="eflomal: bilingual dictionary priors."
-    ),
-    model: str | None = typer.Option(None, "--model", help="embedding: HF hub id or local model path."),
-    layer: int | None = typer.Option(None, "--layer", help="embedding: hidden layer."),
     write_pairs: Path | None = typer.Option(
         None, "--write-pairs", help="Also write the aligned (tokenised) pairs as src ||| tgt."
     ),
@@ -56,12 +65,12 @@ def align_cmd(
     config: Path | None = typer.Option(None, "--config", "-c", help="YAML config of the aligner."),
     sets: list[str] = SetOption,
     fmt: OutputFormat = FormatOption,
+    options: dict[str, Any] | None = None,
 ) -> None:
     """Align parallel sentences; writes Pharaoh links (0-based) in input order."""
     if ctx.invoked_subcommand is not None:
         return
     from xlt.alignment import aligners
-    from xlt.alignment.symmetrize import canonical_method
     from xlt.cli.common import config_from_cli
     from xlt.errors import ConfigError
     from xlt.io.parallel import iter_parallel, write_parallel
@@ -69,16 +78,9 @@ def align_cmd(
 
     if not parallel or out is None:
         raise ConfigError("xlt align needs --parallel FILE and --out PRED.txt (or a subcommand: evaluate)")
-    flags = {
-        "symmetrize": canonical_method(symmetrize) if symmetrize else None,
-        "dictionary": dictionary,
-        "model": model,
-        "layer": layer,
-    }
     cfg_cls = aligners.config_class(method)
-    unknown = [k for k, v in flags.items() if v is not None and k not in cfg_cls.model_fields]
-    if unknown:
-        raise ConfigError(f"--{unknown[0]} does not apply to the {method} aligner")
+    flags = dict(options or {})
+    check_applicable(flags, cfg_cls, f"the {method} aligner")
     cfg = config_from_cli(cfg_cls, config_file=config, sets=sets, flags={**flags, "method": method})
     pairs, join = read_pairs_with_join(parallel)
     if not pairs:

@@ -3,31 +3,36 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import typer
 
 from xlt.cli.common import FormatOption, OutputFormat, SetOption, config_from_cli, emit_json, stdout_console
+from xlt.cli.options import config_options
+from xlt.pipeline.finetune import FinetuneRunConfig
 
 
 def register(app: typer.Typer) -> None:
     @app.command("finetune")
+    @config_options(
+        FinetuneRunConfig,
+        names={"output_dir": ("--out", "-o")},
+        aliases={"output_dir": ("--output-dir",)},
+        panel="Experiment options (FinetuneRunConfig; nested keys such as training.* with --set)",
+    )
     def finetune_cmd(
         config: Path = typer.Option(..., "--config", "-c", help="FT.yaml (see docs/finetuning.md)."),
         model: str | None = typer.Option(None, "--model", help="Override training.model (hub id or path)."),
-        output_dir: str | None = typer.Option(
-            None, "--output-dir", "-o", help="Write results and the model here."
-        ),
         threads: int | None = typer.Option(None, "--threads", help="torch CPU threads (default: torch's)."),
         sets: list[str] = SetOption,
         fmt: OutputFormat = FormatOption,
+        options: dict[str, Any] | None = None,
     ) -> None:
         """Zero/few-shot transfer: train on sources, evaluate every target (labelled by selection)."""
-        from xlt.pipeline.finetune import FinetuneRunConfig, run_transfer
+        from xlt.pipeline.finetune import run_transfer
 
         extra = [f"training.model={model}"] if model else []
-        if output_dir:
-            extra.append(f"output_dir={output_dir}")
-        cfg = config_from_cli(FinetuneRunConfig, config_file=config, sets=[*extra, *sets])
+        cfg = config_from_cli(FinetuneRunConfig, config_file=config, sets=[*extra, *sets], flags=options)
         import torch
 
         before = torch.get_num_threads()

@@ -3,41 +3,38 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import typer
 
 from xlt.cli.common import FormatOption, OutputFormat, SetOption, config_from_cli, emit_json, stdout_console
+from xlt.cli.options import config_options
+from xlt.finetuning.pretrain import PretrainConfig
 
 
 def register(app: typer.Typer) -> None:
     @app.command("pretrain")
+    @config_options(
+        PretrainConfig,
+        names={"corpora": ("--corpus",), "output_dir": ("--out", "-o")},
+        aliases={"output_dir": ("--output-dir",)},
+        panel="Pretraining options (PretrainConfig; a nested lora.* is set with --set)",
+    )
     def pretrain_cmd(
         config: Path | None = typer.Option(
             None, "--config", "-c", help="PRETRAIN.yaml (see docs/finetuning.md)."
         ),
-        corpus: list[str] = typer.Option(
-            [], "--corpus", help="Text corpus (repeatable); `shared:REL` is under the shared data root."
-        ),
-        model: str | None = typer.Option(None, "--model", help="Hub id or path to continue pretraining."),
-        objective: str | None = typer.Option(None, "--objective", help="mlm or clm."),
-        max_steps: int | None = typer.Option(None, "--max-steps", help="Optimisation steps."),
-        output_dir: str | None = typer.Option(None, "--output-dir", "-o", help="Where to save the model."),
-        seed: int | None = typer.Option(None, "--seed", help="Random seed."),
         sets: list[str] = SetOption,
         fmt: OutputFormat = FormatOption,
+        options: dict[str, Any] | None = None,
     ) -> None:
-        """Pretrain a model (from scratch or continued) with MLM or causal LM on text corpora."""
-        from xlt.finetuning.pretrain import PretrainConfig, pretrain
+        """Pretrain a model (from scratch or continued) with MLM or causal LM on text corpora.
 
-        flags = {
-            "model": model,
-            "objective": objective,
-            "max_steps": max_steps,
-            "output_dir": output_dir,
-            "seed": seed,
-            "corpora": list(corpus) or None,
-        }
-        cfg = config_from_cli(PretrainConfig, config_file=config, sets=sets, flags=flags)
+        A corpus given with --corpus may be `shared:REL` (under the shared data root).
+        """
+        from xlt.finetuning.pretrain import pretrain
+
+        cfg = config_from_cli(PretrainConfig, config_file=config, sets=sets, flags=options)
         result = pretrain(cfg)
         summary = {
             "output_dir": str(result.output_dir),

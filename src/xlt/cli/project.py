@@ -5,11 +5,15 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any, Literal
 
 import typer
 
 from xlt.cli.common import FormatOption, OutputFormat, SetOption, emit_json, stdout_console
+from xlt.cli.options import check_applicable, config_options
 from xlt.io.sentences import read_target_tokens
+from xlt.projection.spans import SpanProjectorConfig
+from xlt.projection.tokens import TokenProjectorConfig
 
 __all__ = ["project_app", "read_labeled", "read_target_tokens"]  # read_target_tokens re-exported
 
@@ -19,6 +23,8 @@ project_app = typer.Typer(
 )
 
 TASKS = {"ner": "spans", "spans": "spans", "pos": "tokens", "tokens": "tokens"}
+Task = Literal["ner", "spans", "pos", "tokens"]
+TargetFormat = Literal["auto", "conll", "conllu", "parallel", "lines"]
 
 
 def read_labeled(path: Path, column: str = "upos"):
@@ -29,6 +35,13 @@ def read_labeled(path: Path, column: str = "upos"):
 
 
 @project_app.callback()
+@config_options(
+    SpanProjectorConfig,
+    TokenProjectorConfig,
+    exclude=("method",),
+    comma=("ignore_labels",),
+    panel="Projector options (from the config models: spans for ner, tokens for pos)",
+)
 def project_cmd(
     ctx: typer.Context,
     source: list[Path] = typer.Option(
@@ -45,7 +58,7 @@ def project_cmd(
         [], "--alignments", "-a", help="Pharaoh file(s), 0-based, source-target."
     ),
     out: Path | None = typer.Option(None, "--out", "-o", help="Output CoNLL file (token label)."),
-    task: str = typer.Option("ner", "--task", help="ner (BIO spans) or pos (token tags)."),
+    task: Task = typer.Option("ner", "--task", help="ner (BIO spans) or pos (token tags)."),
     weights: list[float] = typer.Option([], "--weight", help="Voting weight per --source (default: equal)."),
     rank_target: str | None = typer.Option(
         None, "--rank-target", help="Weight the sources by `xlt rank` scores for this target language."
@@ -54,8 +67,8 @@ def project_cmd(
         [], "--source-lang", help="Language of each --source (with --rank-target)."
     ),
     column: str = typer.Option("upos", "--column", help="CoNLL-U column holding the source labels."),
-    target_format: str = typer.Option(
-        "auto", "--target-format", help="auto, conll, conllu, parallel or lines."
+    target_format: TargetFormat = typer.Option(
+        "auto", "--target-format", help="Format of --target (auto: from the file)."
     ),
     unlabelled: str | None = typer.Option(
         None, "--unlabelled", help="Label written for unlabelled tokens (default: O for ner, _ for pos)."
@@ -66,6 +79,7 @@ def project_cmd(
     config: Path | None = typer.Option(None, "--config", "-c", help="YAML config of the projector."),
     sets: list[str] = SetOption,
     fmt: OutputFormat = FormatOption,
+    options: dict[str, Any] | None = None,
 ) -> None:
     """Project labels from source sentences onto aligned target sentences."""
     if ctx.invoked_subcommand is not None:
@@ -95,9 +109,9 @@ def project_cmd(
             raise ConfigError(f"--rank-target needs one --source-lang per --source ({len(source)})")
         weights = rank_weights(rank_target, source_langs, task="ner" if task == "ner" else "pos")
     method = TASKS[task]
-    cfg = config_from_cli(
-        projectors.config_class(method), config_file=config, sets=sets, flags={"method": method}
-    )
+    cfg_cls = projectors.config_class(method)
+    check_applicable(options or {}, cfg_cls, f"--task {task} (the {method} projector)")
+    cfg = config_from_cli(cfg_cls, config_file=config, sets=sets, flags={**(options or {}), "method": method})
     tgt = read_target_tokens(target, target_format)
     results, stats = [], []
     for src_path, align_path in zip(source, alignments, strict=True):
@@ -143,7 +157,7 @@ def project_cmd(
 def evaluate_cmd(
     pred: Path = typer.Option(..., "--pred", help="Projected CoNLL file."),
     gold: Path = typer.Option(..., "--gold", help="Gold CoNLL / CoNLL-U file of the same sentences."),
-    task: str = typer.Option(
+    task: Literal["auto", "ner", "spans", "pos", "tokens"] = typer.Option(
         "auto", "--task", help="ner (span F1), pos (accuracy) or auto (from the labels)."
     ),
     column: str = typer.Option("upos", "--column", help="CoNLL-U column of the gold labels."),

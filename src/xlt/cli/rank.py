@@ -4,25 +4,32 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
+from typing import Any, Literal
 
 import typer
 
 from xlt.cli.common import FormatOption, OutputFormat, SetOption, emit_json, stdout_console, write_json
+from xlt.cli.options import config_options, split_commas
 from xlt.errors import ConfigError
 from xlt.languages.codes import resolve as resolve_language
+from xlt.ranking.learned import LambdaRankConfig
 
 rank_app = typer.Typer(
     help="Rank source languages for a target: fit, predict, evaluate.", no_args_is_help=True
 )
 
-KindOption = typer.Option("auto", "--kind", help="Table values: auto, ranks (lower = better) or scores.")
+TableKind = Literal["auto", "ranks", "scores"]
+KindOption = typer.Option("auto", "--kind", help="Table values: ranks (lower = better), scores, or auto.")
 TransposeOption = typer.Option(
     False, "--transpose", help="The table has targets as rows, sources as columns."
 )
 
 
-def _split(value: str | None) -> list[str] | None:
-    return [v.strip() for v in value.split(",") if v.strip()] if value else None
+def _split(value: str | list[str] | None) -> list[str] | None:
+    """Comma-joined and/or repeated values as one list (None when none was given)."""
+    if not value:
+        return None
+    return split_commas([value] if isinstance(value, str) else value) or None
 
 
 def _features(values: list[str] | None) -> tuple[str, ...] | None:
@@ -35,46 +42,45 @@ def _features(values: list[str] | None) -> tuple[str, ...] | None:
 
 
 @rank_app.command("fit")
+@config_options(
+    LambdaRankConfig,
+    exclude=("method",),
+    names={"samples_dir": ("--samples",)},
+    aliases={"samples_dir": ("--samples-dir",)},
+    comma=("features",),
+    panel="Ranker options (LambdaRankConfig)",
+)
 def fit_cmd(
     table: Path = typer.Option(..., "--table", help="Transfer table CSV (sources × targets)."),
-    out: Path = typer.Option(..., "--out", help="Directory for model.txt + ranker.json."),
-    features: list[str] = typer.Option(
-        [], "--features", help="Feature groups/names, comma-separated or repeated (default: all typology)."
-    ),
-    samples: Path | None = typer.Option(
-        None, "--samples", help="DIR of <code>.txt text samples (dataset features)."
-    ),
-    kind: str = KindOption,
+    out: Path = typer.Option(..., "--out", "-o", help="Directory for model.txt + ranker.json."),
+    kind: TableKind = KindOption,
     transpose: bool = TransposeOption,
     config: Path | None = typer.Option(None, "--config", help="YAML config of the lambdarank ranker."),
-    calibrate_on: str | None = typer.Option(
-        None,
+    calibrate_on: list[str] = typer.Option(
+        [],
         "--calibrate-on",
-        help="Comma-separated dev targets (or 'all') on which to choose the temperatures of the "
-        "choice probabilities and of the voting weights (leave-one-target-out Plackett-Luce "
+        help="Dev targets (repeated or comma-separated, or 'all') on which to choose the temperatures "
+        "of the choice probabilities and of the voting weights (leave-one-target-out Plackett-Luce "
         "likelihood of the top-3).",
     ),
     sets: list[str] = SetOption,
     fmt: OutputFormat = FormatOption,
+    options: dict[str, Any] | None = None,
 ) -> None:
     """Train a LambdaRank ranker on a transfer table and save it (LightGBM text + JSON)."""
     from xlt.cli.common import config_from_cli
     from xlt.io.tables import read_transfer_table
-    from xlt.ranking.learned import LambdaRankConfig, LambdaRankRanker
+    from xlt.ranking.learned import LambdaRankRanker
 
-    cfg = config_from_cli(
-        LambdaRankConfig,
-        config_file=config,
-        sets=sets,
-        flags={"features": _features(features), "samples_dir": str(samples) if samples else None},
-    )
+    cfg = config_from_cli(LambdaRankConfig, config_file=config, sets=sets, flags=options)
     tbl = read_transfer_table(table, kind=_kind(kind), transpose=transpose)
     ranker = LambdaRankRanker(cfg).fit(tbl)
-    if calibrate_on:
+    calibrate = _split(calibrate_on)
+    if calibrate:
         from xlt.ranking.base import as_langs
         from xlt.ranking.evaluate import calibrate_relevance, calibrate_temperature
 
-        dev = list(tbl.targets) if calibrate_on == "all" else as_langs(_split(calibrate_on) or [])
+        dev = list(tbl.targets) if calibrate == ["all"] else as_langs(calibrate)
         for t in dev:
             tbl.target_index(t)  # unknown targets fail before any training
         ranker.temperature_, _ = calibrate_temperature(tbl, lambda: LambdaRankRanker(cfg), targets=dev)
@@ -132,8 +138,10 @@ def predict_cmd(
     method: str | None = typer.Option(
         None, "--method", help="Use an unsupervised ranker instead (e.g. geographic, rank-average)."
     ),
-    candidates: str | None = typer.Option(
-        None, "--candidates", help="Comma-separated candidate sources (default: the model's sources)."
+    candidates: list[str] = typer.Option(
+        [],
+        "--candidates",
+        help="Candidate sources, repeated or comma-separated (default: the model's sources).",
     ),
     top_k: int | None = typer.Option(None, "--top-k", min=1, help="Return only the best N sources."),
     temperature: float | None = typer.Option(
@@ -281,17 +289,19 @@ def _warn_unknown_target(ranker, tgt, has_text: bool) -> None:
 @rank_app.command("evaluate")
 def evaluate_cmd(
     table: Path = typer.Option(..., "--table", help="Transfer table CSV (sources × targets)."),
-    targets: str | None = typer.Option(
-        None, "--targets", help="Comma-separated targets to hold out (default: all)."
+    targets: list[str] = typer.Option(
+        [], "--targets", help="Targets to hold out, repeated or comma-separated (default: all)."
     ),
-    methods: str | None = typer.Option(
-        None, "--rankers", help="Comma-separated rankers (default: lambdarank and every baseline)."
+    methods: list[str] = typer.Option(
+        [], "--rankers", help="Rankers, repeated or comma-separated (default: lambdarank and every baseline)."
     ),
-    features: list[str] = typer.Option([], "--features", help="Features of the lambdarank ranker."),
+    features: list[str] = typer.Option(
+        [], "--features", help="Features of the lambdarank ranker, repeated or comma-separated."
+    ),
     samples: Path | None = typer.Option(None, "--samples", help="DIR of <code>.txt text samples."),
-    kind: str = KindOption,
+    kind: TableKind = KindOption,
     transpose: bool = TransposeOption,
-    out: Path | None = typer.Option(None, "--out", help="Also write the JSON report here."),
+    out: Path | None = typer.Option(None, "--out", "-o", help="Also write the JSON report here."),
     fmt: OutputFormat = FormatOption,
 ) -> None:
     """Leave-one-target-out NDCG@1/3/5, P@1 and MAP of the learned ranker and every baseline."""

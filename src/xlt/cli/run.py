@@ -10,10 +10,12 @@ from pathlib import Path
 import typer
 
 from xlt.cli.common import FormatOption, OutputFormat, SetOption, emit_json, stderr_console
+from xlt.cli.options import hidden_aliases
 
 
 def register(app: typer.Typer) -> None:
     @app.command("run")
+    @hidden_aliases(output_dir="--output-dir")
     def run(
         recipe: Path = typer.Argument(..., help="Recipe YAML (see docs/recipes.md and recipes/)."),
         sets: list[str] = SetOption,
@@ -25,7 +27,7 @@ def register(app: typer.Typer) -> None:
             "--overwrite",
             help="Replace the outputs of a different recipe found in output_dir (refused otherwise).",
         ),
-        output_dir: Path | None = typer.Option(None, "--output-dir", "-o", help="Override output_dir."),
+        output_dir: Path | None = typer.Option(None, "--out", "-o", help="Override output_dir."),
         fmt: OutputFormat = FormatOption,
     ) -> None:
         """Run a recipe: train/project/evaluate, caching each step in output_dir.
