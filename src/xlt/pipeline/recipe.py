@@ -118,9 +118,9 @@ class ProjectSpec(XltConfig):
         0.8,
         gt=0,
         le=1,
-        description="Self-training keeps this share of the labelled target tokens, those the tagger is "
-        "most sure of: a quantile of its own probabilities, so the bar adapts to how calibrated the "
-        "tagger is (a briefly fine-tuned encoder's softmax rarely exceeds 0.7 even where it is right).",
+        description="Self-training keeps, for each predicted label, this share of its target tokens, those "
+        "the tagger is surest of (class-balanced: a quantile of its own probabilities per label, so rare "
+        "or uncertain labels are not filtered away, and the bar adapts to the tagger's calibration).",
     )
     encoder_max_unknown: float = Field(
         0.2,

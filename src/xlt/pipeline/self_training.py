@@ -2,10 +2,10 @@
 ``projection.self_training_rounds``).
 
 Each round tags every target sentence of the parallel text with the current target tagger, keeps
-the share ``projection.self_training_top_share`` of tokens it is most sure of (and at least
-``projection.self_training_min_confidence``; the others stay unlabelled and are ignored in the
-loss), applies the same type constraints and coverage filter as the projected data, and trains a new target tagger on them from the same
-starting point as the first one. The student learns from one consistent teacher instead of the
+for each label the share ``projection.self_training_top_share`` of its tokens it is surest of
+(and at least ``projection.self_training_min_confidence``; the others stay unlabelled and are
+ignored in the loss), applies the same type constraints and coverage filter as the projected
+data, and trains a new target tagger on them from the same starting point as the first one. The student learns from one consistent teacher instead of the
 vote of noisy projections (Yarowsky & Ngai 2001 bootstrap a tagger from its own confident output
 on projected data; Agić et al. 2016 and Eskander et al. 2020 retrain the projected tagger on its
 predictions for the target Bible).
@@ -23,17 +23,41 @@ from xlt.errors import ConfigError
 from xlt.io.conll import write_conll
 from xlt.pipeline import data as D
 from xlt.pipeline.context import RunContext
-from xlt.projection.constraints import apply_type_constraints, filter_by_coverage, unlabel_low_confidence
+from xlt.projection.constraints import apply_type_constraints, filter_by_coverage
 from xlt.types import LabeledSentence, Sentence
 
 
-def confidence_quantile(tagged: Sequence[LabeledSentence], q: float) -> float:
-    """The ``q`` quantile of the per-token label probabilities in ``meta['confidence']`` (0 when
-    ``q`` is 0 or the tagger gives none)."""
-    conf = [c for s in tagged for c in (s.meta.get("confidence") or ()) if c is not None]
-    if q <= 0 or not conf:
-        return 0.0
-    return float(np.quantile(np.asarray(conf, dtype=float), q))
+def keep_surest_per_label(
+    tagged: Sequence[LabeledSentence], share: float, floor: float = 0.0
+) -> tuple[list[LabeledSentence], int, dict[str, float]]:
+    """Keep, for each predicted label, the ``share`` of its tokens the tagger is surest of (and at
+    least ``floor``); the rest become None. Class-balanced: one global bar would drop the labels
+    the tagger is least sure of (adjectives, adverbs, determiners) almost entirely, and a student
+    that never sees them stops predicting them (Zou et al. 2018, class-balanced self-training).
+    Returns the sentences, how many labels were removed, and each label's bar."""
+    by_label: dict[str, list[float]] = {}
+    for s in tagged:
+        for lab, c in zip(s.labels, s.meta.get("confidence") or (), strict=False):
+            if lab is not None and c is not None:
+                by_label.setdefault(lab, []).append(float(c))
+    bars = {
+        lab: max(floor, float(np.quantile(np.asarray(cs), 1 - share)) if share < 1 else 0.0)
+        for lab, cs in sorted(by_label.items())
+    }
+    out: list[LabeledSentence] = []
+    removed = 0
+    for s in tagged:
+        conf = s.meta.get("confidence")
+        if not conf:
+            out.append(s)
+            continue
+        labels = list(s.labels)
+        for i, (lab, c) in enumerate(zip(labels, conf, strict=True)):
+            if lab is not None and c is not None and c < bars.get(lab, 0.0):
+                labels[i] = None
+                removed += 1
+        out.append(LabeledSentence(s.tokens, tuple(labels), id=s.id, meta=s.meta))
+    return out, removed, bars
 
 
 def self_train(
@@ -58,12 +82,10 @@ def self_train(
 
         def tag_step(d: Path, teacher: Path = teacher, k: int = k) -> dict[str, Any]:
             pipe.say(f"self-training round {k}: tagging {len(sentences)} target sentences")
-            tagged = tag(teacher, sentences)
-            bar = max(
-                p.self_training_min_confidence, confidence_quantile(tagged, 1 - p.self_training_top_share)
+            labeled, n_low, bars = keep_surest_per_label(
+                tag(teacher, sentences), p.self_training_top_share, p.self_training_min_confidence
             )
-            labeled, n_low = unlabel_low_confidence(tagged, bar) if bar > 0 else (tagged, 0)
-            summary: dict[str, Any] = {"min_confidence": bar, "unlabelled_low_confidence": n_low}
+            summary: dict[str, Any] = {"label_bars": bars, "unlabelled_low_confidence": n_low}
             if p.type_constraints and r.task == "pos":
                 labeled, summary["type_constraints"] = apply_type_constraints(labeled)
             kept, reasons = filter_by_coverage(labeled, p.min_coverage, p.min_length)
