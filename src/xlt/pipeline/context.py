@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from xlt.errors import ConfigError, UnknownNameError
-from xlt.evaluation.evaluate import evaluate, task_scores
+from xlt.evaluation.scoring import score_predictions, task_scores
 from xlt.logs import get_logger
 from xlt.models.base import build_task_model, load_task_model
 from xlt.pipeline import data as D
@@ -195,7 +195,7 @@ class RunContext:
         gold = D.gold_of(data)
         ids = [str(getattr(x, "id", None) or "") for x in data]
         unique = all(ids) and len(set(ids)) == len(ids)
-        scores, records = evaluate(
+        scores, records = score_predictions(
             self.recipe.task,
             gold,
             pred,

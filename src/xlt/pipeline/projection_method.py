@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from xlt.errors import ConfigError, MismatchError, MissingDependencyError, UnknownNameError
-from xlt.evaluation.evaluate import task_scores
+from xlt.evaluation.scoring import task_scores
 from xlt.evaluation.tasks import task_metric
 from xlt.io.parallel import VerseJoin, read_bible_pair
 from xlt.languages.codes import language_key
