@@ -9,7 +9,7 @@ import typer
 
 from xlt.cli.common import FormatOption, OutputFormat, SetOption, config_from_cli, emit_json, stdout_console
 from xlt.cli.options import config_options
-from xlt.pipeline.finetune import FinetuneRunConfig
+from xlt.finetuning.experiment import FinetuneRunConfig
 
 
 def register(app: typer.Typer) -> None:

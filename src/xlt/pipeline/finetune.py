@@ -17,92 +17,15 @@ import statistics
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
-from pydantic import Field
-
-from xlt.config import XltConfig, atomic_write_text
+from xlt.config import atomic_write_text
 from xlt.errors import ConfigError
-from xlt.finetuning.config import FinetuneConfig
+from xlt.finetuning.experiment import DataSpec, FewShot, FinetuneRunConfig
 from xlt.finetuning.selection import selection_label
 
 #: the logger name from before the move out of xlt.finetuning, so log output stays the same
 log = logging.getLogger("xlt.finetuning.run")
-
-
-class DataSpec(XltConfig):
-    """One language's data files (any may be absent; ``shared:REL`` = under the shared data root)."""
-
-    lang: str = Field(description="Language code (as you want it reported).")
-    train: str | None = Field(
-        None, description="Training file (CoNLL/CoNLL-U, or TSV/CSV/JSONL for classification)."
-    )
-    dev: str | None = Field(None, description="Development file.")
-    test: str | None = Field(None, description="Test file.")
-    limit: int | None = Field(
-        None, ge=1, description="Use at most this many training examples (the first ones)."
-    )
-    dev_limit: int | None = Field(
-        None, ge=1, description="Use at most this many dev examples (the first ones)."
-    )
-    test_limit: int | None = Field(
-        None, ge=1, description="Score at most this many test examples (the first ones; a stated subset)."
-    )
-    language_adapter: str | None = Field(
-        None, description="This language's LoRA language adapter (MAD-X style)."
-    )
-
-
-class FewShot(XltConfig):
-    """Few-shot target data: ``k`` examples from each target's train file, added to training."""
-
-    k: int = Field(0, ge=0, description="Examples per target (0 = zero-shot).")
-    seed: int = Field(0, description="Seed of the sample.")
-    mode: Literal["joint", "continue"] = Field(
-        "joint",
-        description="joint: add every target's shots to the source training data (one model); "
-        "continue: train on the sources, then continue that model on each target's shots "
-        "separately (Lauscher et al. 2020), one model per target.",
-    )
-    epochs: float = Field(
-        10.0, gt=0, description="mode continue: passes over the shots (the last step is kept)."
-    )
-    min_steps: int = Field(10, ge=1, description="mode continue: at least this many optimisation steps.")
-    learning_rate: float | None = Field(
-        None, gt=0, description="mode continue: learning rate (default: the training one)."
-    )
-
-
-class FinetuneRunConfig(XltConfig):
-    """The config of ``xlt finetune``."""
-
-    training: FinetuneConfig = Field(
-        description="Model, task and training options (the `transformers` backend)."
-    )
-    sources: list[DataSpec] = Field(description="Source languages (train + dev).")
-    targets: list[DataSpec] = Field(
-        default_factory=list, description="Target languages (test, optional dev/train)."
-    )
-    intermediate: DataSpec | None = Field(
-        None,
-        description="Hierarchical transfer: continue training on this related language after the sources.",
-    )
-    mixing: Literal["concat", "temperature"] = Field(
-        "concat", description="How several sources are combined."
-    )
-    temperature: float = Field(5.0, gt=0, description="Sampling temperature for mixing: temperature.")
-    few_shot: FewShot = Field(default_factory=FewShot, description="Few-shot target examples.")
-    seeds: list[int] = Field(
-        default_factory=lambda: [0], description="Training seeds; >1 also averages the seeds' models."
-    )
-    report_variants: bool = Field(
-        True,
-        description="Also evaluate the other kept models (last, source-dev best, average, target-dev oracle).",
-    )
-    oracle: bool = Field(
-        False, description="Track the best checkpoint per target on target dev (reported as `oracle`)."
-    )
-    output_dir: str | None = Field(None, description="Where results.json and the final model are written.")
 
 
 def read_labelled(path: str, task: str, *, limit: int | None = None) -> list[Any]:
