@@ -213,3 +213,36 @@ def _logits(model, sentence):
     enc = model.tokenizer_([list(sentence.tokens)], is_split_into_words=True, return_tensors="pt")
     with torch.no_grad():
         return model.model_(**enc).logits
+
+
+def test_augmented_sources_and_romanised_target(tiny_model_dir, tmp_path):
+    """``augment`` code-switches the sources' training data (stats in the report); a target's
+    ``transliterate`` romanises its text before it is scored."""
+    from xlt.augmentation import romanize
+    from xlt.types import LabeledSentence
+
+    lexicon = tmp_path / "src-x.tsv"
+    lexicon.write_text("city\tgorod\nwent\tposhel\nthe\tto\n", encoding="utf-8")
+    cyrillic = tmp_path / "tgt.test.txt"  # the target's test words, written in Cyrillic
+    cyrillic.write_text("город O\nМуса B-PER\n\nпошёл O\n\n", encoding="utf-8")
+    cfg = FinetuneRunConfig(
+        training=_training(tiny_model_dir, max_steps=4, selection="last"),
+        sources=[_spec("src")],
+        targets=[DataSpec(lang="tgt", test=str(cyrillic), transliterate="unidecode")],
+        augment=[
+            {"method": "codeswitch", "languages": ["x"], "dictionaries": {"x": str(lexicon)}, "rate": 1.0}
+        ],
+        report_variants=False,
+    )
+    report = run_transfer(cfg)
+    (stats,) = report["augment"]
+    assert stats["switched_words"] > 0 and stats["output"] == stats["examples"] + stats["changed"]
+    assert sum(report["mixing"]["examples"].values()) == stats["examples"]
+    assert report["transliterated"] == {"tgt": "unidecode"}
+    assert [r["n"] for r in report["results"]] == [2]
+    (roman,) = romanize([LabeledSentence(("город", "Муса"), ("O", "B-PER"))])
+    assert roman.tokens == ("gorod", "Musa") and roman.labels == ("O", "B-PER")
+    with pytest.raises(Exception, match=r"(?s)augment\.0: invalid.*rate"):
+        run_transfer(
+            cfg.model_copy(update={"augment": [{"method": "codeswitch", "languages": ["x"], "rate": 2}]})
+        )

@@ -76,3 +76,9 @@ class Transliterator:
             "scheme": self.config.scheme,
         }
         return out
+
+
+def romanize(data: Sequence[Any], scheme: Literal["unidecode", "uroman"] = "unidecode") -> list[Any]:
+    """``data`` with every non-Latin token or text romanised in place (no copies): the
+    target-side use, so that a model trained on Latin-script data reads the target's text."""
+    return Transliterator(TransliterateConfig(scheme=scheme, keep_original=False)).augment(data)

@@ -4,7 +4,7 @@ runs them (the CLI builds its options from these models at import time)."""
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field
 
@@ -32,6 +32,11 @@ class DataSpec(XltConfig):
     )
     language_adapter: str | None = Field(
         None, description="This language's LoRA language adapter (MAD-X style)."
+    )
+    transliterate: Literal["unidecode", "uroman"] | None = Field(
+        None,
+        description="Romanise this language's non-Latin text (every split) before training or scoring "
+        "(Muller et al. 2021): unidecode, or uroman (pip install 'xlt[translit]').",
     )
 
 
@@ -68,6 +73,11 @@ class FinetuneRunConfig(XltConfig):
     intermediate: DataSpec | None = Field(
         None,
         description="Hierarchical transfer: continue training on this related language after the sources.",
+    )
+    augment: list[dict[str, Any]] = Field(
+        default_factory=list,
+        description="Augmenters applied in turn to the mixed source training data, e.g. "
+        "[{method: codeswitch, languages: [hau, yor], rate: 0.3}] (`xlt methods augmenters`).",
     )
     mixing: Literal["concat", "temperature"] = Field(
         "concat", description="How several sources are combined."

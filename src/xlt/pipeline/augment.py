@@ -5,28 +5,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from xlt.errors import ConfigError
 from xlt.pipeline import data as D
-from xlt.pipeline.context import RunContext, build_method
+from xlt.pipeline.context import RunContext
 
 KEY = "augmented.train"
 
 
 def _build(p: RunContext) -> list[Any]:
-    from xlt.augmentation import augmenters
+    from xlt.augmentation import build_augmenters
 
-    out = []
-    for k, spec in enumerate(p.recipe.augment):
-        options = dict(spec)
-        name = options.pop("method", None)
-        if not isinstance(name, str):
-            raise ConfigError(
-                f"augment.{k}: expected a 'method' key (valid: {', '.join(augmenters.names())})"
-            )
-        if "seed" in augmenters.config_class(name).model_fields:
-            options.setdefault("seed", p.recipe.seed)
-        out.append(build_method(augmenters, name, options, f"augment.{k}"))
-    return out
+    return build_augmenters(p.recipe.augment, seed=p.recipe.seed)
 
 
 def prepare(p: RunContext) -> None:
@@ -42,11 +30,9 @@ def apply(p: RunContext, keys: list[str]) -> list[str]:
     max_n = min((s.spec.max_train for s in p.sources if s.spec.max_train), default=None)
 
     def compute(d: Any) -> dict[str, Any]:
-        data: list[Any] = [x for k in keys for x in p.read(k, max_n)]
-        stats = []
-        for aug in _build(p):
-            data = aug.augment(data)
-            stats.append(dict(aug.stats_))
+        from xlt.augmentation import apply_augmenters
+
+        data, stats = apply_augmenters(_build(p), [x for k in keys for x in p.read(k, max_n)])
         if r.task == "classification":
             _write_examples(d / "train.jsonl", data)
         else:

@@ -41,7 +41,12 @@ def _load(spec: DataSpec | None, split: str, task: str) -> list[Any]:
     if spec is None or getattr(spec, split) is None:
         return []
     limit = {"train": spec.limit, "dev": spec.dev_limit, "test": spec.test_limit}.get(split)
-    return read_labelled(getattr(spec, split), task, limit=limit)
+    data = read_labelled(getattr(spec, split), task, limit=limit)
+    if spec.transliterate:
+        from xlt.augmentation import romanize
+
+        data = romanize(data, spec.transliterate)
+    return data
 
 
 def run_transfer(config: FinetuneRunConfig) -> dict[str, Any]:
@@ -53,6 +58,9 @@ def run_transfer(config: FinetuneRunConfig) -> dict[str, Any]:
     task = config.training.task
     if not config.sources:
         raise ConfigError("at least one source language is needed")
+    from xlt.augmentation import build_augmenters
+
+    augs = build_augmenters(config.augment, seed=config.training.seed)  # bad options fail before any reading
     groups = {s.lang: _load(s, "train", task) for s in config.sources}
     for lang, data in groups.items():
         if not data:
@@ -60,6 +68,13 @@ def run_transfer(config: FinetuneRunConfig) -> dict[str, Any]:
     mixed, contributions = mix_sources(
         groups, strategy=config.mixing, temperature=config.temperature, seed=config.training.seed
     )
+    augmented: list[dict[str, Any]] = []
+    if config.augment:  # the sources' training data only: dev, few-shot and test data stay as they are
+        from xlt.augmentation import apply_augmenters
+
+        n_before = len(mixed)
+        mixed, augmented = apply_augmenters(augs, mixed)
+        log.info("augmented the source training data: %d -> %d examples", n_before, len(mixed))
     source_dev = [x for s in config.sources for x in _load(s, "dev", task)]
     shots: dict[str, list[str | None]] = {}
     shot_data: dict[str, list[Any]] = {}
@@ -161,6 +176,10 @@ def run_transfer(config: FinetuneRunConfig) -> dict[str, Any]:
         "sources": [s.lang for s in config.sources],
         "intermediate": config.intermediate.lang if config.intermediate else None,
         "mixing": {"strategy": config.mixing, "temperature": config.temperature, "examples": contributions},
+        "augment": augmented,
+        "transliterated": {
+            s.lang: s.transliterate for s in [*config.sources, *config.targets] if s.transliterate
+        },
         "few_shot": {
             "k": config.few_shot.k,
             "seed": config.few_shot.seed,
