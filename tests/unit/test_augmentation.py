@@ -124,3 +124,57 @@ def test_zero_shot_recipe_with_augmentation(tmp_path, write_recipe):
     data["method"] = "supervised"
     with pytest.raises(ConfigError, match="option of method 'zero-shot'"):
         load_recipe(write_recipe(data))
+
+
+def test_zero_shot_recipe_romanises_the_target(tmp_path, write_recipe):
+    """target.transliterate: the target test set is romanised (a cached step) before scoring; a
+    Cyrillic copy of a Latin test set then scores exactly like the original."""
+    from pathlib import Path
+
+    from xlt.errors import ConfigError
+    from xlt.pipeline import load_recipe, run_recipe
+
+    res = Path(__file__).parents[1] / "resources" / "pipeline"
+    latin = (res / "target_test_ner.conll").read_text(encoding="utf-8")
+    to_cyr = str.maketrans("abdefgiklmnoprstuvzABDEFGIKLMNOPRSTUVZ", "абдефгиклмнопрстувзАБДЕФГИКЛМНОПРСТУВЗ")
+    cyrillic = tmp_path / "test.conll"
+    cyrillic.write_text(
+        "\n".join(" ".join((w.translate(to_cyr), *rest)) if w else "" for w, *rest in (
+            (line.split() or [""]) for line in latin.splitlines()
+        )) + "\n",
+        encoding="utf-8",
+    )  # fmt: skip
+    data = {
+        "task": "ner",
+        "method": "zero-shot",
+        "model": "crf",
+        "source": {"language": "eng", "train": str(res / "source_train_ner.conll")},
+        "target": {"language": "xx", "test": str(res / "target_test_ner.conll")},
+        "output_dir": str(tmp_path / "latin"),
+    }
+    plain = run_recipe(*load_recipe(write_recipe(data))).metrics
+    data["target"] = {"language": "xx", "test": str(cyrillic), "transliterate": "unidecode"}
+    data["output_dir"] = str(tmp_path / "cyr")
+    roman = run_recipe(*load_recipe(write_recipe(data))).metrics
+    assert roman["transliterated"]["target.test"]["changed"] > 0
+    assert roman["f1"] == plain["f1"] and "transliterated" not in plain
+    data["method"] = "projection"
+    data["source"]["parallel"], data["target"]["parallel"] = "en.tsv", "xx.tsv"
+    with pytest.raises(ConfigError, match="target.transliterate romanises labelled data"):
+        load_recipe(write_recipe(data))
+
+
+def test_uroman_failure_degrades_word_by_word(monkeypatch):
+    """uroman 1.3 raises inside its number handling on some Chinese text: the text is romanised
+    word by word, and a word uroman cannot take gets unidecode."""
+    from xlt.vocab import transliterate as T
+
+    class Flaky:
+        def romanize_string(self, text: str) -> str:
+            if "七" in text:
+                raise AttributeError("'Edge' object has no attribute 'value'")
+            return text.upper()
+
+    monkeypatch.setattr(T, "_uroman", lambda: Flaky())
+    assert T.transliterate("ab 七分", "uroman") == "AB Qi Fen "
+    assert T.transliterate("ab cd", "uroman") == "AB CD"

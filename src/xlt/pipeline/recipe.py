@@ -35,6 +35,11 @@ class SourceSpec(XltConfig):
     tagger: str | None = Field(None, description="A saved source tagger to load instead of training one.")
     weight: float | None = Field(None, gt=0, description="Voting weight of this source (multi-source).")
     max_train: int | None = Field(None, ge=1, description="Use at most this many training sentences.")
+    transliterate: Literal["unidecode", "uroman"] | None = Field(
+        None,
+        description="Romanise this language's labelled data (train, dev, test) before use "
+        "(methods zero-shot and supervised): unidecode, or uroman (pip install 'xlt[translit]').",
+    )
 
 
 class TargetSpec(XltConfig):
@@ -45,6 +50,11 @@ class TargetSpec(XltConfig):
     train: str | None = Field(None, description="Labelled target training data (method: supervised).")
     dev: str | None = Field(None, description="Optional labelled target dev data (reported only).")
     test: str | None = Field(None, description="Optional labelled target test set.")
+    transliterate: Literal["unidecode", "uroman"] | None = Field(
+        None,
+        description="Romanise this language's labelled data (train, dev, test) before use "
+        "(methods zero-shot and supervised): unidecode, or uroman (pip install 'xlt[translit]').",
+    )
 
 
 class AlignSpec(XltConfig):
@@ -248,6 +258,13 @@ class Recipe(XltConfig):
                     raise ValueError(f"{self._src_key(i)}.train is required for method 'zero-shot'")
         if self.augment and self.method != "zero-shot":
             raise ValueError("'augment' is an option of method 'zero-shot'")
+        romanised = [self._src_key(i) for i, s in enumerate(self.all_sources) if s.transliterate]
+        romanised += ["target"] if self.target.transliterate else []
+        if romanised and self.method not in ("zero-shot", "supervised"):
+            raise ValueError(
+                f"{romanised[0]}.transliterate romanises labelled data: an option of methods "
+                f"'zero-shot' and 'supervised' (not {self.method!r}, whose text is aligned or translated)"
+            )
         if self.method == "translate-test":
             if self.translate is None:
                 raise ValueError("method 'translate-test' needs 'translate' (translate.translator)")

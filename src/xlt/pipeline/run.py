@@ -35,7 +35,7 @@ from xlt.evaluation.tasks import task_metric
 from xlt.io.files import atomic_writer
 from xlt.logs import get_logger
 from xlt.models.base import TOKEN_TASKS, resolve_model_spec
-from xlt.pipeline import augment, direct_methods, projection_method, translate_test, translate_train
+from xlt.pipeline import augment, direct_methods, projection_method, romanize, translate_test, translate_train
 from xlt.pipeline import data as D
 from xlt.pipeline.context import ResolvedSource, RunContext, build_method, spec_name
 from xlt.pipeline.recipe import Recipe
@@ -132,6 +132,7 @@ class Pipeline(RunContext):
                 continue
             self.ref(f"target.{k}", getattr(r.target, k))
         self._validate_inputs()
+        romanize.apply(self)
         if method.prepare is not None:
             method.prepare(self)
         if r.augment:
@@ -220,6 +221,8 @@ class Pipeline(RunContext):
             log.warning("no target.test given: the run reports no target score")
         if self.paths.get("target.dev") is not None:
             metrics["target_dev"] = self.evaluate_on(model_dir, "target.dev", self.model_step_names())
+        if romanised := romanize.report(self):
+            metrics["transliterated"] = romanised
         metrics.update(extra)
         return metrics
 

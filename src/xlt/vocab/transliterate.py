@@ -14,11 +14,14 @@ of the original pieces that transliterate to it.
 from __future__ import annotations
 
 import json
+import logging
 from collections import defaultdict
 from functools import lru_cache
 from typing import Literal
 
 from xlt.errors import ConfigError, MissingDependencyError
+
+log = logging.getLogger(__name__)
 
 Scheme = Literal["unidecode", "uroman"]
 
@@ -32,6 +35,25 @@ def _uroman():
     return uroman.Uroman()
 
 
+def _uroman_safely(text: str) -> str:
+    """uroman, word by word where it fails on the whole text (uroman 1.3 raises on some Chinese
+    numerals), and unidecode for a word it cannot romanise at all."""
+    rom = _uroman()
+    try:
+        return rom.romanize_string(text)
+    except Exception:  # a bug inside uroman, not bad input: degrade, do not stop
+        from unidecode import unidecode
+
+        words = []
+        for word in text.split(" "):
+            try:
+                words.append(rom.romanize_string(word))
+            except Exception:
+                log.debug("uroman failed on %r; unidecode used", word)
+                words.append(unidecode(word))
+        return " ".join(words)
+
+
 def transliterate(text: str, scheme: Scheme = "unidecode") -> str:
     """Romanise ``text`` (Latin-script input comes back unchanged apart from diacritics)."""
     if scheme == "unidecode":
@@ -39,7 +61,7 @@ def transliterate(text: str, scheme: Scheme = "unidecode") -> str:
 
         return unidecode(text)
     if scheme == "uroman":
-        return _uroman().romanize_string(text)
+        return _uroman_safely(text)
     raise ConfigError(f"unknown transliteration scheme {scheme!r} (valid: unidecode, uroman)")
 
 
