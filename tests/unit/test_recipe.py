@@ -146,6 +146,8 @@ def test_filter_and_confidence_and_mft() -> None:
     conf = LabeledSentence(("a", "b"), ("X", "Y"), meta={"confidence": (0.9, 0.2)})
     out, n = unlabel_low_confidence([conf], 0.5)
     assert out[0].labels == ("X", None) and n == 1
+    out, n = unlabel_low_confidence([conf], {"X": 0.95})  # a bar per label; Y has none: kept
+    assert out[0].labels == (None, "Y") and n == 1
     mft = MostFrequentTagBaseline().fit(sents)
     assert mft.predict([_s("b zz", [None, None])]) == [["Y", "X"]]
 
@@ -195,3 +197,20 @@ def test_drop_uncertain_source_tags() -> None:
     out, n = drop_uncertain_sources([src], [tgt], [al], 0.9)
     # y came only from an unsure source tag; z has one sure source with the same tag
     assert out[0].labels == ("N", None, "N") and n == 1
+
+
+def test_per_label_bars_are_class_balanced() -> None:
+    """Each label keeps its own surest share: a label the tagger is unsure of everywhere keeps its
+    best tokens instead of losing them all to one global bar."""
+    from xlt.pipeline.self_training import keep_surest_per_label
+    from xlt.projection.constraints import per_label_bars
+
+    sure = LabeledSentence(("a",) * 4, ("N",) * 4, meta={"confidence": (0.9, 0.95, 0.97, 0.99)})
+    unsure = LabeledSentence(("b",) * 4, ("A",) * 4, meta={"confidence": (0.3, 0.4, 0.5, 0.6)})
+    bars = per_label_bars([sure, unsure], 0.5)
+    assert bars["A"] == pytest.approx(0.45) and bars["N"] == pytest.approx(0.96)
+    assert per_label_bars([sure, unsure], 1.0, floor=0.35) == {"A": 0.35, "N": 0.35}
+    out, removed, _ = keep_surest_per_label([sure, unsure], 0.5)
+    assert (
+        out[1].labels == (None, None, "A", "A") and out[0].labels == (None, None, "N", "N") and removed == 4
+    )

@@ -204,32 +204,17 @@ def combine(
             summary["zero_shot_agreement"] = agreement_with(per_source, zero_shot)
         combined, n_low = unlabel_low_confidence(combined, opts.min_confidence)
         summary["unlabelled_low_confidence"] = n_low
-        if opts.type_constraints and r.task == "pos":
-            combined, tc = apply_type_constraints(combined)
-            summary["type_constraints"] = tc
-        D.write_sentences(d / "projected.jsonl", combined)
-        kept, reasons = filter_by_coverage(combined, opts.min_coverage, opts.min_length)
-        if not kept:
-            raise ConfigError(
-                f"projection: no target sentence kept ({reasons}); lower projection.min_coverage "
-                f"(now {opts.min_coverage}) or check the alignments"
-            )
-        D.write_sentences(d / "train.jsonl", kept)
-        write_conll(kept, d / "train.projected.tsv", none_label="_", delimiter="\t")  # for humans
-        toks = sum(len(s) for s in kept)
-        lab = sum(lab is not None for s in kept for lab in s.labels)
         summary.update(
-            {
-                "sentences_in": len(combined),
-                **reasons,
-                "train_tokens": toks,
-                "train_labelled_tokens": lab,
-                "train_token_coverage": lab / toks if toks else 0.0,
-                "mean_sentence_coverage_in": sum(coverage(s) for s in combined) / max(len(combined), 1),
-                "label_counts": dict(
-                    Counter(x for s in kept for x in s.labels if x is not None).most_common()
-                ),
-            }
+            write_training_data(
+                d,
+                combined,
+                opts,
+                r.task,
+                what="projection",
+                hint=f"lower projection.min_coverage (now {opts.min_coverage}) or check the alignments",
+                human_file="train.projected.tsv",
+                all_file="projected.jsonl",
+            )
         )
         return summary
 
@@ -294,3 +279,45 @@ def target_spec(p: RunContext, init: Path | None, fallback: str | None) -> Any:
         _, options = resolve_model_spec(r.model, r.task)
         return {"method": "transformers", **options, "model": str(init)}
     return r.model
+
+
+def write_training_data(
+    d: Path,
+    labeled: Sequence[LabeledSentence],
+    opts: Any,
+    task: str,
+    *,
+    what: str,
+    hint: str,
+    human_file: str,
+    all_file: str | None = None,
+) -> dict[str, Any]:
+    """The last stage of every labelled-target-text step (the combined projections, each
+    self-training round): type constraints (pos, ``projection.type_constraints``), the coverage
+    and length filter, ``d/train.jsonl`` plus a tab-separated copy for humans, and the counts.
+    ``all_file``: also write the sentences before the filter. An empty result is an error that
+    names ``what`` and gives ``hint``."""
+    summary: dict[str, Any] = {}
+    if opts.type_constraints and task == "pos":
+        labeled, summary["type_constraints"] = apply_type_constraints(labeled)
+    if all_file:
+        D.write_sentences(d / all_file, labeled)
+    kept, reasons = filter_by_coverage(labeled, opts.min_coverage, opts.min_length)
+    if not kept:
+        raise ConfigError(f"{what}: no target sentence kept ({reasons}); {hint}")
+    D.write_sentences(d / "train.jsonl", kept)
+    write_conll(kept, d / human_file, none_label="_", delimiter="\t")
+    toks = sum(len(s) for s in kept)
+    lab = sum(x is not None for s in kept for x in s.labels)
+    summary.update(
+        {
+            "sentences_in": len(labeled),
+            **reasons,
+            "train_tokens": toks,
+            "train_labelled_tokens": lab,
+            "train_token_coverage": lab / toks if toks else 0.0,
+            "mean_sentence_coverage_in": sum(coverage(s) for s in labeled) / max(len(labeled), 1),
+            "label_counts": dict(Counter(x for s in kept for x in s.labels if x is not None).most_common()),
+        }
+    )
+    return summary

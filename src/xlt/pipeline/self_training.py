@@ -17,13 +17,10 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
-from xlt.errors import ConfigError
-from xlt.io.conll import write_conll
 from xlt.pipeline import data as D
 from xlt.pipeline.context import RunContext
-from xlt.projection.constraints import apply_type_constraints, filter_by_coverage
+from xlt.pipeline.projection_steps import write_training_data
+from xlt.projection.constraints import per_label_bars, unlabel_low_confidence
 from xlt.types import LabeledSentence, Sentence
 
 
@@ -35,29 +32,9 @@ def keep_surest_per_label(
     the tagger is least sure of (adjectives, adverbs, determiners) almost entirely, and a student
     that never sees them stops predicting them (Zou et al. 2018, class-balanced self-training).
     Returns the sentences, how many labels were removed, and each label's bar."""
-    by_label: dict[str, list[float]] = {}
-    for s in tagged:
-        for lab, c in zip(s.labels, s.meta.get("confidence") or (), strict=False):
-            if lab is not None and c is not None:
-                by_label.setdefault(lab, []).append(float(c))
-    bars = {
-        lab: max(floor, float(np.quantile(np.asarray(cs), 1 - share)) if share < 1 else 0.0)
-        for lab, cs in sorted(by_label.items())
-    }
-    out: list[LabeledSentence] = []
-    removed = 0
-    for s in tagged:
-        conf = s.meta.get("confidence")
-        if not conf:
-            out.append(s)
-            continue
-        labels = list(s.labels)
-        for i, (lab, c) in enumerate(zip(labels, conf, strict=True)):
-            if lab is not None and c is not None and c < bars.get(lab, 0.0):
-                labels[i] = None
-                removed += 1
-        out.append(LabeledSentence(s.tokens, tuple(labels), id=s.id, meta=s.meta))
-    return out, removed, bars
+    bars = per_label_bars(tagged, share, floor)
+    kept, removed = unlabel_low_confidence(tagged, bars)
+    return kept, removed, bars
 
 
 def self_train(
@@ -86,26 +63,18 @@ def self_train(
                 tag(teacher, sentences), p.self_training_top_share, p.self_training_min_confidence
             )
             summary: dict[str, Any] = {"label_bars": bars, "unlabelled_low_confidence": n_low}
-            if p.type_constraints and r.task == "pos":
-                labeled, summary["type_constraints"] = apply_type_constraints(labeled)
-            kept, reasons = filter_by_coverage(labeled, p.min_coverage, p.min_length)
-            if not kept:
-                raise ConfigError(
-                    f"self-training round {k}: no target sentence kept ({reasons}); lower "
-                    f"projection.self_training_min_confidence (now {p.self_training_min_confidence})"
-                )
-            D.write_sentences(d / "train.jsonl", kept)
-            write_conll(kept, d / "train.self.tsv", none_label="_", delimiter="\t")  # for humans
-            toks = sum(len(s) for s in kept)
-            lab = sum(x is not None for s in kept for x in s.labels)
             summary.update(
-                {
-                    "sentences_in": len(labeled),
-                    **reasons,
-                    "train_tokens": toks,
-                    "train_labelled_tokens": lab,
-                    "train_token_coverage": lab / toks if toks else 0.0,
-                }
+                write_training_data(
+                    d,
+                    labeled,
+                    p,
+                    r.task,
+                    what=f"self-training round {k}",
+                    hint="lower projection.self_training_top_share (now "
+                    f"{p.self_training_top_share}) or projection.self_training_min_confidence "
+                    f"(now {p.self_training_min_confidence})",
+                    human_file="train.self.tsv",
+                )
             )
             return summary
 

@@ -13,8 +13,10 @@ type (majority share ``>= fill_share``) receive that tag.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+
+import numpy as np
 
 from xlt.types import Alignment, LabeledSentence
 
@@ -70,10 +72,12 @@ def apply_type_constraints(
 
 
 def unlabel_low_confidence(
-    sentences: Sequence[LabeledSentence], threshold: float
+    sentences: Sequence[LabeledSentence], threshold: float | Mapping[str, float]
 ) -> tuple[list[LabeledSentence], int]:
-    """Set labels with a per-token confidence below ``threshold`` to None (needs meta['confidence'])."""
-    if threshold <= 0:
+    """Set labels with a per-token confidence below ``threshold`` to None (needs meta['confidence']);
+    ``threshold`` is one bar for every label, or a bar per label (a label without one: 0)."""
+    bars = threshold if isinstance(threshold, Mapping) else None
+    if bars is None and threshold <= 0:
         return list(sentences), 0
     out, n = [], 0
     for s in sentences:
@@ -83,11 +87,33 @@ def unlabel_low_confidence(
             continue
         labels = list(s.labels)
         for i, c in enumerate(conf):
-            if labels[i] is not None and c is not None and c < threshold:
+            lab = labels[i]
+            if (
+                lab is not None
+                and c is not None
+                and c < (bars.get(lab, 0.0) if bars is not None else threshold)
+            ):
                 labels[i] = None
                 n += 1
         out.append(LabeledSentence(s.tokens, tuple(labels), id=s.id, meta=s.meta))
     return out, n
+
+
+def per_label_bars(
+    sentences: Sequence[LabeledSentence], share: float, floor: float = 0.0
+) -> dict[str, float]:
+    """For each label, the confidence above which lie the ``share`` of its tokens the tagger is
+    surest of (at least ``floor``): class-balanced bars for :func:`unlabel_low_confidence`
+    (Zou et al. 2018, class-balanced self-training)."""
+    by_label: dict[str, list[float]] = {}
+    for s in sentences:
+        for lab, c in zip(s.labels, (s.meta or {}).get("confidence") or (), strict=False):
+            if lab is not None and c is not None:
+                by_label.setdefault(lab, []).append(float(c))
+    return {
+        lab: max(floor, float(np.quantile(np.asarray(cs), 1 - share)) if share < 1 else 0.0)
+        for lab, cs in sorted(by_label.items())
+    }
 
 
 def drop_uncertain_sources(
