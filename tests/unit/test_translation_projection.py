@@ -12,9 +12,7 @@ from xlt.types import LabeledSentence
 
 ENG, EUS = resolve("eng"), resolve("eus")
 PAIRS = {"LOC": ("[", "]"), "PER": ("{", "}")}
-MARY = LabeledSentence(
-    ("Mary", "went", "to", "Nairobi", "."), ("B-PER", "O", "O", "B-LOC", "O"), id="s1"
-)
+MARY = LabeledSentence(("Mary", "went", "to", "Nairobi", "."), ("B-PER", "O", "O", "B-LOC", "O"), id="s1")
 DOG = LabeledSentence(("The", "dog", "."), ("O", "O", "O"), id="s2")
 
 
@@ -44,10 +42,18 @@ def test_parse_markers_counts_problems():
 
 
 def test_markers_recover_spans():
-    tr = Scripted({"{ Mary } went to [ Nairobi ] .": "{Maria} [Nairobira] joan zen .", "The dog .": "Txakurra ."})
+    tr = Scripted(
+        {"{ Mary } went to [ Nairobi ] .": "{Maria} [Nairobira] joan zen .", "The dog .": "Txakurra ."}
+    )
     proj = translation_projectors.build("markers")
     out = proj.project([MARY, DOG], tr, ENG, EUS)
-    assert _labels(out[0]) == [("Maria", "B-PER"), ("Nairobira", "B-LOC"), ("joan", "O"), ("zen", "O"), (".", "O")]
+    assert _labels(out[0]) == [
+        ("Maria", "B-PER"),
+        ("Nairobira", "B-LOC"),
+        ("joan", "O"),
+        ("zen", "O"),
+        (".", "O"),
+    ]
     assert out[1].labels == ("O", "O") and out[0].meta["source_id"] == "s1"
     assert proj.stats_["markers"]["complete"] == 2 and proj.stats_["kept"] == 2
     assert tr.calls[0][0] == "{ Mary } went to [ Nairobi ] ."  # label-indexed brackets, sorted types
@@ -165,3 +171,112 @@ def test_constrained_skips_markers_the_model_cannot_spell(hf):
         translation_projectors.build("constrained", markers=[["⟦", "⟧"], ["⟪", "⟫"]]).project(
             [MARY], hf, ENG, EUS, translations=["Maria Nairobira joan zen ."]
         )
+
+
+# -- scored candidates (T-Projection) ---------------------------------------------------------
+class PrefixEncoder:
+    """Word vectors from the first three letters (lower-cased): 'Nairobi' and 'Nairobin' agree."""
+
+    def encode(self, sentences):
+        import numpy as np
+
+        from xlt.alignment.embedding import WordVectors
+
+        out = []
+        for words in sentences:
+            vecs = np.zeros((len(words), 64), dtype=np.float32)
+            for i, w in enumerate(words):
+                vecs[i, hash(w[:3].lower()) % 64] = 1.0
+                vecs[i, 63] += 0.1  # every word shares a little, as contextual vectors do
+            out.append(WordVectors(vecs / np.linalg.norm(vecs, axis=1, keepdims=True), np.arange(len(words))))
+        return out
+
+
+def _candidates(**options):
+    proj = translation_projectors.build("candidates", **options)
+    proj._encoder = PrefixEncoder()
+    return proj
+
+
+def test_candidates_place_each_span_on_its_best_free_window():
+    john = LabeledSentence(
+        ("Mary", "met", "John", "Smith", "in", "Nairobi", "."),
+        ("B-PER", "O", "B-PER", "I-PER", "O", "B-LOC", "O"),
+        id="j",
+    )
+    table = {
+        "Mary met John Smith in Nairobi .": "Maria Johnekin Smith jaunarekin Nairobin elkartu zen .",
+        "The dog .": "Txakurra .",
+    }
+    proj = _candidates(extra_words=1)
+    out = proj.project([john, DOG], Scripted(table), ENG, EUS)
+    assert [s.id for s in out] == ["j", "s2"]
+    assert _labels(out[0])[:5] == [
+        ("Maria", "B-PER"), ("Johnekin", "B-PER"), ("Smith", "I-PER"), ("jaunarekin", "O"), ("Nairobin", "B-LOC"),
+    ]  # fmt: skip
+    assert set(out[1].labels) == {"O"}
+    st = proj.stats_
+    assert st["spans"] == {"placed": 3, "lost": 0, "dropped_with_sentence": 0} and st["source_spans"] == 3
+    assert st["kept"] == 2 and st["translation_scored"] is False
+
+
+def test_candidates_failure_cases_are_counted():
+    table = {"Mary went to Nairobi .": "", "The dog .": "Txakurra ." * 40}
+    proj = _candidates()
+    assert proj.project([MARY, DOG], Scripted(table), ENG, EUS) == []
+    assert proj.stats_["dropped_by_reason"] == {"empty_translation": 1, "over_long": 1}
+    assert proj.stats_["spans"]["dropped_with_sentence"] == 2
+    # a bar no candidate reaches: the span is lost, and the sentence with it unless keep_partial
+    strict = _candidates(min_score=0.99)
+    table = {"Mary went to Nairobi .": "Maria Kenyara joan zen ."}
+    assert strict.project([MARY], Scripted(table), ENG, EUS) == []
+    assert strict.stats_["dropped_by_reason"] == {"lost_span": 1}
+    partial = _candidates(min_score=0.99, keep_partial=True).project([MARY], Scripted(table), ENG, EUS)
+    assert partial[0].meta["spans"] == {0: "candidates", 1: "lost"}
+    assert [lab for lab in partial[0].labels if lab != "O"] == ["B-PER"]
+
+
+def test_candidates_with_a_real_encoder_and_translation_scores(hf, tiny_model_dir):
+    """End to end: a (tiny) HF encoder for similarity and the seq2seq model's scores mixed in."""
+    proj = translation_projectors.build("candidates", encoder=str(tiny_model_dir), translation_weight=0.5)
+    table = {"Mary went to Nairobi .": "Maria Nairobira joan zen ."}
+
+    class Scoring(Scripted):
+        def sequence_log_probs(self, sources, targets, src, tgt):
+            return hf.sequence_log_probs(sources, targets, src, tgt)
+
+    out = proj.project([MARY], Scoring(table), ENG, EUS)
+    assert proj.stats_["translation_scored"] is True
+    assert len(out) == 1 and sorted(lab for lab in out[0].labels if lab.startswith("B-")) == [
+        "B-LOC",
+        "B-PER",
+    ]
+
+
+def test_hf_sequence_log_probs(hf):
+    """Teacher-forced scores: the same in any batch size, and the model prefers its own output."""
+    import math
+
+    sources = ["Mary went to Nairobi .", "The dog ."]
+    own = hf.translate(sources, ENG, EUS)
+    shuffled = [" ".join(reversed(t.split())) + " zzz" for t in own]
+    scores = hf.sequence_log_probs(sources + sources, own + shuffled, ENG, EUS)
+    assert all(math.isfinite(x) and x < 0 for x in scores)
+    assert scores[0] > scores[2] and scores[1] > scores[3]
+    one = hf.config.model_copy(update={"batch_size": 1})
+    from xlt.translation.hf import HFSeq2SeqTranslator
+
+    single = HFSeq2SeqTranslator(one).sequence_log_probs(sources, own, ENG, EUS)
+    assert single == pytest.approx(scores[:2], abs=1e-4)
+    with pytest.raises(ValueError, match="as many targets"):
+        hf.sequence_log_probs(sources, own[:1], ENG, EUS)
+
+
+def test_candidates_into_given_token_lists():
+    """Parallel text instead of a translator: token lists are kept exactly as given."""
+    proj = _candidates()
+    out = proj.project([MARY], None, ENG, EUS, translations=[["Maria", "Nairobi-ra", "joan", "zen", "."]])
+    assert out[0].tokens == ("Maria", "Nairobi-ra", "joan", "zen", ".")
+    assert out[0].labels == ("B-PER", "B-LOC", "O", "O", "O")
+    with pytest.raises(Exception, match="1 translations were given for 2 source sentences"):
+        proj.project([MARY, DOG], None, ENG, EUS, translations=["x"])

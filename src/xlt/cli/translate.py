@@ -38,7 +38,9 @@ def register(app: typer.Typer) -> None:
             None, "--config", "-c", help="YAML with the translator's options."
         ),
         project: str | None = typer.Option(
-            None, "--project", help="Read CoNLL and project its BIO spans: markers or constrained."
+            None,
+            "--project",
+            help="Read CoNLL and project its BIO spans: markers, constrained or candidates.",
         ),
         project_sets: list[str] = typer.Option(
             [], "--project-set", help="Projector option KEY=VALUE (repeatable), e.g. fallback=copy."
@@ -83,5 +85,6 @@ def register(app: typer.Typer) -> None:
         else:
             console.print(
                 f"{summary['kept']} of {summary['sentences']} sentences kept -> {out}; dropped: "
-                f"{summary['dropped_by_reason'] or 'none'}; markers: {summary['markers']}"
+                f"{summary['dropped_by_reason'] or 'none'}; "
+                + (f"markers: {summary['markers']}" if "markers" in summary else f"spans: {summary['spans']}")
             )

@@ -151,13 +151,14 @@ class TranslateSpec(XltConfig):
         description="Registered translator (`xlt methods translators`) or a mapping {method: hf-seq2seq, "
         "model: DIR, ...} with its options."
     )
-    projection: Literal["alignment", "markers", "constrained"] = Field(
+    projection: Literal["alignment", "markers", "constrained", "candidates"] = Field(
         "markers",
         description="How labels reach the translation: word alignment (the recipe's align / projection "
-        "sections), markers (EasyProject) or constrained decoding (Codec). Classification keeps labels.",
+        "sections), markers (EasyProject), constrained decoding (Codec) or scored candidates "
+        "(T-Projection). Classification keeps labels.",
     )
     options: dict[str, Any] = Field(
-        default_factory=dict, description="Options of the markers / constrained projector."
+        default_factory=dict, description="Options of the markers / constrained / candidates projector."
     )
 
 
@@ -281,7 +282,7 @@ class Recipe(XltConfig):
                 )
             if self.translate.projection != "alignment" and self.task == "pos":
                 raise ValueError(
-                    "translate.projection markers / constrained carry spans (ner); use alignment for pos"
+                    "translate.projection markers / constrained / candidates carry spans (ner); use alignment for pos"
                 )
         elif self.method in ("supervised", "translate-train") and self.target.train is None:
             raise ValueError(

@@ -42,7 +42,7 @@ def prepare(p: RunContext) -> None:
     from xlt.translation import build_translator, translation_projectors
 
     build_translator(spec.translator, key="translate.translator")
-    if spec.projection in ("markers", "constrained"):
+    if spec.projection != "alignment":
         try:
             translation_projectors.build(spec.projection, dict(spec.options))
         except ConfigError as err:

@@ -2,7 +2,7 @@
 (``hf-seq2seq``, ``file``, ``openai``), and translation-based label projection (``markers``,
 EasyProject; ``constrained``, Codec)."""
 
-from xlt.translation import constrained, files, hf, markers, openai  # noqa: F401  (registers the methods)
+from xlt.translation import candidates, constrained, files, hf, markers, openai  # noqa: F401  (registers the methods)
 from xlt.translation.base import TranslationError, Translator, build_translator, translators
 from xlt.translation.projection import TranslationProjector, translation_projectors
 

@@ -13,7 +13,7 @@ from xlt.translation.projection import translation_projectors
 from xlt.types import LabeledSentence, Lang
 
 #: projection choices of ``translate-train`` and ``xlt translate --project``
-PROJECTIONS = ("alignment", "markers", "constrained")
+PROJECTIONS = ("alignment", "markers", "constrained", "candidates")
 
 
 def translate_lines(
@@ -52,11 +52,11 @@ def project_labeled(
     projection: str,
     options: dict[str, Any] | None = None,
 ) -> tuple[list[LabeledSentence], dict[str, Any]]:
-    """Translate labelled sentences and project their spans with ``markers`` or ``constrained``;
-    the kept target sentences and the projector's statistics."""
-    if projection not in ("markers", "constrained"):
+    """Translate labelled sentences and project their spans with a translation projector
+    (``markers``, ``constrained``, ``candidates``); the kept target sentences and its statistics."""
+    if projection not in PROJECTIONS[1:]:
         raise ConfigError(
-            f"projection {projection!r}: expected markers or constrained here "
+            f"projection {projection!r}: expected {', '.join(PROJECTIONS[1:])} here "
             "(alignment projection runs inside the translate-train recipe)"
         )
     projector = translation_projectors.build(projection, dict(options or {}))

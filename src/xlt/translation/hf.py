@@ -198,6 +198,63 @@ class HFSeq2SeqTranslator:
                 out[i] = seq
         return out
 
+    def sequence_log_probs(
+        self, sources: Sequence[str], targets: Sequence[str], src: Lang, tgt: Lang
+    ) -> list[float]:
+        """Mean log-probability per token of translating each source into its target (teacher
+        forcing; the decoder prefix is given, not scored; the end token is scored). Used to rank
+        projection candidates (T-Projection)."""
+        import torch
+
+        self.load()
+        if len(sources) != len(targets):
+            raise ValueError("sequence_log_probs: as many targets as sources are needed")
+        tok = self.tokenizer_
+        model = self.model_
+        _, tgt_id = self.language_ids(src, tgt)
+        start = model.config.decoder_start_token_id
+        if start is None:
+            start = tok.pad_token_id if tok.pad_token_id is not None else 0
+        prefix = [start] + ([tgt_id] if tgt_id is not None else [])
+        eos = self._eos()
+        ids, _ = self.encode(sources, src, tgt)
+        outs = [
+            list(tok(t, add_special_tokens=False)["input_ids"]) + ([eos] if eos is not None else [])
+            for t in targets
+        ]
+        pad = tok.pad_token_id if tok.pad_token_id is not None else 0
+        result = [0.0] * len(ids)
+        order = sorted(range(len(ids)), key=lambda i: -(len(ids[i]) + len(outs[i])))
+        for b0 in range(0, len(order), self.config.batch_size):
+            batch = order[b0 : b0 + self.config.batch_size]
+            width = max(len(ids[i]) for i in batch)
+            dec_width = len(prefix) + max(len(outs[i]) for i in batch)
+            input_ids = torch.full((len(batch), width), pad, dtype=torch.long)
+            mask = torch.zeros((len(batch), width), dtype=torch.long)
+            dec = torch.full((len(batch), dec_width), pad, dtype=torch.long)
+            for row, i in enumerate(batch):
+                input_ids[row, : len(ids[i])] = torch.tensor(ids[i])
+                mask[row, : len(ids[i])] = 1
+                seq = prefix + outs[i]
+                dec[row, : len(seq)] = torch.tensor(seq)
+            with torch.inference_mode():
+                logits = model(
+                    input_ids=input_ids.to(self.device_),
+                    attention_mask=mask.to(self.device_),
+                    decoder_input_ids=dec.to(self.device_),
+                ).logits.float()
+            logp = torch.log_softmax(logits, dim=-1).cpu()
+            for row, i in enumerate(batch):
+                n = len(outs[i])
+                if n == 0:
+                    result[i] = 0.0
+                    continue
+                # position t predicts dec[t + 1]: the target tokens sit after the prefix
+                steps = torch.arange(len(prefix) - 1, len(prefix) - 1 + n)
+                wanted = dec[row, len(prefix) : len(prefix) + n]
+                result[i] = float(logp[row, steps, wanted].mean())
+        return result
+
     def _eos(self) -> int | None:
         eos = getattr(self.model_.generation_config, "eos_token_id", None)
         if isinstance(eos, list):
