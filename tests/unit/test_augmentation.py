@@ -178,3 +178,13 @@ def test_uroman_failure_degrades_word_by_word(monkeypatch):
     monkeypatch.setattr(T, "_uroman", lambda: Flaky())
     assert T.transliterate("ab 七分", "uroman") == "AB Qi Fen "
     assert T.transliterate("ab cd", "uroman") == "AB CD"
+
+
+def test_codeswitch_skips_affix_and_phrase_entries(tmp_path):
+    """Wiktionary lists give bound morphemes ('of' -> 'la-') and phrases: neither replaces a word."""
+    d = tmp_path / "sw.tsv"
+    d.write_text("of\tla-\nin\t-ni\nhouse\tnyumba\nsees\tanaona sasa\nthe\t...\n", encoding="utf-8")
+    aug = augmenters.build("codeswitch", languages=["swh"], dictionaries={"swh": str(d)}, rate=1.0)
+    sent = LabeledSentence(("the", "house", "of", "Mary", "sees", "in"), ("O",) * 6)
+    assert aug.augment([sent])[1].tokens == ("the", "nyumba", "of", "Mary", "sees", "in")
+    assert aug.stats_["switchable_words"] == 1

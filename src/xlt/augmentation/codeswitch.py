@@ -53,9 +53,21 @@ def _lexicon(language: str, path: str | None, root: str | None) -> dict[str, tup
     pairs = read_dictionary(path) if path else load_dictionary(language, root)
     out: dict[str, list[str]] = {}
     for eng, tgt in pairs:
-        if eng and tgt and eng != tgt and " " not in tgt:
+        if eng != tgt and _is_word(eng) and _is_word(tgt):
             out.setdefault(eng, []).append(tgt)
     return {k: tuple(v) for k, v in out.items()}
+
+
+def _is_word(text: str) -> bool:
+    """One word that can stand alone: no spaces, a letter, and not an affix entry such as the
+    Wiktionary lists' ``la-`` or ``-ni`` (which would replace a word by a bound morpheme)."""
+    return (
+        bool(text)
+        and " " not in text
+        and text[0] != "-"
+        and text[-1] != "-"
+        and any(c.isalpha() for c in text)
+    )
 
 
 @augmenters.register(
