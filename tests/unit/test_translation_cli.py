@@ -49,3 +49,19 @@ def test_methods_lists_translators_and_projectors():
     assert {("translators", "hf-seq2seq"), ("translators", "file"), ("translators", "openai")} <= names
     assert {("translation_projectors", "markers"), ("translation_projectors", "constrained")} <= names
     assert all(r["reference"] for r in rows if r["stage"] in ("translators", "translation_projectors"))
+
+
+def test_translate_project_candidates_with_a_local_encoder(tmp_path, tiny_model_dir):
+    conll = tmp_path / "in.conll"
+    conll.write_text("Mary B-PER\nwent O\nto O\nNairobi B-LOC\n. O\n\n", encoding="utf-8")
+    mt = tmp_path / "mt.txt"
+    mt.write_text("Maria Nairobira joan zen .\n", encoding="utf-8")
+    res = invoke_json(
+        "translate", conll, "-o", tmp_path / "out.conll", "--src", "en", "--tgt", "eu", "-t", "file",
+        "--translations", mt, "--project", "candidates", "--project-set", f"encoder={tiny_model_dir}",
+    )  # fmt: skip
+    assert res["kept"] == 1 and res["spans"]["placed"] == 2 and res["translation_scored"] is False
+    labels = [
+        line.split()[1] for line in (tmp_path / "out.conll").read_text(encoding="utf-8").split("\n") if line
+    ]
+    assert sorted(lab for lab in labels if lab.startswith("B-")) == ["B-LOC", "B-PER"]
