@@ -160,7 +160,7 @@ def test_zero_shot_recipe_romanises_the_target(tmp_path, write_recipe):
     assert roman["f1"] == plain["f1"] and "transliterated" not in plain
     data["method"] = "projection"
     data["source"]["parallel"], data["target"]["parallel"] = "en.tsv", "xx.tsv"
-    with pytest.raises(ConfigError, match="target.transliterate romanises labelled data"):
+    with pytest.raises(ConfigError, match=r"target\.transliterate romanises labelled data"):
         load_recipe(write_recipe(data))
 
 

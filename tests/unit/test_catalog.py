@@ -152,3 +152,13 @@ def test_packaged_tables_are_what_the_build_script_makes(shared_data, tmp_path) 
     packaged = Path(__file__).parents[2] / "src" / "xlt" / "resources" / "catalog"
     for name in ("ud_files.tsv", "bibles.tsv"):
         assert (tmp_path / name).read_text(encoding="utf-8") == (packaged / name).read_text(encoding="utf-8")
+
+
+@pytest.mark.data
+def test_finetune_configs_take_the_recipe_data_syntax(shared_data):
+    """One syntax for data references: xlt finetune / pretrain paths resolve like a recipe's."""
+    from xlt.catalog.resolve import resolve_reference
+    from xlt.finetuning.corpora import resolve_data_path
+
+    for ref in ("ud:English-EWT:dev", "shared:sib200/annotated/eng_Latn/dev.tsv"):
+        assert resolve_data_path(ref) == resolve_reference(ref) and resolve_data_path(ref).is_file()

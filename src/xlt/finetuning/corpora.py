@@ -18,20 +18,18 @@ from pathlib import Path
 from typing import Literal
 
 from xlt.errors import DataFormatError
-from xlt.io.files import iter_lines, resolve_path, strip_compression_suffix
+from xlt.io.files import iter_lines, strip_compression_suffix
 
 CorpusFormat = Literal["auto", "text", "conll", "conllu", "tsv", "bible"]
 
 
 def resolve_data_path(path: str | Path) -> Path:
-    """A path; ``shared:REL`` means ``REL`` under the shared data root (``$XLT_DATA``), and may
-    not leave it (:func:`xlt.catalog.resolve.resolve_shared`)."""
-    text = str(path)
-    if text.startswith("shared:"):
-        from xlt.catalog.resolve import resolve_shared
+    """A data reference, the same syntax as a recipe's (:func:`xlt.catalog.resolve.resolve_reference`):
+    a catalog id (``ud:English-EWT:train``), ``shared:REL`` (``REL`` under the shared data root,
+    ``$XLT_DATA``, which it may not leave), or a path (``.gz`` found too)."""
+    from xlt.catalog.resolve import resolve_reference
 
-        return resolve_shared(text)
-    return resolve_path(text)
+    return resolve_reference(path)
 
 
 def detect_format(path: str | Path) -> str:
