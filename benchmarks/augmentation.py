@@ -86,6 +86,13 @@ def _run(training: dict, sources, targets, augment=None, seed: int = 0) -> tuple
     return scores, report
 
 
+def _save_partial(args, part: str, data: dict) -> None:
+    """Every finished run's raw scores, so a later failure loses nothing (``--out`` + ``.partial``)."""
+    if args.out:
+        path = Path(f"{args.out}.{part}.partial")
+        path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+
+
 def _mean_se(values: list[float]) -> dict[str, float]:
     if not values:
         return {"n": 0}
@@ -147,10 +154,13 @@ def sib_part(args, seeds: list[int]) -> dict:
             runs[variant][seed] = scores
             meta[f"{variant}/{seed}"] = {"seconds": report["seconds"], "augment": report["augment"]}
             print(f"[sib] {variant} seed {seed}: {report['seconds']} s", file=sys.stderr, flush=True)
+            _save_partial(args, "sib", {"runs": runs, "meta": meta, "unknown": unknown})
 
     def seed_mean(variant: str) -> dict[str, float]:
-        keys = runs[variant][seeds[0]]
-        return {k: statistics.fmean(runs[variant][s][k] for s in seeds) for k in keys}
+        keys = set.intersection(
+            *(set(runs[variant][s]) for s in seeds)
+        )  # the romanised sets: first seed only
+        return {k: statistics.fmean(runs[variant][s][k] for s in seeds) for k in sorted(keys)}
 
     plain, switched = seed_mean("plain"), seed_mean("codeswitch")
     targets = [x for x in langs if x != SOURCE]
@@ -262,6 +272,7 @@ def ner_part(args, seeds: list[int]) -> dict:
             runs[name][seed] = scores
             meta[f"{name}/{seed}"] = {"seconds": report["seconds"], "augment": report["augment"]}
             print(f"[ner] {name} seed {seed}: {report['seconds']} s", file=sys.stderr, flush=True)
+            _save_partial(args, "ner", {"runs": runs, "meta": meta})
     mean = {v: {x: statistics.fmean(runs[v][s][x] for s in seeds) for x in langs} for v in variants}
     used = [x for x in langs if x in CS_NER]
     other = [x for x in langs if x not in CS_NER]
