@@ -246,3 +246,22 @@ def test_augmented_sources_and_romanised_target(tiny_model_dir, tmp_path):
         run_transfer(
             cfg.model_copy(update={"augment": [{"method": "codeswitch", "languages": ["x"], "rate": 2}]})
         )
+
+
+def test_transliterate_auto_romanises_only_what_the_tokenizer_cannot_spell(tiny_model_dir, tmp_path):
+    """transliterate: auto romanises a language when more than transliterate_max_unknown of its
+    words contain [UNK] (the tiny tokenizer was trained on Latin text only, so Cyrillic is unknown)."""
+    cyrillic = tmp_path / "cyr.test.txt"
+    cyrillic.write_text("город O\nМуса B-PER\n\nпошёл O\n\n", encoding="utf-8")
+    cfg = FinetuneRunConfig(
+        training=_training(tiny_model_dir, max_steps=2, selection="last"),
+        sources=[_spec("src")],
+        targets=[
+            DataSpec(lang="cyr", test=str(cyrillic), transliterate="auto"),
+            DataSpec(lang="tgt", test=f"{R}/tgt.test.txt", transliterate="auto"),
+        ],
+        report_variants=False,
+    )
+    rep = run_transfer(cfg)["transliterated"]
+    assert rep["cyr"]["scheme"] == "uroman" and rep["cyr"]["unknown_word_share"] > 0.2
+    assert rep["tgt"]["scheme"] is None and rep["tgt"]["unknown_word_share"] <= 0.2

@@ -33,10 +33,11 @@ class DataSpec(XltConfig):
     language_adapter: str | None = Field(
         None, description="This language's LoRA language adapter (MAD-X style)."
     )
-    transliterate: Literal["unidecode", "uroman"] | None = Field(
+    transliterate: Literal["unidecode", "uroman", "auto"] | None = Field(
         None,
         description="Romanise this language's non-Latin text (every split) before training or scoring "
-        "(Muller et al. 2021): unidecode, or uroman (pip install 'xlt[translit]').",
+        "(Muller et al. 2021): unidecode, or uroman (pip install 'xlt[translit]'); auto: uroman when "
+        "more than transliterate_max_unknown of its words contain the model tokenizer's unknown token.",
     )
 
 
@@ -73,6 +74,13 @@ class FinetuneRunConfig(XltConfig):
     intermediate: DataSpec | None = Field(
         None,
         description="Hierarchical transfer: continue training on this related language after the sources.",
+    )
+    transliterate_max_unknown: float = Field(
+        0.2,
+        ge=0,
+        le=1,
+        description="transliterate: auto romanises a language whose share of words with an unknown "
+        "token (in its first split read) is above this.",
     )
     augment: list[dict[str, Any]] = Field(
         default_factory=list,

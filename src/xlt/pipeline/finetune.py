@@ -37,7 +37,40 @@ def read_labelled(path: str, task: str, *, limit: int | None = None) -> list[Any
     return read_task_data(resolve_data_path(path), task, limit=limit)
 
 
-def _load(spec: DataSpec | None, split: str, task: str) -> list[Any]:
+class _Romaniser:
+    """Each language's romanisation scheme: as its spec says, or for ``auto`` decided once per
+    language from the share of its words the model's tokenizer cannot spell
+    (:func:`xlt.models.coverage.unknown_word_share`), the same test as the projection recipe's
+    encoder guard."""
+
+    def __init__(self, model: str, max_unknown: float, trust_remote_code: bool = False) -> None:
+        self.model, self.max_unknown, self.trust = model, max_unknown, trust_remote_code
+        self.decided: dict[str, dict[str, Any]] = {}
+        self._tokenizer: Any = None
+
+    def scheme(self, spec: DataSpec, data: Sequence[Any]) -> str | None:
+        if spec.transliterate != "auto":
+            return spec.transliterate
+        if spec.lang not in self.decided:
+            from xlt.models.coverage import unknown_word_share
+            from xlt.types import TextExample
+
+            if self._tokenizer is None:
+                from xlt.hub import load_tokenizer
+
+                self._tokenizer = load_tokenizer(self.model, trust_remote_code=self.trust)
+            words = (x.text.split() if isinstance(x, TextExample) else x.tokens for x in data)
+            share = unknown_word_share(self._tokenizer, words)["unknown_word_share"]
+            self.decided[spec.lang] = {
+                "unknown_word_share": share,
+                "scheme": "uroman" if share > self.max_unknown else None,
+            }
+        return self.decided[spec.lang]["scheme"]
+
+
+def _load_data(
+    spec: DataSpec | None, split: str, task: str, romaniser: _Romaniser | None = None
+) -> list[Any]:
     if spec is None or getattr(spec, split) is None:
         return []
     limit = {"train": spec.limit, "dev": spec.dev_limit, "test": spec.test_limit}.get(split)
@@ -45,7 +78,11 @@ def _load(spec: DataSpec | None, split: str, task: str) -> list[Any]:
     if spec.transliterate:
         from xlt.augmentation import romanize
 
-        data = romanize(data, spec.transliterate)
+        if spec.transliterate == "auto" and romaniser is None:
+            raise ConfigError(f"{spec.lang}: transliterate: auto needs the model's tokenizer")
+        scheme = romaniser.scheme(spec, data) if romaniser is not None else spec.transliterate
+        if scheme:
+            data = romanize(data, scheme)  # type: ignore[arg-type]
     return data
 
 
@@ -61,6 +98,13 @@ def run_transfer(config: FinetuneRunConfig) -> dict[str, Any]:
     from xlt.augmentation import build_augmenters
 
     augs = build_augmenters(config.augment, seed=config.training.seed)  # bad options fail before any reading
+    rom = _Romaniser(
+        config.training.model, config.transliterate_max_unknown, config.training.trust_remote_code
+    )
+
+    def _load(spec: DataSpec | None, split: str, task: str) -> list[Any]:
+        return _load_data(spec, split, task, rom)
+
     groups = {s.lang: _load(s, "train", task) for s in config.sources}
     for lang, data in groups.items():
         if not data:
@@ -178,7 +222,13 @@ def run_transfer(config: FinetuneRunConfig) -> dict[str, Any]:
         "mixing": {"strategy": config.mixing, "temperature": config.temperature, "examples": contributions},
         "augment": augmented,
         "transliterated": {
-            s.lang: s.transliterate for s in [*config.sources, *config.targets] if s.transliterate
+            s.lang: (
+                {"auto": True, **rom.decided.get(s.lang, {})}
+                if s.transliterate == "auto"
+                else s.transliterate
+            )
+            for s in [*config.sources, *config.targets]
+            if s.transliterate
         },
         "few_shot": {
             "k": config.few_shot.k,
