@@ -103,6 +103,7 @@ def main(argv=None) -> int:
         for x in targets:
             table[x]["zero-shot"] = scores[x]
         print(f"zero-shot: {scores} ({seconds['zero-shot']:.0f} s)", file=sys.stderr, flush=True)
+        save(args, targets, variants, table, seconds)
     for x in targets:
         # checkpoints on English dev: the silver data has no dev split
         silver = DataSpec(lang=x, train=SILVER.format(x), dev=EN.format("dev"), dev_limit=500)
@@ -116,6 +117,13 @@ def main(argv=None) -> int:
             table[x][name] = scores[x]
             seconds[f"{name}/{x}"] = secs
             print(f"{name} {x}: {scores[x]:.4f} ({secs:.0f} s)", file=sys.stderr, flush=True)
+            save(args, targets, variants, table, seconds)  # a partial result survives a stop
+    print(save(args, targets, variants, table, seconds))
+    return 0
+
+
+def save(args, targets, variants, table, seconds) -> str:
+    """The result as JSON text, written to ``--out`` (atomically) when given."""
     means = {
         v: statistics.fmean(table[x][v] for x in targets)
         for v in variants
@@ -132,9 +140,10 @@ def main(argv=None) -> int:
     }
     text = json.dumps(out, indent=2)
     if args.out:
-        Path(args.out).write_text(text, encoding="utf-8")
-    print(text)
-    return 0
+        tmp = Path(args.out + ".tmp")
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(args.out)
+    return text
 
 
 if __name__ == "__main__":

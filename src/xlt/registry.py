@@ -6,14 +6,18 @@ a one-line description and its paper reference, and, for the conformance suite
 modules its backend needs, and, where the backend takes no seed, why its output
 varies between runs. Third-party packages add methods through the entry-point
 group ``xlt.<stage>`` (each entry point is a module that registers its methods
-when imported).
+when imported). A stage may name its own built-in modules the same way
+(``stage_registry("task_models", builtins=("xlt.models.crf", ...))``): they are imported on
+the first lookup, so a module that only needs the registry never imports the implementations.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from importlib import import_module
 from importlib.metadata import entry_points
+from importlib.util import find_spec
 from types import MappingProxyType
 from typing import Any, Generic, TypeVar
 
@@ -54,8 +58,9 @@ class Entry(Generic[T]):
 class Registry(Generic[T]):
     """A named collection of methods for one stage (``aligners``, ``rankers``...)."""
 
-    def __init__(self, stage: str) -> None:
+    def __init__(self, stage: str, builtins: tuple[str, ...] = ()) -> None:
         self.stage = stage
+        self.builtins = builtins
         self._entries: dict[str, Entry[T]] = {}
         self._plugins_loaded = False
 
@@ -103,6 +108,9 @@ class Registry(Generic[T]):
         if self._plugins_loaded:
             return
         self._plugins_loaded = True
+        for module in self.builtins:
+            if find_spec(module) is not None:  # an optional backend may be left out of a build
+                import_module(module)
         for ep in entry_points(group=f"xlt.{self.stage}"):
             ep.load()
 
@@ -164,8 +172,13 @@ class Registry(Generic[T]):
 STAGES: dict[str, Registry[Any]] = {}
 
 
-def stage_registry(stage: str) -> Registry[Any]:
-    """The registry of ``stage``, created on first use (one per stage)."""
+def stage_registry(stage: str, builtins: tuple[str, ...] = ()) -> Registry[Any]:
+    """The registry of ``stage``, created on first use (one per stage).
+
+    ``builtins``: modules that register the stage's own methods, imported on the first lookup.
+    """
     if stage not in STAGES:
-        STAGES[stage] = Registry(stage)
+        STAGES[stage] = Registry(stage, builtins)
+    elif builtins:
+        STAGES[stage].builtins = tuple(dict.fromkeys((*STAGES[stage].builtins, *builtins)))
     return STAGES[stage]

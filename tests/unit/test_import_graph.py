@@ -26,6 +26,13 @@ def test_xlt_has_no_module_level_import_cycle() -> None:
     assert cycles == [], "import cycles: " + "; ".join(" <-> ".join(c) for c in cycles)
 
 
+def test_xlt_has_no_import_cycle_even_through_deferred_imports() -> None:
+    """Function-level imports too: a package that imports its own implementations back is a loop
+    in the layering even where Python never trips on it."""
+    cycles = import_cycles(import_graph(SOURCE_ROOT, deferred=True))
+    assert cycles == [], "import cycles: " + "; ".join(" <-> ".join(c) for c in cycles)
+
+
 def test_the_library_never_imports_the_cli() -> None:
     offenders = {
         module: sorted(targets)
@@ -62,4 +69,19 @@ def test_deferred_imports_are_not_cycles(tmp_path: Path) -> None:
     assert graph["pkg.a"] == set()
     assert graph["pkg.b"] == {"pkg.a"}  # its own package is already loading, not an import
     assert import_cycles(graph) == []
+    assert import_graph(root, deferred=True)["pkg.a"] == set()  # TYPE_CHECKING never runs
+    assert import_cycles(import_graph(root, deferred=True)) == []
     assert imports_anywhere(root, "pkg.a") == {"pkg": {"pkg.a"}, "pkg.b": {"pkg.a"}}
+
+
+def test_a_deferred_cycle_is_found_when_asked(tmp_path: Path) -> None:
+    root = _write(
+        tmp_path,
+        {
+            "pkg/__init__.py": "",
+            "pkg/c.py": "def late():\n    import pkg.d\n",
+            "pkg/d.py": "import pkg.c\n",
+        },
+    )
+    assert import_cycles(import_graph(root)) == []
+    assert import_cycles(import_graph(root, deferred=True)) == [["pkg.c", "pkg.d"]]

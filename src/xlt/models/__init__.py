@@ -1,14 +1,10 @@
-"""Task-model backends (``crf``, ``linear``, ``transformers``) behind one protocol."""
+"""Task-model backends (``crf``, ``linear``, ``transformers``) behind one protocol.
 
-from importlib import import_module
-from importlib.util import find_spec
+The registry imports the backends on its first lookup (:data:`xlt.models.base.task_models`); the
+transformers backend imports torch/transformers lazily, so that stays cheap.
+"""
 
-from xlt.models import crf, linear  # register the built-in offline backends
+from xlt.models import crf, linear
 from xlt.models.base import TaskModel, task_models
-
-# the transformers backend (model-transfer stage) registers itself when its module is present;
-# it imports torch/transformers lazily, so this stays cheap
-if find_spec("xlt.models.transformers") is not None:
-    import_module("xlt.models.transformers")
 
 __all__ = ["TaskModel", "crf", "linear", "task_models"]

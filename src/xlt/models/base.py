@@ -39,7 +39,9 @@ class TaskModel(Protocol):
 
 
 #: registry of task backends (``crf``, ``linear``, ``transformers``)
-task_models = stage_registry("task_models")
+task_models = stage_registry(
+    "task_models", builtins=("xlt.models.crf", "xlt.models.linear", "xlt.models.transformers")
+)
 
 
 #: backend that serves Hugging Face model ids and local model directories
@@ -54,7 +56,6 @@ def resolve_model_spec(spec: str | dict, task: str) -> tuple[str, dict]:
     Anything that is not a registered backend name is taken as a Hugging Face model
     id or local path for the ``transformers`` backend.
     """
-    import xlt.models  # noqa: F401  (registers the built-in backends)
     from xlt.errors import ConfigError
 
     if isinstance(spec, dict):
@@ -116,7 +117,6 @@ def load_task_model(path: str | Path) -> TaskModel:
     """Load a saved model directory of any backend (``config.json`` names the backend)."""
     import json
 
-    import xlt.models  # noqa: F401
     from xlt.errors import DataNotFoundError
 
     p = Path(path)

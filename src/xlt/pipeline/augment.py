@@ -24,7 +24,6 @@ def prepare(p: RunContext) -> None:
 
 def apply(p: RunContext, keys: list[str]) -> list[str]:
     """Augment the data of ``keys`` (one cached step); the key of the augmented data."""
-    from xlt.pipeline.translate_train import _read_examples, _write_examples
 
     r = p.recipe
     max_n = min((s.spec.max_train for s in p.sources if s.spec.max_train), default=None)
@@ -34,7 +33,7 @@ def apply(p: RunContext, keys: list[str]) -> list[str]:
 
         data, stats = apply_augmenters(_build(p), [x for k in keys for x in p.read(k, max_n)])
         if r.task == "classification":
-            _write_examples(d / "train.jsonl", data)
+            D.write_examples(d / "train.jsonl", data)
         else:
             D.write_sentences(d / "train.jsonl", data)
         p.say(f"augmented the source training data: {len(data)} examples")
@@ -45,5 +44,5 @@ def apply(p: RunContext, keys: list[str]) -> list[str]:
     p.summaries["augment-source"] = summary
     path = d / "train.jsonl"
     p.paths[KEY] = path
-    p.data[KEY] = _read_examples(path) if r.task == "classification" else D.read_sentences(path)
+    p.data[KEY] = D.read_examples(path) if r.task == "classification" else D.read_sentences(path)
     return [KEY]

@@ -33,6 +33,26 @@ def gold_of(data: Sequence[Any]) -> list[Any]:
     return [ex.label if isinstance(ex, TextExample) else list(ex.labels) for ex in data]
 
 
+# --- JSONL artifacts of classification examples ----------------------------------------
+def write_examples(path: Path, examples: list[TextExample]) -> None:
+    """Classification examples as JSONL (``id``, ``text``, ``text_pair``, ``label``), atomically."""
+    with atomic_writer(path) as fh:
+        for ex in examples:
+            rec = {"id": ex.id, "text": ex.text, "text_pair": ex.text_pair, "label": ex.label}
+            fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
+
+
+def read_examples(path: Path) -> list[TextExample]:
+    """The examples :func:`write_examples` wrote."""
+    out = []
+    for lineno, line in iter_lines(path):
+        if line:
+            rec = loads_json(line, path, lineno)
+            assert isinstance(rec, dict)
+            out.append(TextExample(rec["text"], rec["label"], rec.get("text_pair"), rec.get("id")))
+    return out
+
+
 # --- JSONL artifacts of labelled sentences (None labels kept) -------------------------------
 def write_sentences(path: Path, sentences: Iterable[LabeledSentence]) -> int:
     n = 0

@@ -31,7 +31,6 @@ def keys_to_romanize(p: RunContext) -> dict[str, str]:
 def apply(p: RunContext) -> None:
     """Romanise the data of every key that asks for it (after the inputs were checked)."""
     from xlt.augmentation import romanize
-    from xlt.pipeline.translate_train import _read_examples, _write_examples
 
     classification = p.recipe.task == "classification"
     for key, scheme in keys_to_romanize(p).items():
@@ -40,7 +39,7 @@ def apply(p: RunContext) -> None:
         def compute(d: Any, key: str = key, scheme: str = scheme, original: Any = original) -> dict[str, Any]:
             data = romanize(p.read(key), scheme)  # type: ignore[arg-type]
             if classification:
-                _write_examples(d / "data.jsonl", data)
+                D.write_examples(d / "data.jsonl", data)
             else:
                 D.write_sentences(d / "data.jsonl", data)
             changed = sum(
@@ -54,7 +53,7 @@ def apply(p: RunContext) -> None:
         p.summaries[f"romanize-{key}"] = summary
         path = d / "data.jsonl"
         p.paths[key] = path
-        p.data[key] = _read_examples(path) if classification else D.read_sentences(path)
+        p.data[key] = D.read_examples(path) if classification else D.read_sentences(path)
 
 
 def report(p: RunContext) -> dict[str, Any]:

@@ -14,12 +14,10 @@ The translated data is a cached step (``translate-<source>``) and the target mod
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 from xlt.errors import ConfigError
-from xlt.io.files import atomic_writer, iter_lines, loads_json
 from xlt.pipeline import data as D
 from xlt.pipeline.context import RunContext, build_method, jsonable_stats, spec_name
 from xlt.pipeline.direct_methods import run_supervised
@@ -51,23 +49,6 @@ def prepare(p: RunContext) -> None:
         raise ConfigError(
             "translate.options: projection 'alignment' takes its options from align / projection"
         )
-
-
-def _write_examples(path: Path, examples: list[TextExample]) -> None:
-    with atomic_writer(path) as fh:
-        for ex in examples:
-            rec = {"id": ex.id, "text": ex.text, "text_pair": ex.text_pair, "label": ex.label}
-            fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
-
-
-def _read_examples(path: Path) -> list[TextExample]:
-    out = []
-    for lineno, line in iter_lines(path):
-        if line:
-            rec = loads_json(line, path, lineno)
-            assert isinstance(rec, dict)
-            out.append(TextExample(rec["text"], rec["label"], rec.get("text_pair"), rec.get("id")))
-    return out
 
 
 def _translate_classification(
@@ -154,7 +135,7 @@ def _run_translated(p: RunContext) -> tuple[Path, dict[str, Any]]:
             )
             if r.task == "classification":
                 examples, stats = _translate_classification(train, translator, src, tgt)
-                _write_examples(d / "train.jsonl", examples)
+                D.write_examples(d / "train.jsonl", examples)
             else:
                 if spec.projection == "alignment":
                     sents, stats = _translate_align(p, train, translator, src, tgt)
@@ -190,7 +171,7 @@ def _run_translated(p: RunContext) -> tuple[Path, dict[str, Any]]:
         data: list[Any] = []
         for sd in step_dirs:
             data.extend(
-                _read_examples(sd / "train.jsonl")
+                D.read_examples(sd / "train.jsonl")
                 if r.task == "classification"
                 else D.read_sentences(sd / "train.jsonl")
             )

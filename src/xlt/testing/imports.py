@@ -2,7 +2,8 @@
 
 :func:`import_graph` maps each module to the package modules it imports when it is loaded
 (module-level statements, including those under ``if``/``try``; ``if TYPE_CHECKING:`` blocks and
-imports inside functions are left out, since they do not run at import time). Importing
+imports inside functions are left out, since they do not run at import time; ``deferred=True``
+counts them too). Importing
 ``a.b.c`` also loads the packages ``a`` and ``a.b``, so those count as imported too.
 :func:`import_cycles` lists the strongly connected components of that graph, and
 :func:`imports_anywhere` finds every import of a module, function-level ones included.
@@ -64,9 +65,23 @@ def _module_level_imports(statements: Iterable[ast.stmt]) -> Iterator[ast.Import
 
 
 def _all_imports(tree: ast.Module) -> Iterator[ast.Import | ast.ImportFrom]:
+    """Every import statement, function bodies included."""
     for node in ast.walk(tree):
         if isinstance(node, (ast.Import, ast.ImportFrom)):
             yield node
+
+
+def _runnable_imports(node: ast.AST) -> Iterator[ast.Import | ast.ImportFrom]:
+    """Every import below ``node`` that can run, at load time or later (``if TYPE_CHECKING:``
+    bodies left out)."""
+    children: Iterable[ast.AST] = ast.iter_child_nodes(node)
+    if isinstance(node, ast.If) and _is_type_checking(node.test):
+        children = node.orelse
+    for child in children:
+        if isinstance(child, (ast.Import, ast.ImportFrom)):
+            yield child
+        else:
+            yield from _runnable_imports(child)
 
 
 def _targets(
@@ -98,14 +113,16 @@ def _targets(
     return {name for name in loaded if name != module.name and not module.name.startswith(name + ".")}
 
 
-def import_graph(source_root: Path) -> dict[str, set[str]]:
-    """Module -> the tree's modules it imports at load time."""
+def import_graph(source_root: Path, *, deferred: bool = False) -> dict[str, set[str]]:
+    """Module -> the tree's modules it imports at load time (with ``deferred``, also those it
+    imports inside functions: a cycle there is a layering loop even where it never fails)."""
     modules = find_modules(source_root)
     graph: dict[str, set[str]] = {}
     for name, module in modules.items():
         tree = ast.parse(module.path.read_text(encoding="utf-8"), filename=str(module.path))
         targets: set[str] = set()
-        for statement in _module_level_imports(tree.body):
+        statements = _runnable_imports(tree) if deferred else _module_level_imports(tree.body)
+        for statement in statements:
             targets |= _targets(statement, module, modules)
         graph[name] = targets
     return graph
