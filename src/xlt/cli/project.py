@@ -11,11 +11,12 @@ import typer
 
 from xlt.cli.common import FormatOption, OutputFormat, SetOption, emit_json, stdout_console
 from xlt.cli.options import check_applicable, config_options
+from xlt.io.conllu import read_tagged
 from xlt.io.sentences import read_target_tokens
 from xlt.projection.spans import SpanProjectorConfig
 from xlt.projection.tokens import TokenProjectorConfig
 
-__all__ = ["project_app", "read_labeled", "read_target_tokens"]  # read_target_tokens re-exported
+__all__ = ["project_app", "read_target_tokens"]  # read_target_tokens re-exported
 
 project_app = typer.Typer(
     help="Label projection through word alignments (tokens / BIO spans, multi-source voting).",
@@ -25,13 +26,6 @@ project_app = typer.Typer(
 TASKS = {"ner": "spans", "spans": "spans", "pos": "tokens", "tokens": "tokens"}
 Task = Literal["ner", "spans", "pos", "tokens"]
 TargetFormat = Literal["auto", "conll", "conllu", "parallel", "lines"]
-
-
-def read_labeled(path: Path, column: str = "upos"):
-    """Labelled sentences from CoNLL (token ... label) or CoNLL-U (``column``)."""
-    from xlt.io.conllu import read_tagged
-
-    return read_tagged(path, column=column)
 
 
 @project_app.callback()
@@ -115,7 +109,7 @@ def project_cmd(
     tgt = read_target_tokens(target, target_format)
     results, stats = [], []
     for src_path, align_path in zip(source, alignments, strict=True):
-        src = read_labeled(src_path, column)
+        src = read_tagged(src_path, column)
         if len(src) != len(tgt):
             raise MismatchError(f"{src_path} has {len(src)} sentences but {target} has {len(tgt)}")
         # indices are checked against both sentences here, so a bad link names the
@@ -168,8 +162,8 @@ def evaluate_cmd(
     from xlt.evaluation.metrics import span_prf, token_accuracy
     from xlt.projection.base import looks_like_bio
 
-    g = read_labeled(gold, column)
-    p = read_labeled(pred, column)
+    g = read_tagged(gold, column)
+    p = read_tagged(pred, column)
     if len(g) != len(p):
         raise MismatchError(f"{gold} has {len(g)} sentences but {pred} has {len(p)}")
     for k, (a, b) in enumerate(zip(g, p, strict=True)):

@@ -17,9 +17,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Literal
 
-from xlt.errors import DataFormatError
-from xlt.io.files import iter_lines, strip_compression_suffix
-
 CorpusFormat = Literal["auto", "text", "conll", "conllu", "tsv", "bible"]
 
 
@@ -33,27 +30,12 @@ def resolve_data_path(path: str | Path) -> Path:
 
 
 def detect_format(path: str | Path) -> str:
-    """Guess the corpus format of ``path`` from its suffix and first lines."""
-    p = resolve_data_path(path)
-    name = strip_compression_suffix(p.name).lower()
-    if name.endswith(".xml"):
-        return "bible"
-    if name.endswith(".conllu"):
-        return "conllu"
-    if name.endswith(".tsv"):
-        return "tsv"
-    if name.endswith((".conll", ".iob2", ".bio")):
-        return "conll"
-    sample = []
-    for _, line in iter_lines(p):
-        sample.append(line)
-        if len(sample) >= 200:
-            break
-    nonempty = [s for s in sample if s.strip()]
-    blank = len(sample) - len(nonempty)
-    if nonempty and blank and all(len(s.split()) == 2 for s in nonempty):
-        return "conll"
-    return "text"
+    """The corpus format of ``path``, as :func:`xlt.io.texts.text_kind` tells it (classification
+    and parallel TSV files are ``tsv`` here)."""
+    from xlt.io.texts import text_kind
+
+    kind = text_kind(resolve_data_path(path))
+    return "tsv" if kind in ("classification", "parallel", "xlwa") else kind
 
 
 def read_texts(path: str | Path, *, fmt: CorpusFormat = "auto", limit: int | None = None) -> list[str]:
@@ -68,81 +50,12 @@ def read_texts(path: str | Path, *, fmt: CorpusFormat = "auto", limit: int | Non
 
 
 def iter_texts(path: str | Path, *, fmt: CorpusFormat = "auto") -> Iterator[str]:
+    """The texts of a corpus file, read by :func:`xlt.io.texts.iter_texts` (``tsv``: the text
+    column of a TSV, or its last one)."""
+    from xlt.io import texts
+
     p = resolve_data_path(path)
-    kind = detect_format(p) if fmt == "auto" else fmt
-    if kind == "text":
-        for _, line in iter_lines(p):
-            yield line.strip()
-    elif kind == "conll":
-        yield from _conll_texts(p, column=0, comments=False)
-    elif kind == "conllu":
-        yield from _conllu_texts(p)
-    elif kind == "tsv":
-        yield from _tsv_texts(p)
-    elif kind == "bible":
-        yield from _bible_texts(p)
-    else:  # pragma: no cover - guarded by the Literal
-        raise DataFormatError(p, 0, f"unknown corpus format {kind!r}")
-
-
-def _conll_texts(p: Path, *, column: int, comments: bool) -> Iterator[str]:
-    tokens: list[str] = []
-    for _, line in iter_lines(p):
-        if not line.strip():
-            if tokens:
-                yield " ".join(tokens)
-                tokens = []
-            continue
-        if comments and line.startswith("#"):
-            continue
-        fields = line.split("\t") if "\t" in line else line.split()
-        if len(fields) > column:
-            tokens.append(fields[column])
-    if tokens:
-        yield " ".join(tokens)
-
-
-def _conllu_texts(p: Path) -> Iterator[str]:
-    text: str | None = None
-    forms: list[str] = []
-    for _, line in iter_lines(p):
-        if line.startswith("# text ="):
-            text = line.split("=", 1)[1].strip()
-        elif not line.strip():
-            if text or forms:
-                yield text if text else " ".join(forms)
-            text, forms = None, []
-        elif not line.startswith("#"):
-            fields = line.split("\t")
-            if len(fields) > 1 and fields[0].isdigit():
-                forms.append(fields[1])
-    if text or forms:
-        yield text if text else " ".join(forms)
-
-
-def _tsv_texts(p: Path) -> Iterator[str]:
-    column: int | None = None
-    for lineno, line in iter_lines(p):
-        fields = line.split("\t")
-        if lineno == 1:
-            header = [f.strip().lower() for f in fields]
-            if "text" in header:
-                column = header.index("text")
-                continue
-            for name in ("sentence", "premise"):
-                if name in header:
-                    column = header.index(name)
-                    break
-            if column is not None:
-                continue
-        if column is None:
-            column = len(fields) - 1
-        if len(fields) <= column:
-            raise DataFormatError(p, lineno, f"expected at least {column + 1} tab-separated fields")
-        yield fields[column].strip()
-
-
-def _bible_texts(p: Path) -> Iterator[str]:
-    from xlt.io.parallel import read_bible
-
-    yield from read_bible(p).values()
+    if fmt == "tsv":
+        yield from texts.tsv_texts(p)
+    else:
+        yield from texts.iter_texts(p, "auto" if fmt == "auto" else fmt)

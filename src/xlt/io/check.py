@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from xlt.errors import DataFormatError
 from xlt.languages.codes import resolve as resolve_language
 
 #: at most this many sentences are script-detected (enough to see every script, cheap on big files)
@@ -280,6 +281,22 @@ def _check_table(path: Path, opts: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _check_text(path: Path, opts: dict[str, Any]) -> dict[str, Any]:
+    from xlt.io.texts import line_texts
+
+    scripts = _Scripts()
+    lines = empty = tokens = 0
+    for text in line_texts(path):
+        lines += 1
+        empty += not text
+        tokens += len(text.split())
+        scripts.add(text)
+    if lines == 0:
+        raise DataFormatError(path, None, "the file is empty (expected one text per line)")
+    return {"lines": lines, "empty_lines": empty, "tokens": tokens, "scripts": scripts.result()}
+
+
+#: one checker per kind of :mod:`xlt.io.formats` (a test keeps the two tables in step)
 CHECKERS = {
     "conll": _check_conll,
     "conllu": _check_conllu,
@@ -290,6 +307,7 @@ CHECKERS = {
     "xlwa": _check_xlwa,
     "classification": _check_classification,
     "table": _check_table,
+    "text": _check_text,
 }
 
 

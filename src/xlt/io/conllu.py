@@ -322,16 +322,11 @@ def write_conllu(sentences: Iterable[UDSentence], path: str | Path) -> int:
     return n
 
 
-def is_conllu(path: str | Path, *, max_lines: int = 200) -> bool:
-    """Whether the first token line of a file looks like CoNLL-U (10 tab columns, id 1 / 1-2 / 0.1)."""
-    for i, (_, line) in enumerate(iter_lines(path)):
-        if i >= max_lines:
-            break
-        if not line.strip() or line.startswith("#"):
-            continue
-        cols = line.split("\t")
-        return len(cols) == 10 and bool(_INT.match(cols[0]) or _RANGE.match(cols[0]) or _EMPTY.match(cols[0]))
-    return False
+def is_conllu(path: str | Path) -> bool:
+    """Whether a file is CoNLL-U by name or content (:func:`xlt.io.detect.detect_kind`)."""
+    from xlt.io.detect import detect_kind
+
+    return detect_kind(path, among=("conllu",), fallback="") == "conllu"
 
 
 def read_tagged(path: str | Path, column: str = "upos", **conll_kwargs: object) -> list[LabeledSentence]:
@@ -340,9 +335,10 @@ def read_tagged(path: str | Path, column: str = "upos", **conll_kwargs: object) 
     The format is taken from the extension (``.conllu``, ``.iob2``) or, failing that, the content.
     """
     from xlt.io.conll import UNER_COLUMNS, read_conll
+    from xlt.io.detect import detect_kind
 
     name = strip_compression_suffix(Path(path).name)
-    if name.endswith(".conllu") or (not name.endswith((".iob2", ".txt", ".conll")) and is_conllu(path)):
+    if detect_kind(path, among=("conllu", "conll"), fallback="conll") == "conllu":
         if conll_kwargs:
             raise ValueError(f"CoNLL options {sorted(conll_kwargs)} do not apply to CoNLL-U file {path}")
         return [s.to_labeled(column) for s in iter_conllu(path)]

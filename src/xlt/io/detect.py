@@ -1,43 +1,26 @@
 """Guess the format ("kind") of a data file from its name and, failing that, its first lines.
 
-Kinds: ``conll``, ``conllu``, ``parallel``, ``bible``, ``pharaoh``, ``naacl``, ``xlwa``,
-``classification``, ``table``. Ambiguous files raise :class:`UnknownFormatError`
-(a :class:`DataFormatError`) asking for an explicit kind instead of guessing.
+The kinds, their suffixes and their content sniffs are the table in :mod:`xlt.io.formats`
+(``conll``, ``conllu``, ``parallel``, ``bible``, ``pharaoh``, ``naacl``, ``xlwa``,
+``classification``, ``table``, ``text``). Ambiguous files raise :class:`UnknownFormatError`
+(a :class:`DataFormatError`) asking for an explicit kind instead of guessing, unless the caller
+names a ``fallback``.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from pathlib import Path
 
 from xlt.errors import DataFormatError
+from xlt.io import formats
 from xlt.io.files import iter_lines, open_binary, resolve_path, strip_compression_suffix
 
-KINDS = ("conll", "conllu", "parallel", "bible", "pharaoh", "naacl", "xlwa", "classification", "table")
+#: the registered kinds (see :mod:`xlt.io.formats`)
+KINDS = formats.kinds()
 
-_BY_SUFFIX = {
-    ".conllu": "conllu",
-    ".iob2": "conll",
-    ".conll": "conll",
-    ".conll02": "conll",
-    ".conll03": "conll",
-    ".bio": "conll",
-    ".iob": "conll",
-    ".xml": "bible",
-    ".jsonl": "classification",
-    ".ndjson": "classification",
-    ".json": "classification",
-    ".gold": "pharaoh",
-    ".wa": "pharaoh",
-    ".talp": "pharaoh",
-    ".align": "pharaoh",
-    ".pharaoh": "pharaoh",
-    ".src-tgt": "parallel",
-}
-_LINKS = re.compile(r"^\s*(\d+[-p?]\d+(-[\d.]+)?\s*)*$")
-_NAACL = re.compile(r"^\d+\s+\d+\s+\d+(\s+[SPsp])?(\s+[\d.]+)?\s*$")
 _VERSE = re.compile(r"^b\.[A-Z0-9]+\.\d+\.\d+$")
-_ID = re.compile(r"^([1-9]\d*|[1-9]\d*-\d+|\d+\.\d+)$")
 
 
 def _first_field(path: Path) -> str:
@@ -91,7 +74,9 @@ def _sniff_tsv(path: Path, lines: list[str]) -> str:
     head = [c.strip().lower() for c in rows[0]]
     if any(h in ("text", "premise", "sentence", "category", "label") for h in head):
         return "classification"
-    if all(len(r) == 3 for r in rows) and all(_LINKS.match(r[2]) for r in rows):
+    if all(len(r) == 3 for r in rows) and all(
+        formats.sniff_pharaoh([r[2]]) or not r[2].strip() for r in rows
+    ):
         return "xlwa"
     if all(len(r) == 3 for r in rows) and rows[0][0].strip().isdigit():
         return "classification"
@@ -100,41 +85,67 @@ def _sniff_tsv(path: Path, lines: list[str]) -> str:
     raise _ambiguous(path, f"a TSV file with {len(rows[0])} columns and header {rows[0][:4]!r}")
 
 
-def detect_kind(path: str | Path) -> str:
-    """The kind of a file (see the module docstring); raises when it cannot be told safely."""
-    p = resolve_path(path)
-    name = strip_compression_suffix(p.name).lower()
+def _sniff_csv(path: Path, nonempty: list[str]) -> str:
+    first = [c.strip().strip('"').lower() for c in nonempty[0].split(",")]
+    if first[0] == "" or first[0] in ("source", "src", "lang", "language"):
+        return "table"
+    if any(c in ("text", "sentence", "premise", "content") for c in first):
+        return "classification"
+    raise _ambiguous(path, f"a CSV file with header {nonempty[0][:60]!r} (no text column)")
+
+
+def _by_name(p: Path, name: str) -> str | None:
     if name.endswith(".ref.wa"):
         return "naacl"
-    suffix = Path(name).suffix
-    if suffix in _BY_SUFFIX:
-        return _BY_SUFFIX[suffix]
-    if looks_like_bible(p):
+    return formats.kind_by_suffix(Path(name).suffix)
+
+
+def _by_content(p: Path, name: str, among: Sequence[str] | None, strict: bool) -> str:
+    if (among is None or "bible" in among) and looks_like_bible(p):
         return "bible"
     lines = _head(p)
     nonempty = [ln for ln in lines if ln.strip()]
     if not nonempty:
         raise _ambiguous(p, "the file is empty")
+    suffix = Path(name).suffix
     if suffix == ".csv":
-        first = [c.strip().strip('"').lower() for c in nonempty[0].split(",")]
-        if first[0] == "" or first[0] in ("source", "src", "lang", "language"):
-            return "table"
-        if any(c in ("text", "sentence", "premise", "content") for c in first):
-            return "classification"
-        raise _ambiguous(p, f"a CSV file with header {nonempty[0][:60]!r} (no text column)")
+        return _sniff_csv(p, nonempty)
     if suffix == ".tsv":
         return _sniff_tsv(p, lines)
-    if any("|||" in ln for ln in nonempty[:5]):
-        return "parallel"
-    if all(_NAACL.match(ln) for ln in nonempty):
-        return "naacl"
-    if all(_LINKS.match(ln) for ln in nonempty):
-        return "pharaoh"
-    tokens = [ln for ln in nonempty if not ln.startswith("#")]
-    if tokens and all(len(ln.split("\t")) == 10 and _ID.match(ln.split("\t")[0]) for ln in tokens):
-        return "conllu"
-    widths = {len(ln.split()) for ln in tokens}
-    has_blank = any(not ln.strip() for ln in lines)
-    if tokens and max(widths) <= 6 and (has_blank or min(widths) >= 2):
-        return "conll"
+    for fmt in formats.sniff_order():
+        if (among is None or fmt.kind in among) and fmt.sniff is not None and fmt.sniff(lines, strict=strict):
+            return fmt.kind
     raise _ambiguous(p, f"first line {nonempty[0][:60]!r} matches no known format")
+
+
+def detect_kind(
+    path: str | Path,
+    *,
+    among: Sequence[str] | None = None,
+    fallback: str | None = None,
+    strict: bool = False,
+) -> str:
+    """The kind of a file (see :mod:`xlt.io.formats`).
+
+    ``among`` limits the kinds a content sniff may answer (a suffix still names its kind);
+    ``fallback`` is returned instead of raising when the content matches none of them (an empty
+    file, say). ``strict`` asks the sniffs for a well-formed file (a CoNLL file's token lines all
+    of one width). Without ``fallback``, a file whose kind cannot be told safely raises
+    :class:`UnknownFormatError`.
+    """
+    p = resolve_path(path)
+    name = strip_compression_suffix(p.name).lower()
+    kind = _by_name(p, name)
+    if kind is not None:
+        return kind
+    try:
+        kind = _by_content(p, name, among, strict)
+    except UnknownFormatError:
+        if fallback is None:
+            raise
+        return fallback
+    if among is not None and kind not in among:
+        if fallback is None:
+            raise _ambiguous(p, f"it looks like {kind}, expected {' or '.join(among)}")
+        return fallback
+    return kind
