@@ -28,7 +28,7 @@ def test_train_tokenizer_then_wechsel_transfer(corpora, tiny_model_dir, tmp_path
     rep = _run(["vocab", "transfer", str(tiny_model_dir), "--tokenizer", str(tmp_path / "tok"),
                 "--method", "wechsel", "--source-corpus", str(corpora / "en.txt"),
                 "--target-corpus", str(corpora / "eu.txt"), "--dictionary", str(corpora / "en-eu.tsv"),
-                "--set", "min_count=1", "--set", "min_pairs=3", "--set", "dim=16",
+                "--min-count", "1", "--min-pairs", "3", "--set", "dim=16",
                 "--out", str(tmp_path / "model"), "--format", "json"], capsys)  # fmt: skip
     assert rep["rows"].get("wechsel", 0) > 0 and rep["target_vocab_size"] == info["vocab_size"]
     model = AutoModelForMaskedLM.from_pretrained(tmp_path / "model")
@@ -88,3 +88,24 @@ def test_transliterate_file(tmp_path, capsys):
     )
     assert info == {"out": str(tmp_path / "uk.lat.txt"), "lines": 2, "changed": 1, "scheme": "unidecode"}
     assert (tmp_path / "uk.lat.txt").read_text().splitlines() == ["Shvidka bura lisitsia", "abc"]
+
+
+def test_initializer_flags_come_from_the_config_models(tiny_model_dir, tmp_path, capsys):
+    """Generated flags: help from the Field descriptions, choices from Literal, and a flag of
+    another initializer is refused by name."""
+    from typer.testing import CliRunner
+
+    from xlt.cli.app import app, main
+
+    text = CliRunner().invoke(app, ["vocab", "transfer", "--help"], env={"COLUMNS": "200"}).output
+    assert "--min-pairs" in text and "Fewest usable dictionary pairs" in text and "<mean|random>" in text
+    help_tok = CliRunner().invoke(app, ["vocab", "train-tokenizer", "--help"], env={"COLUMNS": "200"}).output
+    assert "<unigram|bpe|wordpiece|same>" in help_tok and "--min-frequency" in help_tok
+    with pytest.raises(SystemExit) as exc:
+        main(["vocab", "transfer", str(tiny_model_dir), "--tokenizer", str(tiny_model_dir),
+              "--method", "mean", "--k", "3", "--out", str(tmp_path / "x")])  # fmt: skip
+    assert exc.value.code == 1 and "--k does not apply to initializer 'mean'" in capsys.readouterr().err
+    rep = _run(["vocab", "transfer", str(tiny_model_dir), "--tokenizer", str(tiny_model_dir),
+                "--method", "mean", "--noise", "0", "--out", str(tmp_path / "m"), "--format", "json"], capsys)  # fmt: skip
+    saved = (tmp_path / "m" / "vocab_transfer.yaml").read_text()
+    assert rep["method"] == "mean" and "noise: 0" in saved

@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import typer
 
-from xlt.cli.common import FormatOption, OutputFormat, SetOption, emit_json, stdout_console
+from xlt.cli.common import FormatOption, OutputFormat, SetOption, config_from_cli, emit_json, stdout_console
+from xlt.cli.options import check_applicable, config_options
+from xlt.vocab.configs import INITIALIZER_CONFIGS, TokenizerTrainingConfig, TransliterationConfig
+
+#: the panel of the initializer options (the union of the built-in initializers' config fields)
+_METHODS = [c.model_fields["method"].default for c in INITIALIZER_CONFIGS]
+_INIT_PANEL = "Initializer options (from the config models; plugins: --config / --set)"
 
 vocab_app = typer.Typer(
     help="Target tokenizers and vocabulary transfer (WECHSEL, FOCUS, trans-tokenization...).",
@@ -63,33 +70,33 @@ def _report(report, out: Path, fmt: OutputFormat) -> None:
 
 
 @vocab_app.command("train-tokenizer")
+@config_options(TokenizerTrainingConfig, panel="Tokenizer options (TokenizerTrainingConfig)")
 def train_tokenizer_cmd(
     corpora: list[Path] = typer.Argument(
         ..., help="Target-language text files (plain, CoNLL, CoNLL-U, TSV, Bible XML; .gz ok)."
     ),
     out: Path = typer.Option(..., "--out", "-o", help="Output directory (save_pretrained)."),
-    kind: str = typer.Option(
-        "unigram", "--kind", help="unigram, bpe, wordpiece, or same (retrain --like's pipeline)."
-    ),
-    vocab_size: int = typer.Option(8000, "--vocab-size", help="Vocabulary size."),
     like: str | None = typer.Option(
         None, "--like", help="Tokenizer/model whose special tokens (and, for `same`, pipeline) to use."
     ),
-    lowercase: bool = typer.Option(False, "--lowercase", help="Lowercase before tokenizing."),
     limit: int | None = typer.Option(None, "--limit", help="Use at most this many texts per file."),
+    config: Path | None = typer.Option(None, "--config", "-c", help="YAML with the tokenizer options."),
+    sets: list[str] = SetOption,
     fmt: OutputFormat = FormatOption,
+    options: dict[str, Any] | None = None,
 ) -> None:
     """Train a target-language tokenizer (BPE / Unigram / WordPiece)."""
     from xlt.hub import load_tokenizer
     from xlt.vocab.tokenizer import train_tokenizer
 
+    cfg = config_from_cli(TokenizerTrainingConfig, config_file=config, sets=sets, flags=options)
     texts = _texts(corpora, limit)
     ref = load_tokenizer(like) if like else None
-    tok = train_tokenizer(texts, kind=kind, vocab_size=vocab_size, like=ref, lowercase=lowercase)  # type: ignore[arg-type]
+    tok = train_tokenizer(texts, like=ref, **cfg.model_dump())
     tok.save_pretrained(out)
     info = {
         "out": str(out),
-        "kind": kind,
+        "kind": cfg.kind,
         "vocab_size": len(tok),
         "texts": len(texts),
         "special_tokens": tok.all_special_tokens,
@@ -98,11 +105,22 @@ def train_tokenizer_cmd(
         emit_json(info)
     else:
         stdout_console().print(
-            f"trained a {kind} tokenizer with {len(tok)} tokens on {len(texts)} texts -> {out}"
+            f"trained a {cfg.kind} tokenizer with {len(tok)} tokens on {len(texts)} texts -> {out}"
         )
 
 
+def _initializer(method: str, config: Path | None, sets: list[str], options: dict[str, Any]) -> Any:
+    """The chosen initializer, built from --config, its generated flags and --set."""
+    from xlt.vocab.initializers import initializers
+
+    cfg_cls = initializers.config_class(method)
+    check_applicable(options, cfg_cls, f"initializer {method!r}")
+    cfg = config_from_cli(cfg_cls, config_file=config, sets=sets, flags={**options, "method": method})
+    return initializers.build(method, cfg)
+
+
 @vocab_app.command("transfer")
+@config_options(*INITIALIZER_CONFIGS, exclude=("method",), panel=_INIT_PANEL)
 def transfer_cmd(
     model: str = typer.Argument(..., help="Source model (hub id or path)."),
     tokenizer: str = typer.Option(
@@ -113,7 +131,7 @@ def transfer_cmd(
     ),
     out: Path = typer.Option(..., "--out", "-o", help="Output directory for the adapted model + tokenizer."),
     method: str = typer.Option(
-        "wechsel", "--method", "-m", help="Initializer (see `xlt methods initializers`)."
+        "wechsel", "--method", "-m", help=f"Initializer: {', '.join(_METHODS)} (`xlt methods initializers`)."
     ),
     config: Path | None = typer.Option(None, "--config", "-c", help="YAML with the initializer's options."),
     source_corpus: list[Path] = typer.Option([], "--source-corpus", help="Source-language text (WECHSEL)."),
@@ -135,17 +153,14 @@ def transfer_cmd(
     sets: list[str] = SetOption,
     trust_remote_code: bool = typer.Option(False, "--trust-remote-code"),
     fmt: OutputFormat = FormatOption,
+    options: dict[str, Any] | None = None,
 ) -> None:
     """Replace a model's vocabulary with a target tokenizer's, initialising the new embeddings."""
-    from xlt.cli.common import config_from_cli
     from xlt.hub import load_saved_model, load_tokenizer
     from xlt.vocab.dictionaries import load_dictionary, read_dictionary
-    from xlt.vocab.initializers import TransferData, initializers
+    from xlt.vocab.initializers import TransferData
 
-    cfg = config_from_cli(
-        initializers.config_class(method), config_file=config, sets=sets, flags={"method": method}
-    )
-    init = initializers.build(method, cfg)
+    init = _initializer(method, config, sets, options or {})
     pairs: list[tuple[str, str]] = [p for d in dictionary for p in read_dictionary(d)]
     if dictionary_language:
         pairs += load_dictionary(dictionary_language)
@@ -162,6 +177,12 @@ def transfer_cmd(
 
 
 @vocab_app.command("extend")
+@config_options(
+    *INITIALIZER_CONFIGS,
+    exclude=("method",),
+    names={"min_count": ("--init-min-count",)},  # --min-count is the new words' own bar
+    panel=_INIT_PANEL,
+)
 def extend_cmd(
     model: str = typer.Argument(..., help="Model (hub id or path) whose tokenizer is extended."),
     corpora: list[Path] = typer.Argument(..., help="Target-language text files."),
@@ -171,14 +192,17 @@ def extend_cmd(
     method: str = typer.Option(
         "focus", "--method", "-m", help="Initializer for the new rows (existing rows are copied)."
     ),
+    config: Path | None = typer.Option(None, "--config", "-c", help="YAML with the initializer's options."),
     sets: list[str] = SetOption,
     fmt: OutputFormat = FormatOption,
+    options: dict[str, Any] | None = None,
 ) -> None:
     """Add frequent target words that the tokenizer over-segments, and initialise their embeddings."""
-    from xlt.cli.common import config_from_cli
     from xlt.hub import load_saved_model, load_tokenizer
-    from xlt.vocab.initializers import TransferData, initializers
+    from xlt.vocab.initializers import TransferData
     from xlt.vocab.tokenizer import extend_tokenizer, new_words
+
+    init = _initializer(method, config, sets, options or {})
 
     texts = _texts(corpora)
     src_tok = load_tokenizer(model)
@@ -186,49 +210,52 @@ def extend_cmd(
         src_tok, new_words(texts, src_tok, num_tokens=num_tokens, min_count=min_count)
     )
     src_model = load_saved_model(model)
-    cfg = config_from_cli(initializers.config_class(method), sets=sets, flags={"method": method})
-    init = initializers.build(method, cfg)
     _transfer(
         src_model, src_tok, tgt_tok, init, TransferData(target_texts=texts), out, fmt, added_words=len(added)
     )
 
 
 @vocab_app.command("transmi")
+@config_options(TransliterationConfig, exclude=("method",), panel="Options (TransliterationConfig)")
 def transmi_cmd(
     model: str = typer.Argument(..., help="Model (hub id or path) to extend with transliterated pieces."),
     out: Path = typer.Option(..., "--out", "-o", help="Output directory."),
-    scheme: str = typer.Option("unidecode", "--scheme", help="unidecode or uroman (pip install uroman)."),
     fmt: OutputFormat = FormatOption,
+    options: dict[str, Any] | None = None,
 ) -> None:
     """TransMI: add romanised copies of the vocabulary's pieces (embedding = mean of their originals)."""
     from xlt.hub import load_saved_model, load_tokenizer
     from xlt.vocab.initializers import initializers
     from xlt.vocab.transliterate import transmi_tokenizer
 
+    cfg = TransliterationConfig(**(options or {}))
     src_tok = load_tokenizer(model)
-    tgt_tok, _added = transmi_tokenizer(src_tok, scheme)  # type: ignore[arg-type]
+    tgt_tok, _added = transmi_tokenizer(src_tok, cfg.scheme)
     src_model = load_saved_model(model)
-    init = initializers.build("transliteration", {"scheme": scheme})
+    init = initializers.build("transliteration", cfg)
     _transfer(src_model, src_tok, tgt_tok, init, None, out, fmt)
 
 
 @vocab_app.command("transliterate")
+@config_options(TransliterationConfig, include=("scheme",))
 def transliterate_cmd(
     path: Path = typer.Argument(..., help="Text file, one text per line (.gz ok)."),
     out: Path = typer.Option(
         ..., "--out", "-o", help="Output file (compressed by suffix, written atomically)."
     ),
-    scheme: str = typer.Option("unidecode", "--scheme", help="unidecode or uroman (pip install uroman)."),
     fmt: OutputFormat = FormatOption,
+    options: dict[str, Any] | None = None,
 ) -> None:
     """Romanise a text file line by line (for models that only know the Latin script)."""
     from xlt.io.files import atomic_writer, iter_lines
     from xlt.vocab.transliterate import transliterate
 
+    scheme = TransliterationConfig(**(options or {})).scheme
+
     n = changed = 0
     with atomic_writer(out) as fh:
         for _, line in iter_lines(path):
-            roman = transliterate(line, scheme)  # type: ignore[arg-type]
+            roman = transliterate(line, scheme)
             changed += roman != line
             n += 1
             fh.write(roman + "\n")

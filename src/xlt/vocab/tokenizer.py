@@ -12,11 +12,9 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
-from typing import Literal
 
 from xlt.errors import ConfigError
-
-TokenizerKind = Literal["unigram", "bpe", "wordpiece", "same"]
+from xlt.vocab.configs import TokenizerKind
 
 XLMR_SPECIALS = {
     "bos": "<s>",

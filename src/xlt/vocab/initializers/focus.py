@@ -10,13 +10,10 @@ corpus tokenised with the target tokenizer.
 
 from __future__ import annotations
 
-from typing import Literal
-
 import torch
-from pydantic import Field
 
-from xlt.config import MethodConfig
 from xlt.errors import XltError
+from xlt.vocab.configs import FocusConfig
 from xlt.vocab.initializers.base import PlanInitializer, TransferData, copy_overlap, initializers, new_plan
 from xlt.vocab.plan import TransferPlan
 from xlt.vocab.static_embeddings import train_fasttext, unit_rows, vectors_for
@@ -32,21 +29,6 @@ def sparsemax(z: torch.Tensor) -> torch.Tensor:
     k_z = support.sum(-1, keepdim=True).clamp(min=1)
     tau = (cums.gather(-1, k_z - 1) - 1) / k_z.to(z.dtype)
     return torch.clamp(z - tau, min=0)
-
-
-class FocusConfig(MethodConfig):
-    method: Literal["focus"] = "focus"
-    temperature: float = Field(0.1, gt=0, description="Similarities are divided by this before sparsemax.")
-    dim: int = Field(100, ge=8, description="Dimension of the auxiliary fastText space.")
-    epochs: int = Field(5, ge=1, description="fastText training epochs.")
-    min_count: int = Field(1, ge=1, description="Tokens rarer than this get no trained vector of their own.")
-    fallback: Literal["mean", "random"] = Field(
-        "mean", description="Start of tokens absent from the target corpus (no auxiliary vector)."
-    )
-    noise: float = Field(
-        0.1, ge=0, description="Noise (fraction of source std) added to fallback `mean` rows."
-    )
-    seed: int = Field(0, description="Random seed (fastText and fallback rows).")
 
 
 @initializers.register(

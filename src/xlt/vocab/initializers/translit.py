@@ -2,21 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
-from pydantic import Field
-
-from xlt.config import MethodConfig
+from xlt.vocab.configs import TransliterationConfig
 from xlt.vocab.initializers.base import PlanInitializer, TransferData, copy_overlap, initializers, new_plan
 from xlt.vocab.plan import TransferPlan
 from xlt.vocab.tokenizer import canonical_forms
-
-
-class TransliterationConfig(MethodConfig):
-    method: Literal["transliteration"] = "transliteration"
-    scheme: Literal["unidecode", "uroman"] = Field("unidecode", description="Romanisation scheme.")
-    noise: float = Field(0.1, ge=0, description="Noise (fraction of source std) added to fallback mean rows.")
-    seed: int = Field(0, description="Random seed (fallback rows).")
 
 
 @initializers.register(

@@ -14,32 +14,15 @@ the source vocabulary) or to the mean embedding.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from typing import Any, Literal
+from typing import Any
 
-from pydantic import Field
-
-from xlt.config import MethodConfig
 from xlt.errors import XltError
 from xlt.registry import TINY_MODEL
 from xlt.types import SentencePair
+from xlt.vocab.configs import TransTokenizeConfig
 from xlt.vocab.initializers.base import PlanInitializer, TransferData, copy_overlap, initializers, new_plan
 from xlt.vocab.plan import TransferPlan
 from xlt.vocab.static_embeddings import words
-
-
-class TransTokenizeConfig(MethodConfig):
-    method: Literal["transtokenize"] = "transtokenize"
-    aligner: str = Field("eflomal", description="Registered word aligner (see `xlt methods aligners`).")
-    aligner_options: dict[str, Any] = Field(
-        default_factory=dict, description="Options of the aligner's config, e.g. {symmetrize: intersection}."
-    )
-    level: Literal["token", "word"] = Field("token", description="Align subword tokens directly, or words.")
-    min_count: int = Field(1, ge=1, description="Ignore source tokens linked fewer times than this.")
-    top_k: int = Field(
-        0, ge=0, description="Keep only the k most-linked source tokens per target token (0 = all)."
-    )
-    noise: float = Field(0.1, ge=0, description="Noise (fraction of source std) added to fallback mean rows.")
-    seed: int = Field(0, description="Random seed (fallback rows).")
 
 
 def _aligner(name: str, options: dict[str, Any]):

@@ -12,14 +12,11 @@ tokens' model embeddings.
 
 from __future__ import annotations
 
-from typing import Literal
-
 import numpy as np
 import torch
-from pydantic import Field
 
-from xlt.config import MethodConfig
 from xlt.errors import XltError
+from xlt.vocab.configs import WechselConfig
 from xlt.vocab.initializers.base import PlanInitializer, TransferData, copy_overlap, initializers, new_plan
 from xlt.vocab.plan import TransferPlan
 from xlt.vocab.procrustes import orthogonal_procrustes
@@ -38,22 +35,6 @@ def centered(vecs: np.ndarray, mean: np.ndarray) -> np.ndarray:
     out = unit_rows(vecs) - mean
     out[np.linalg.norm(vecs, axis=1) == 0] = 0.0
     return unit_rows(out)
-
-
-class WechselConfig(MethodConfig):
-    method: Literal["wechsel"] = "wechsel"
-    k: int = Field(10, ge=1, description="Number of nearest source tokens mixed into each target token.")
-    temperature: float = Field(0.1, gt=0, description="Softmax temperature over cosine similarities.")
-    dim: int = Field(100, ge=8, description="Dimension of the fastText spaces.")
-    epochs: int = Field(10, ge=1, description="fastText training epochs.")
-    min_count: int = Field(2, ge=1, description="fastText minimum word count.")
-    min_pairs: int = Field(10, ge=2, description="Fewest usable dictionary pairs before failing.")
-    lowercase: bool = Field(
-        True, description="Lowercase corpora, dictionary and tokens for the static spaces."
-    )
-    copy_overlap: bool = Field(False, description="Copy tokens shared with the source vocabulary exactly.")
-    noise: float = Field(0.1, ge=0, description="Noise (fraction of source std) added to fallback mean rows.")
-    seed: int = Field(0, description="Random seed (fastText and fallback rows).")
 
 
 @initializers.register(
