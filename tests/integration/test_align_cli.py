@@ -81,6 +81,10 @@ def test_align_embedding_two_files(tiny_model_dir, tmp_path):
     out = tmp_path / "pred.txt"
     invoke_ok(*_embedding_args(tiny_model_dir, src, tgt, out))
     assert len(out.read_text().splitlines()) == 2
+    # the explicit verb and the old spelling (no verb) write the same links
+    args = _embedding_args(tiny_model_dir, src, tgt, tmp_path / "run.txt")
+    invoke_ok(args[0], "run", *args[1:])
+    assert (tmp_path / "run.txt").read_text() == out.read_text()
 
 
 def test_align_errors(resources, tmp_path):

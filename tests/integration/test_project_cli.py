@@ -130,5 +130,8 @@ def test_identity_projection_on_europarl_is_perfect(shared_data, tmp_path):
     links = tmp_path / "id.txt"
     links.write_text("".join(" ".join(f"{i}-{i}" for i in range(len(s))) + "\n" for s in sents))
     out = tmp_path / "out.conll"
-    invoke_ok("project", "--source", gold, "--target", gold, "--alignments", links, "--out", out)
+    invoke_ok("project", "run", "--source", gold, "--target", gold, "--alignments", links, "--out", out)
     assert json.loads(_evaluate(out, gold).stdout)["f1"] == 1.0
+    old = tmp_path / "old.conll"  # the spelling without the verb still works, to the same output
+    invoke_ok("project", "--source", gold, "--target", gold, "--alignments", links, "--out", old)
+    assert old.read_text() == out.read_text()

@@ -77,7 +77,9 @@ def align_cmd(
     from xlt.io.pharaoh import write_pharaoh
 
     if not parallel or out is None:
-        raise ConfigError("xlt align needs --parallel FILE and --out PRED.txt (or a subcommand: evaluate)")
+        raise ConfigError(
+            "xlt align run needs --parallel FILE and --out PRED.txt (or a subcommand: evaluate)"
+        )
     cfg_cls = aligners.config_class(method)
     flags = dict(options or {})
     check_applicable(flags, cfg_cls, f"the {method} aligner")
@@ -124,6 +126,10 @@ def align_cmd(
             markup=False,
             highlight=False,
         )
+
+
+#: the explicit verb (``xlt align run ...``); ``xlt align --... `` without it still works
+align_app.command("run")(align_cmd)
 
 
 @align_app.command("evaluate")

@@ -87,7 +87,7 @@ def project_cmd(
     from xlt.types import SentencePair
 
     if not source or target is None or not alignments or out is None:
-        raise ConfigError("xlt project needs --source, --target, --alignments and --out (or: evaluate)")
+        raise ConfigError("xlt project run needs --source, --target, --alignments and --out (or: evaluate)")
     if task not in TASKS:
         raise ConfigError(f"--task {task!r}: expected ner or pos")
     if len(source) != len(alignments):
@@ -145,6 +145,10 @@ def project_cmd(
     for st in stats:
         extra = ", ".join(f"{k}={v}" for k, v in st.items() if k != "source")
         console.print(f"  {st['source']}: {extra}")
+
+
+#: the explicit verb (``xlt project run ...``); ``xlt project --... `` without it still works
+project_app.command("run")(project_cmd)
 
 
 @project_app.command("evaluate")
