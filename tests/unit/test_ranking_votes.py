@@ -13,7 +13,8 @@ from xlt.io.tables import read_transfer_table
 from xlt.languages.codes import resolve as resolve_language
 from xlt.ranking import LambdaRankConfig, LambdaRankRanker
 from xlt.ranking.evaluate import calibrate_relevance
-from xlt.ranking.learned import PRIOR, source_level_terms
+from xlt.ranking.learned import PRIOR
+from xlt.ranking.learned_terms import source_level_terms
 from xlt.types import LangScore
 
 L = resolve_language

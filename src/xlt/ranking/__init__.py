@@ -4,6 +4,7 @@
 >>> [s.language.given for s in rank_sources("hau", top_k=3)]  # doctest: +SKIP
 """
 
+from xlt.ranking import auto  # noqa: F401  (registers lambdarank-auto)
 from xlt.ranking.api import load_ranker, packaged_model_dir, rank_sources, source_weights, vote_weights
 from xlt.ranking.base import LanguageRanker, rankers, softmax_weights
 from xlt.ranking.evaluate import leave_one_target_out, ranking_metrics

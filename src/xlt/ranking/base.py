@@ -16,7 +16,9 @@ from xlt.registry import stage_registry
 from xlt.types import Lang, LangScore
 
 #: every transfer-language ranker (heuristics and learned models)
-rankers = stage_registry("rankers")
+rankers = stage_registry(
+    "rankers", builtins=("xlt.ranking.heuristic", "xlt.ranking.learned", "xlt.ranking.auto")
+)
 
 
 @runtime_checkable

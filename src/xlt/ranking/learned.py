@@ -36,6 +36,7 @@ from xlt.ranking.features import (
     FeatureExtractor,
     expand_features,
 )
+from xlt.ranking.learned_terms import relative_rank, source_level_terms, source_prior, zscore
 from xlt.ranking.similarity import ModelSimilarity
 from xlt.types import Lang, LangScore
 
@@ -47,9 +48,6 @@ FALLBACK_PREFIX = "text-model"
 #: features of the companion model for targets URIEL does not know (text and model similarity)
 FALLBACK_GROUPS = ("text", "model")
 FORMAT_VERSION = 1
-#: a term whose TreeSHAP contribution varies mostly *between sources* (this share of its variance
-#: over the training pairs, η² of a one-way ANOVA by source) measures the source, not the pair
-SOURCE_LEVEL_SHARE = 0.5
 #: features whose within-target rank carries no extra information
 RELATIVE_SKIP = frozenset({"script_match", "typology_imputed"})
 
@@ -258,7 +256,7 @@ class LambdaRankRanker:
         self.missing_ = extractor.missing_report(list(dict.fromkeys([*table.sources, *table.targets])))
         for what, langs in self.missing_.items():
             logger.warning("no %s for %s: their features are imputed", what, ", ".join(langs))
-        prior = _source_prior(table, self.config.top) if self.config.source_prior else {}
+        prior = source_prior(table, self.config.top) if self.config.source_prior else {}
         blocks: list[np.ndarray] = []
         labels: list[int] = []
         groups: list[int] = []
@@ -318,7 +316,7 @@ class LambdaRankRanker:
         columns = [base]
         if self.config.relative:
             keep = [i for i, n in enumerate(names) if n not in RELATIVE_SKIP]
-            columns.append(np.column_stack([_relative_rank(base[:, i]) for i in keep]))
+            columns.append(np.column_stack([relative_rank(base[:, i]) for i in keep]))
         if self.config.source_prior:
             columns.append(np.array([[prior.get(s.code, math.nan)] for s in sources], dtype=float))
         return np.hstack(columns)
@@ -361,7 +359,7 @@ class LambdaRankRanker:
             pairs = [extractor.pair(target, s) for s in cands]
             for f in self.blend_features:
                 raw = np.array([p[f] for p in pairs], dtype=float)
-                per_feature[f] = _zscore(raw if f in SIMILARITIES else -raw) / len(self.blend_features)
+                per_feature[f] = zscore(raw if f in SIMILARITIES else -raw) / len(self.blend_features)
             sim = np.sum(list(per_feature.values()), axis=0)
             mean, std = float(scores.mean()), float(scores.std()) or 1.0
             contrib = contrib * (1 - w) / std
@@ -537,120 +535,6 @@ def shared_similarity(model: str, parallel_dir: str, layer: int | None) -> Model
     return ModelSimilarity(model, directory=parallel_dir, layer=layer)
 
 
-def source_level_terms(
-    boosters: Sequence[Any], features: np.ndarray, sources: Sequence[str], names: Sequence[str]
-) -> list[str]:
-    """Terms whose TreeSHAP contributions (Lundberg et al. 2020) over the training pairs are at
-    least :data:`SOURCE_LEVEL_SHARE` explained by the source's identity (η², between-source
-    variance / total variance; Fisher's one-way ANOVA decomposition)."""
-    contrib = np.mean([b.predict(features, pred_contrib=True, num_threads=1) for b in boosters], axis=0)
-    codes = np.array(list(sources))
-    out = []
-    for j, name in enumerate(names):
-        col = contrib[:, j]
-        total = float(col.var())
-        if total <= 1e-12:
-            continue
-        between = sum(
-            float((codes == c).sum()) * (float(col[codes == c].mean()) - float(col.mean())) ** 2
-            for c in np.unique(codes)
-        ) / len(col)
-        if between / total >= SOURCE_LEVEL_SHARE:
-            out.append(name)
-    return out
-
-
 def model_files(n: int, prefix: str = "model") -> list[str]:
     """``model.txt``, then ``model-1.txt`` ... for the other members of an ensemble."""
     return [f"{prefix}.txt", *(f"{prefix}-{i}.txt" for i in range(1, n))]
-
-
-def _zscore(values: np.ndarray) -> np.ndarray:
-    """Within-query z-scores; ``nan`` (no value) becomes 0, the query mean."""
-    out = np.zeros(len(values))
-    ok = ~np.isnan(values)
-    if ok.sum() >= 2:
-        std = float(values[ok].std())
-        out[ok] = (values[ok] - values[ok].mean()) / (std if std > 0 else 1.0)
-    return out
-
-
-def _relative_rank(values: np.ndarray) -> np.ndarray:
-    """Within-query position of each value scaled to [0, 1] (ties averaged; nan stays nan)."""
-    from xlt.io.tables import average_positions
-
-    out = np.full(len(values), math.nan)
-    ok = ~np.isnan(values)
-    n = int(ok.sum())
-    if n == 1:
-        out[ok] = 0.0
-    elif n > 1:
-        out[ok] = (average_positions(values[ok]) - 1) / (n - 1)
-    return out
-
-
-def _source_prior(table: TransferTable, top: int) -> dict[str, float]:
-    """Mean graded relevance of each source over the table's targets (normalised to [0, 1])."""
-    totals: dict[str, list[float]] = {}
-    for target in table.targets:
-        for source, rel in table.relevance(target, top=top).items():
-            totals.setdefault(source.code, []).append(rel / top)
-    return {code: float(np.mean(v)) for code, v in sorted(totals.items())}
-
-
-class AutoLambdaRankConfig(LambdaRankConfig):
-    """LambdaRank whose feature set is chosen by inner leave-one-target-out CV on the training table."""
-
-    method: Literal["lambdarank-auto"] = "lambdarank-auto"  # type: ignore[assignment]
-    candidate_features: tuple[tuple[str, ...], ...] = Field(
-        default=(
-            ("uriel",),
-            ("uriel", "geography"),
-            ("uriel", "geography", "genealogy"),
-            ("uriel", "geography", "genealogy", "script", "imputation"),
-        ),
-        description="Feature sets to choose from (each a list of groups or names).",
-    )
-    selection_metric: str = Field(default="ndcg@3", description="Inner-CV metric to maximise.")
-
-
-@rankers.register(
-    "lambdarank-auto",
-    config=AutoLambdaRankConfig,
-    reference="Lin et al. 2019 (LangRank) with feature-set selection by inner cross-validation",
-)
-class AutoLambdaRankRanker:
-    """LambdaRank that picks its feature set by inner leave-one-target-out CV (training targets only)."""
-
-    def __init__(self, config: AutoLambdaRankConfig) -> None:
-        self.config = config
-
-    def fit(self, table: TransferTable) -> AutoLambdaRankRanker:
-        from xlt.ranking.evaluate import leave_one_target_out
-
-        base = self.config.model_dump(exclude={"method", "candidate_features", "selection_metric"})
-        candidates = [tuple(f) for f in self.config.candidate_features]
-        scores: dict[tuple[str, ...], float] = {}
-        for features in candidates:
-            cfg = LambdaRankConfig(**{**base, "features": features})
-            result = leave_one_target_out(table, lambda c=cfg: LambdaRankRanker(c), name=",".join(features))
-            scores[features] = result.mean.get(self.config.selection_metric, 0.0)
-        # the best inner score wins; ties go to the earlier (smaller) candidate
-        best = max(candidates, key=lambda f: (scores[f], -candidates.index(f)))
-        self.selection_ = {",".join(k): v for k, v in scores.items()}
-        self.model_ = LambdaRankRanker(LambdaRankConfig(**{**base, "features": best})).fit(table)
-        return self
-
-    def rank(self, target: Lang, candidates: Sequence[Lang]) -> list[LangScore]:
-        model = getattr(self, "model_", None)
-        if model is None:
-            raise XltError("the lambdarank-auto ranker is not trained: call fit() first")
-        return model.rank(target, candidates)
-
-    def save(self, directory: str | Path) -> Path:
-        """Save the selected model (loads back as a ``lambdarank`` ranker) plus the selection scores."""
-        if getattr(self, "model_", None) is None:
-            raise XltError("cannot save an untrained ranker")
-        return self.model_.save(
-            directory, extra={"selected_by": "lambdarank-auto", "selection": self.selection_}
-        )
