@@ -136,8 +136,11 @@ class WordVectors:
         self.owner = owner
 
 
-class _Encoder:
-    """Vectors from one hidden layer (or the mean of several) of an encoder, batched and windowed."""
+class WordEncoder:
+    """Word vectors from one hidden layer (or the mean of several) of an encoder, batched and
+    windowed: ``WordEncoder(EmbeddingAlignerConfig(model=..., layer=8)).encode(sentences)`` gives
+    one :class:`WordVectors` per pre-tokenised sentence (subwords pooled into words as the config
+    says). The embedding aligner and the candidates translation projector share it."""
 
     def __init__(self, cfg: EmbeddingAlignerConfig) -> None:
         try:
@@ -397,11 +400,11 @@ class EmbeddingAligner:
 
     def __init__(self, config: EmbeddingAlignerConfig) -> None:
         self.config = config
-        self.encoder_: _Encoder | None = None
+        self.encoder_: WordEncoder | None = None
 
-    def _encoder(self) -> _Encoder:
+    def _encoder(self) -> WordEncoder:
         if self.encoder_ is None:
-            self.encoder_ = _Encoder(self.config)
+            self.encoder_ = WordEncoder(self.config)
         return self.encoder_
 
     def links(self, sim: np.ndarray) -> set[Link]:

@@ -10,6 +10,7 @@ from pydantic import Field
 
 from xlt.config import XltConfig
 from xlt.finetuning.config import FinetuneConfig
+from xlt.vocab.transliterate import Scheme
 
 
 class DataSpec(XltConfig):
@@ -33,7 +34,7 @@ class DataSpec(XltConfig):
     language_adapter: str | None = Field(
         None, description="This language's LoRA language adapter (MAD-X style)."
     )
-    transliterate: Literal["unidecode", "uroman", "auto"] | None = Field(
+    transliterate: Scheme | Literal["auto"] | None = Field(
         None,
         description="Romanise this language's non-Latin text (every split) before training or scoring "
         "(Muller et al. 2021): unidecode, or uroman (pip install 'xlt[translit]'); auto: uroman when "

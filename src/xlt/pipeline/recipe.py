@@ -10,15 +10,26 @@ such as ``ud:Basque-BDT:test`` resolved under the data root.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, model_validator
 
 from xlt.config import XltConfig, apply_overrides, load_yaml
 from xlt.errors import ConfigError
+from xlt.vocab.transliterate import Scheme
 
 Task = Literal["pos", "ner", "classification"]
 Method = Literal["projection", "zero-shot", "supervised", "translate-train", "translate-test"]
+
+
+#: a language's romanisation scheme in a recipe (the same field on the source and the target)
+Romanisation = Annotated[
+    Scheme | None,
+    Field(
+        description="Romanise this language's labelled data (train, dev, test) before use "
+        "(methods zero-shot and supervised): unidecode, or uroman (pip install 'xlt[translit]')."
+    ),
+]
 
 
 class SourceSpec(XltConfig):
@@ -35,11 +46,7 @@ class SourceSpec(XltConfig):
     tagger: str | None = Field(None, description="A saved source tagger to load instead of training one.")
     weight: float | None = Field(None, gt=0, description="Voting weight of this source (multi-source).")
     max_train: int | None = Field(None, ge=1, description="Use at most this many training sentences.")
-    transliterate: Literal["unidecode", "uroman"] | None = Field(
-        None,
-        description="Romanise this language's labelled data (train, dev, test) before use "
-        "(methods zero-shot and supervised): unidecode, or uroman (pip install 'xlt[translit]').",
-    )
+    transliterate: Romanisation = None
 
 
 class TargetSpec(XltConfig):
@@ -50,11 +57,7 @@ class TargetSpec(XltConfig):
     train: str | None = Field(None, description="Labelled target training data (method: supervised).")
     dev: str | None = Field(None, description="Optional labelled target dev data (reported only).")
     test: str | None = Field(None, description="Optional labelled target test set.")
-    transliterate: Literal["unidecode", "uroman"] | None = Field(
-        None,
-        description="Romanise this language's labelled data (train, dev, test) before use "
-        "(methods zero-shot and supervised): unidecode, or uroman (pip install 'xlt[translit]').",
-    )
+    transliterate: Romanisation = None
 
 
 class AlignSpec(XltConfig):

@@ -122,10 +122,10 @@ class CandidateProjector:
 
     def encoder(self) -> Any:
         if self._encoder is None:
-            from xlt.alignment.embedding import EmbeddingAlignerConfig, _Encoder
+            from xlt.alignment.embedding import EmbeddingAlignerConfig, WordEncoder
 
             cfg = self.config
-            self._encoder = _Encoder(
+            self._encoder = WordEncoder(
                 EmbeddingAlignerConfig(
                     model=cfg.encoder,
                     layer=cfg.layer,
