@@ -6,6 +6,7 @@ import pytest
 
 from xlt.errors import ConfigError
 from xlt.languages import resolve
+from xlt.projection.base import bio_spans
 from xlt.translation import translation_projectors
 from xlt.translation.markers import parse_markers
 from xlt.types import LabeledSentence
@@ -67,6 +68,8 @@ def test_lost_marker_falls_back_to_translated_entity():
     assert proj.stats_["markers"]["lost"] == 1 and proj.stats_["spans"] == {
         "fuzzy_translate": 1,
         "markers": 1,
+        "lost": 0,
+        "dropped_with_sentence": 0,
     }
     assert tr.calls[1] == ["Nairobi"]
 
@@ -76,7 +79,8 @@ def test_fallback_copies_for_file_like_backends_and_drops_unmatched():
     proj = translation_projectors.build("markers")
     assert proj.project([MARY], tr, ENG, EUS) == []
     assert proj.stats_["dropped_by_reason"] == {"lost_span": 1}
-    assert proj.stats_["spans"] == {"fuzzy_copy": 1, "lost": 1} and len(tr.calls) == 1
+    assert proj.stats_["spans"] == {"fuzzy_copy": 1, "lost": 1, "dropped_with_sentence": 0}
+    assert len(tr.calls) == 1
     partial = translation_projectors.build("markers", keep_partial=True)
     out = partial.project([MARY], tr, ENG, EUS)
     assert out[0].labels == ("B-PER", "O", "O", "O", "O")
@@ -282,3 +286,20 @@ def test_candidates_into_given_token_lists():
     assert out[0].labels == ("B-PER", "B-LOC", "O", "O", "O")
     with pytest.raises(Exception, match="1 translations were given for 2 source sentences"):
         proj.project([MARY, DOG], None, ENG, EUS, translations=["x"])
+
+
+def test_the_tally_accounts_for_every_sentence_and_span():
+    from xlt.translation.projection import ProjectionTally
+
+    src = [MARY, MARY, MARY]
+    spans = [bio_spans(s.labels) for s in src]
+    tally = ProjectionTally(src, spans, method="markers", keep_partial=False)
+    tally.drop(0, "empty_translation")
+    assert tally.offer(1, ["Maria", "Nairobin"], {0: (0, 1), 1: (1, 2)}, how={1: "fuzzy_copy"})
+    assert not tally.offer(2, ["Maria"], {0: (0, 1)})  # a span missing: dropped as lost_span
+    st = tally.stats(seconds=0.0)
+    assert st["kept"] == 1 and st["dropped_by_reason"] == {"empty_translation": 1, "lost_span": 1}
+    assert st["spans"] == {"markers": 2, "fuzzy_copy": 1, "lost": 1, "dropped_with_sentence": 2}
+    assert sum(st["spans"].values()) == st["source_spans"] == 6 and st["seconds"] == 0.0
+    assert tally.kept[0].meta["spans"] == {0: "markers", 1: "fuzzy_copy"}
+    assert tally.kept[0].labels == ("B-PER", "B-LOC")

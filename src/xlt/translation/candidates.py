@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import math
 import time
-from collections import Counter
 from collections.abc import Sequence
 from typing import Any, Literal
 
@@ -29,7 +28,7 @@ from xlt.config import MethodConfig
 from xlt.errors import MismatchError
 from xlt.io.tokenize import tokenize
 from xlt.projection.base import Span, bio_spans
-from xlt.translation.projection import labeled, plain_text, too_long, translation_projectors
+from xlt.translation.projection import ProjectionTally, plain_text, too_long, translation_projectors
 from xlt.types import LabeledSentence, Lang
 
 
@@ -157,53 +156,29 @@ class CandidateProjector:
         outputs = list(translations) if translations is not None else translator.translate(inputs, src, tgt)
         if len(outputs) != len(source):
             raise MismatchError(f"{len(outputs)} translations were given for {len(source)} source sentences")
-        reasons: Counter[str] = Counter()
+        tally = ProjectionTally(
+            source, spans, method="candidates", keep_partial=cfg.keep_partial, count_as="placed"
+        )
         work: list[tuple[int, list[str]]] = []
         for k, out in enumerate(outputs):
             text = out if isinstance(out, str) else " ".join(out)
             if not text.strip():
-                reasons["empty_translation"] += 1
+                tally.drop(k, "empty_translation")
             elif too_long(inputs[k], text, cfg.max_length_ratio):
-                reasons["over_long"] += 1
+                tally.drop(k, "over_long")
             else:
                 work.append((k, tokenize(text) if isinstance(out, str) else list(out)))
         with_spans = [(k, toks) for k, toks in work if spans[k]]
         scored = self._score(source, spans, with_spans, translator, src, tgt)
         placed_by = {k: place_greedily(s, cfg.min_score) for k, s in scored.items()}
-        kept: list[LabeledSentence] = []
-        spans_by: Counter[str] = Counter()
         for k, toks in work:
-            sp = spans[k]
-            placed = placed_by.get(k, {})
-            spans_by["placed"] += len(placed)
-            spans_by["lost"] += len(sp) - len(placed)
-            if len(placed) < len(sp) and not cfg.keep_partial:
-                reasons["lost_span"] += 1
-                continue
-            kept.append(
-                labeled(
-                    toks,
-                    placed,
-                    sp,
-                    id=source[k].id,
-                    source_id=source[k].id,
-                    projection="candidates",
-                    spans={j: ("candidates" if j in placed else "lost") for j in range(len(sp))},
-                )
-            )
-        dropped_spans = sum(len(spans[k]) for k in range(len(source))) - spans_by["placed"] - spans_by["lost"]
-        self.stats_ = {
-            "sentences": len(source),
-            "kept": len(kept),
-            "dropped": len(source) - len(kept),
-            "dropped_by_reason": dict(sorted(reasons.items())),
-            "source_spans": sum(len(sp) for sp in spans),
-            "spans": {**dict(sorted(spans_by.items())), "dropped_with_sentence": dropped_spans},
-            "translation_scored": bool(cfg.translation_weight and hasattr(translator, "sequence_log_probs")),
-            "translator": dict(getattr(translator, "stats_", {}) or {}),
-            "seconds": round(time.perf_counter() - t0, 4),
-        }
-        return kept
+            tally.offer(k, toks, placed_by.get(k, {}))
+        self.stats_ = tally.stats(
+            translation_scored=bool(cfg.translation_weight and hasattr(translator, "sequence_log_probs")),
+            translator=dict(getattr(translator, "stats_", {}) or {}),
+            seconds=round(time.perf_counter() - t0, 4),
+        )
+        return tally.kept
 
     def _score(
         self,

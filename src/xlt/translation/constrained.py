@@ -26,7 +26,7 @@ from xlt.projection.base import bio_spans
 from xlt.projection.spans import is_punct
 from xlt.translation.projection import (
     MarkerOptions,
-    labeled,
+    ProjectionTally,
     marked_text,
     plain_text,
     span_types,
@@ -215,7 +215,6 @@ class ConstrainedProjector:
         plain_stats = dict(translator.stats_)
         marker_ids = {typ: (self._ids(tok, o), self._ids(tok, c)) for typ, (o, c) in pairs.items()}
         eos = translator._eos()
-        reasons: Counter[str] = Counter()
         status: dict[int, str] = {}
         machines: dict[int, _Machine] = {}
         for k, (text, sp) in enumerate(zip(translations, spans, strict=True)):
@@ -273,7 +272,6 @@ class ConstrainedProjector:
             else []
         )
         markers: Counter[str] = Counter()
-        out: list[LabeledSentence] = []
         placed_spans: dict[int, tuple[list[str], dict[int, tuple[int, int]]]] = {}
         for k, gen in zip(todo, seqs, strict=True):
             machine = machines[k]
@@ -283,49 +281,27 @@ class ConstrainedProjector:
             placed_spans[k] = self._segments(tok, machine.seq, found, spans[k])
             markers["complete"] += len(placed_spans[k][1])
             markers["lost"] += len(spans[k]) - len(placed_spans[k][1])
-        spans_by: Counter[str] = Counter()
-        for k, sent in enumerate(source):
-            sp = spans[k]
+        tally = ProjectionTally(source, spans, method="constrained", keep_partial=cfg.keep_partial)
+        for k, reason in status.items():
+            tally.drop(k, reason)
+        for k in range(len(source)):
             if k in status:
-                reasons[status[k]] += 1
-                spans_by["dropped_with_sentence"] += len(sp)
                 continue
-            if not sp:
+            if not spans[k]:
                 tokens, placed = tokens_of_segments([(translations[k], None)])[0], {}
             else:
                 tokens, placed = placed_spans[k]
-            spans_by["constrained"] += len(placed)
-            spans_by["lost"] += len(sp) - len(placed)
-            if len(placed) < len(sp) and not cfg.keep_partial:
-                reasons["lost_span"] += 1
-                continue
-            out.append(
-                labeled(
-                    tokens,
-                    placed,
-                    sp,
-                    id=sent.id,
-                    source_id=sent.id,
-                    projection="constrained",
-                    spans={j: "constrained" if j in placed else "lost" for j in range(len(sp))},
-                )
-            )
+            tally.offer(k, tokens, placed)
         seconds = time.perf_counter() - t0
-        self.stats_ = {
-            "sentences": len(source),
-            "kept": len(out),
-            "dropped": len(source) - len(out),
-            "dropped_by_reason": dict(sorted(reasons.items())),
-            "source_spans": sum(len(sp) for sp in spans),
-            "spans": dict(sorted(spans_by.items())),
-            "markers": {k: markers.get(k, 0) for k in ("complete", "lost", "unfinished")},
-            "marker_pairs": {t: list(p) for t, p in pairs.items()},
-            "translator": plain_stats,
-            "constrained_sentences": len(todo),
-            "beam_size": saved_beams,
-            "seconds": round(seconds, 4),
-        }
-        return out
+        self.stats_ = tally.stats(
+            markers={k: markers.get(k, 0) for k in ("complete", "lost", "unfinished")},
+            marker_pairs={t: list(p) for t, p in pairs.items()},
+            translator=plain_stats,
+            constrained_sentences=len(todo),
+            beam_size=saved_beams,
+            seconds=round(seconds, 4),
+        )
+        return tally.kept
 
     @classmethod
     def _spellable(cls, tok: Any) -> Any:

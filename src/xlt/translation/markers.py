@@ -23,8 +23,8 @@ from pydantic import Field
 from xlt.projection.base import Span, bio_spans
 from xlt.translation.projection import (
     MarkerOptions,
+    ProjectionTally,
     fuzzy_find,
-    labeled,
     marked_text,
     plain_text,
     span_types,
@@ -179,8 +179,6 @@ class MarkerProjector:
                 f"the translator returned {len(outputs)} translations for {len(source)} sentences"
             )
         markers: Counter[str] = Counter()
-        reasons: Counter[str] = Counter()
-        spans_by: Counter[str] = Counter()
         work: list[dict[str, Any]] = []
         for k, (sent, sp, text) in enumerate(zip(source, spans, outputs, strict=True)):
             rec: dict[str, Any] = {"k": k, "spans": sp, "status": "kept"}
@@ -210,49 +208,23 @@ class MarkerProjector:
             markers["lost"] += len(sp) - len(match)
             rec.update(tokens=tokens, placed=placed, how=dict.fromkeys(placed, "markers"))
         self._fallback(source, work, translator, src, tgt)
-        kept: list[LabeledSentence] = []
+        tally = ProjectionTally(source, spans, method="markers", keep_partial=cfg.keep_partial)
         for rec in work:
-            sent = source[rec["k"]]
-            sp = rec["spans"]
             if rec["status"] == "kept":
-                placed = rec["placed"]
-                for k in range(len(sp)):
-                    spans_by[rec["how"].get(k, "lost")] += 1
-                if len(placed) < len(sp) and not cfg.keep_partial:
-                    rec["status"] = "lost_span"
+                tally.offer(rec["k"], rec["tokens"], rec["placed"], how=rec.get("how"))
             else:
-                spans_by["dropped_with_sentence"] += len(sp)
-            if rec["status"] != "kept":
-                reasons[rec["status"]] += 1
-                continue
-            kept.append(
-                labeled(
-                    rec["tokens"],
-                    rec["placed"],
-                    sp,
-                    id=sent.id,
-                    source_id=sent.id,
-                    projection="markers",
-                    spans={k: rec["how"].get(k, "lost") for k in range(len(sp))},
-                )
-            )
+                tally.drop(rec["k"], rec["status"])
         seconds = time.perf_counter() - t0
-        self.stats_ = {
-            "sentences": len(source),
-            "kept": len(kept),
-            "dropped": len(source) - len(kept),
-            "dropped_by_reason": dict(sorted(reasons.items())),
-            "source_spans": sum(len(sp) for sp in spans),
-            "spans": dict(sorted(spans_by.items())),
-            "markers": {
+        self.stats_ = tally.stats(
+            markers={
                 k: markers.get(k, 0)
                 for k in ("complete", "lost", "broken", "duplicated", "empty", "spurious")
             },
-            "marker_pairs": {t: list(p) for t, p in pairs.items()},
-            "translator": dict(getattr(translator, "stats_", {}) or {}),
-            "seconds": round(seconds, 4),
-        }
-        return kept
+            marker_pairs={t: list(p) for t, p in pairs.items()},
+            translator=dict(getattr(translator, "stats_", {}) or {}),
+            seconds=round(seconds, 4),
+        )
+        return tally.kept
 
     def _fallback(
         self,

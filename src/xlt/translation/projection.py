@@ -165,3 +165,73 @@ def labeled(
     return LabeledSentence(
         tuple(tokens), tuple(spans_to_bio(len(tokens), target_spans)), id=meta.pop("id", None), meta=meta
     )
+
+
+class ProjectionTally:
+    """What became of every input sentence and span in one ``project`` call: each sentence is
+    kept or dropped with a reason, each span is placed (counted under how it was placed), lost,
+    or dropped with its sentence. The three translation projectors share it, so their
+    ``stats_`` read the same way.
+
+    ``method`` names the projection in each kept sentence's ``meta``; ``count_as`` is the
+    ``spans`` key for placed spans when the caller gives no per-span ``how`` (default ``method``).
+    """
+
+    def __init__(
+        self,
+        source: Sequence[LabeledSentence],
+        spans: Sequence[Sequence[Span]],
+        *,
+        method: str,
+        keep_partial: bool,
+        count_as: str | None = None,
+    ) -> None:
+        self.source, self.spans, self.method = source, spans, method
+        self.keep_partial, self.count_as = keep_partial, count_as or method
+        self.kept: list[LabeledSentence] = []
+        self.reasons: dict[str, int] = {}
+        self.span_counts: dict[str, int] = {"lost": 0, "dropped_with_sentence": 0}
+
+    def _add(self, table: dict[str, int], key: str, n: int = 1) -> None:
+        table[key] = table.get(key, 0) + n
+
+    def drop(self, k: int, reason: str) -> None:
+        """Sentence ``k`` is dropped before any span is placed (empty or over-long output...)."""
+        self._add(self.reasons, reason)
+        self._add(self.span_counts, "dropped_with_sentence", len(self.spans[k]))
+
+    def offer(
+        self,
+        k: int,
+        tokens: Sequence[str],
+        placed: Mapping[int, tuple[int, int]],
+        how: Mapping[int, str] | None = None,
+    ) -> bool:
+        """Sentence ``k`` translated into ``tokens`` with ``placed`` spans (span index -> token
+        range; ``how`` says how each was placed). Kept unless a span is missing and partial
+        sentences are not kept (then dropped as ``lost_span``); returns whether it was kept."""
+        sp = self.spans[k]
+        status = {j: (how or {}).get(j, self.method) if j in placed else "lost" for j in range(len(sp))}
+        for j in range(len(sp)):
+            key = "lost" if j not in placed else (how or {}).get(j, self.count_as)
+            self._add(self.span_counts, key)
+        if len(placed) < len(sp) and not self.keep_partial:
+            self._add(self.reasons, "lost_span")
+            return False
+        sent = self.source[k]
+        self.kept.append(
+            labeled(tokens, placed, sp, id=sent.id, source_id=sent.id, projection=self.method, spans=status)
+        )
+        return True
+
+    def stats(self, **extra: Any) -> dict[str, Any]:
+        """The ``stats_`` of the call: sentence and span counts, then ``extra``."""
+        return {
+            "sentences": len(self.source),
+            "kept": len(self.kept),
+            "dropped": len(self.source) - len(self.kept),
+            "dropped_by_reason": dict(sorted(self.reasons.items())),
+            "source_spans": sum(len(sp) for sp in self.spans),
+            "spans": dict(sorted(self.span_counts.items())),
+            **extra,
+        }
