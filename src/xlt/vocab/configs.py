@@ -85,14 +85,19 @@ class FocusConfig(MethodConfig):
     seed: int = Field(0, description="Random seed (fastText and fallback rows).")
 
 
-class TransliterationConfig(MethodConfig):
-    method: Literal["transliteration"] = "transliteration"
-    scheme: Literal["unidecode", "uroman"] = Field("unidecode", description="Romanisation scheme.")
+class FallbackRowsConfig(MethodConfig):
+    """Options of the initializers whose unmatched tokens start as the source mean plus noise."""
+
     noise: float = Field(0.1, ge=0, description="Noise (fraction of source std) added to fallback mean rows.")
     seed: int = Field(0, description="Random seed (fallback rows).")
 
 
-class TransTokenizeConfig(MethodConfig):
+class TransliterationConfig(FallbackRowsConfig):
+    method: Literal["transliteration"] = "transliteration"
+    scheme: Literal["unidecode", "uroman"] = Field("unidecode", description="Romanisation scheme.")
+
+
+class TransTokenizeConfig(FallbackRowsConfig):
     method: Literal["transtokenize"] = "transtokenize"
     aligner: str = Field("eflomal", description="Registered word aligner (see `xlt methods aligners`).")
     aligner_options: dict[str, Any] = Field(
@@ -103,11 +108,9 @@ class TransTokenizeConfig(MethodConfig):
     top_k: int = Field(
         0, ge=0, description="Keep only the k most-linked source tokens per target token (0 = all)."
     )
-    noise: float = Field(0.1, ge=0, description="Noise (fraction of source std) added to fallback mean rows.")
-    seed: int = Field(0, description="Random seed (fallback rows).")
 
 
-class WechselConfig(MethodConfig):
+class WechselConfig(FallbackRowsConfig):
     method: Literal["wechsel"] = "wechsel"
     k: int = Field(10, ge=1, description="Number of nearest source tokens mixed into each target token.")
     temperature: float = Field(0.1, gt=0, description="Softmax temperature over cosine similarities.")
