@@ -200,8 +200,8 @@ for _fmt in (
         "a Bible: CES XML or verse_id<TAB>text (joined with another by verse id)",
         (".xml",),
         None,  # told by xlt.io.detect.looks_like_bible, before any other sniff
-        "xlt.io.parallel:read_bible",
-        "xlt.io.parallel:write_bible_tsv",
+        "xlt.io.bible:read_bible",
+        "xlt.io.bible:write_bible_tsv",
         f"{_TEXTS}:bible_texts",
     ),
     DataFormat(

@@ -153,6 +153,6 @@ def parallel_tokens(path: Path) -> Iterator[Sentence]:
 
 
 def bible_texts(path: Path) -> Iterator[str]:
-    from xlt.io.parallel import read_bible
+    from xlt.io.bible import read_bible
 
     yield from read_bible(path).values()
