@@ -8,7 +8,7 @@ import pytest
 
 from xlt.errors import ConfigError
 from xlt.pipeline import load_recipe, run_recipe
-from xlt.pipeline.constraints import (
+from xlt.projection.constraints import (
     MostFrequentTagBaseline,
     apply_type_constraints,
     filter_by_coverage,
@@ -188,7 +188,7 @@ def test_mft_default_comes_from_rare_words() -> None:
 
 
 def test_drop_uncertain_source_tags() -> None:
-    from xlt.pipeline.constraints import drop_uncertain_sources
+    from xlt.projection.constraints import drop_uncertain_sources
     from xlt.types import Alignment
 
     src = LabeledSentence(("a", "b", "c"), ("N", "V", "N"), meta={"confidence": (0.95, 0.5, 0.6)})
