@@ -108,8 +108,20 @@ def test_rank_average_uses_all_features() -> None:
     assert sum(out[0].explanation.values()) == pytest.approx(out[0].score)
 
 
+def test_the_default_lambdarank_is_the_chosen_one() -> None:
+    """`xlt rank fit` with no options trains what the packaged ranker is (benchmarks/RESULTS.md)."""
+    import xlt.resources
+
+    packaged = json.loads(
+        (Path(xlt.resources.__file__).parent / "rankers" / "ner" / "ranker.json").read_text()
+    )["config"]
+    default = LambdaRankConfig().model_dump(mode="json")
+    assert (default["blend"], default["blend_feature"]) == (0.2, "syntactic")
+    assert {k: default[k] for k in packaged if k in default} == packaged
+
+
 def test_lambdarank_fit_rank_explain_save_load(table, tmp_path: Path) -> None:
-    ranker = LambdaRankRanker(LambdaRankConfig(n_estimators=20)).fit(table)
+    ranker = LambdaRankRanker(LambdaRankConfig(n_estimators=20, blend=0.0)).fit(table)
     cands = list(table.sources)
     ranked = ranker.rank(L("wol"), cands)
     assert len(ranked) == len(cands) - 1 and all(s.language != L("wol") for s in ranked)

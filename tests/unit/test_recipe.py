@@ -8,13 +8,13 @@ import pytest
 
 from xlt.errors import ConfigError
 from xlt.pipeline import load_recipe, run_recipe
+from xlt.pipeline.steps import StepRunner
 from xlt.projection.constraints import (
     MostFrequentTagBaseline,
     apply_type_constraints,
     filter_by_coverage,
     unlabel_low_confidence,
 )
-from xlt.pipeline.steps import StepRunner
 from xlt.types import LabeledSentence
 
 RES = Path(__file__).parents[1] / "resources" / "pipeline"
