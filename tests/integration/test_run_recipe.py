@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from xlt.io.conll import read_conll
-from xlt.testing.cli import invoke_json, invoke_ok
+from xlt.testing.cli import invoke, invoke_json, invoke_ok
 
 RES = Path(__file__).parents[1] / "resources" / "pipeline"
 
@@ -77,6 +77,34 @@ def test_multi_source_projection(write_recipe, projection_recipe) -> None:
     assert set(m["resources"]["source_agreement"]) == {"eng+enm"}
     assert m["resources"]["source_agreement"]["eng+enm"] > 0.8
     assert m["resources"]["test_tokenization"] is None  # a CoNLL test file has no multiword tokens
+
+
+def test_sources_chosen_by_a_ranker(write_recipe, projection_recipe, tmp_path) -> None:
+    """projection.source_top_k: only the sources the ranker rates closest are tagged and aligned."""
+    pytest.importorskip("eflomal", reason="eflomal is an optional extra: pip install 'xlt[align]'")
+    src = {"train": str(RES / "source_train.conllu"), "parallel": str(RES / "source.verses.tsv")}
+    data = projection_recipe(
+        **FAST,
+        source=None,
+        sources=[{"language": "tur", **src}, {"language": "deu", **src}, {"language": "jpn", **src}],
+        target={**projection_recipe()["target"], "language": "nld"},
+        projection={"source_top_k": 1, "source_ranker": "syntactic"},
+    )
+    out = invoke_json("run", str(write_recipe(data)))
+    sel = out["metrics"]["source_selection"]
+    assert sel["kept"] == ["deu"] and sel["left_out"] == ["tur", "jpn"] and sel["ranker"] == "syntactic"
+    assert sel["scores"]["deu"] > max(sel["scores"]["tur"], sel["scores"]["jpn"])
+    steps = {p.name for p in (Path(data["output_dir"]) / "steps").iterdir()}
+    assert any("deu" in s for s in steps) and not any("tur" in s or "jpn" in s for s in steps)
+    # a ranker that must be fitted first is refused before any step
+    bad = {
+        **data,
+        "output_dir": str(tmp_path / "bad"),
+        "projection": {"source_top_k": 1, "source_ranker": "lambdarank"},
+    }
+    err = invoke("run", str(write_recipe(bad)))
+    assert err.exit_code == 1 and "source_ranker: 'lambdarank' cannot rank" in str(err.exception)
+    assert not (tmp_path / "bad" / "steps").exists()
 
 
 def test_ner_span_projection(write_recipe, projection_recipe) -> None:

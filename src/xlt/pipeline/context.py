@@ -73,6 +73,8 @@ class RunContext:
         #: left out because they are the target's own
         self.zero_shot_extra: list[tuple[str, SourceSpec]] = []
         self.zero_shot_skipped: list[str] = []
+        #: projection.source_top_k: the ranker's scores, the sources kept and left out
+        self.source_selection: dict[str, Any] | None = None
         self.predictions_path: Path | None = None  # predictions.jsonl of the evaluate step
         self.data: dict[str, list[Any]] = {}  # every labelled input, parsed (validated) in prepare()
         #: translate-test: (model_dir, key, data) -> predictions through the translation (None: predict)

@@ -43,6 +43,66 @@ log = get_logger("pipeline")
 
 
 # -- before any step ----------------------------------------------------------------------------
+def resolve(p: RunContext) -> None:
+    """Pick the projecting sources (``projection.source_top_k``), then resolve ``zero_shot_sources``."""
+    select_sources(p)
+    resolve_zero_shot_sources(p)
+
+
+def source_ranker(name: str) -> Any:
+    """``projection.source_ranker``: a saved ranker directory, or a registered one built with its
+    default config (a ranker that must be fitted first is refused)."""
+    from xlt.ranking import load_ranker, rankers
+
+    if Path(name).expanduser().is_dir():
+        return load_ranker(Path(name).expanduser())
+    return build_method(rankers, name, {}, "projection.source_ranker")
+
+
+def select_sources(p: RunContext) -> None:
+    """Keep the ``source_top_k`` sources the ranker rates closest to the target (Lin et al. 2019:
+    choosing transfer languages), in recipe order; the others are dropped before any step, and
+    ``metrics.json`` records the scores (``source_selection``)."""
+    r = p.recipe
+    k = r.projection.source_top_k
+    if k is None or len(p.sources) <= k:
+        return
+    from xlt.errors import XltError
+    from xlt.languages import resolve as resolve_language
+
+    name = r.projection.source_ranker
+    ranker = source_ranker(name)
+    langs = [resolve_language(s.spec.language) for s in p.sources]
+    try:
+        scored = ranker.rank(resolve_language(r.target.language), langs)
+    except XltError as err:
+        raise ConfigError(
+            f"projection.source_ranker: {name!r} cannot rank ({err.message})",
+            hint="give a directory from `xlt rank fit`, or a ranker that needs no training "
+            "(syntactic, genetic, geographic, ...)",
+        ) from None
+    score_of = {str(s.language.code): float(s.score) for s in scored}
+    order = sorted(range(len(p.sources)), key=lambda i: -score_of.get(str(langs[i].code), float("-inf")))
+    keep = set(order[:k])
+    scores = {s.spec.language: score_of.get(str(langs[i].code)) for i, s in enumerate(p.sources)}
+    dropped = [s for i, s in enumerate(p.sources) if i not in keep]
+    for src in dropped:
+        for part in ("train", "dev", "tagger", "parallel"):
+            p.paths.pop(f"{src.key}.{part}", None)
+    p.sources = [s for i, s in enumerate(p.sources) if i in keep]
+    p.source_selection = {
+        "ranker": r.projection.source_ranker,
+        "top_k": k,
+        "scores": scores,
+        "kept": [s.spec.language for s in p.sources],
+        "left_out": [s.spec.language for s in dropped],
+    }
+    p.say(
+        f"sources chosen by {r.projection.source_ranker}: {', '.join(p.source_selection['kept'])} "
+        f"(left out: {', '.join(p.source_selection['left_out'])})"
+    )
+
+
 def resolve_zero_shot_sources(p: RunContext) -> None:
     """Resolve ``zero_shot_sources``; an entry in the target's language never trains a model
     that is scored on that language (its data would be target data)."""
@@ -183,6 +243,8 @@ def run(p: RunContext) -> tuple[Path, dict[str, Any]]:
             tag=lambda m, sents: tag_with_confidence(load_task_model(m), sents),
             upstream=("train-zero-shot",) if init is not None and fallback is None else (),
         )
+    if p.source_selection is not None:
+        extra["source_selection"] = p.source_selection
     if r.zero_shot_sources:
         extra["zero_shot_sources"] = {
             "used": [spec.language for _, spec in p.zero_shot_extra] if readable else [],

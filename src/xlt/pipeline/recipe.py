@@ -81,6 +81,17 @@ class ProjectSpec(XltConfig):
         "uniform",
         description="Multi-source vote weights: equal, from `xlt rank` scores, or from each source's weight.",
     )
+    source_top_k: int | None = Field(
+        None,
+        ge=1,
+        description="Project from only the k listed sources that source_ranker rates closest to the "
+        "target (the others are neither tagged nor aligned); unset: every listed source.",
+    )
+    source_ranker: str = Field(
+        "syntactic",
+        description="The ranker that picks source_top_k: a registered ranker that needs no training "
+        "(`xlt methods rankers`: syntactic, genetic, geographic, ...) or a saved `xlt rank fit` directory.",
+    )
     min_coverage: float = Field(
         0.5, ge=0, le=1, description="Keep target sentences with at least this share of labelled tokens."
     )

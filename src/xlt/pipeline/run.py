@@ -81,7 +81,7 @@ class RecipeMethod:
 METHODS: dict[str, RecipeMethod] = {
     "projection": RecipeMethod(
         projection_method.run,
-        resolve=projection_method.resolve_zero_shot_sources,
+        resolve=projection_method.resolve,
         prepare=projection_method.prepare,
         parallel_text=True,
     ),
