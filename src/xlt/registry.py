@@ -28,6 +28,9 @@ T = TypeVar("T")
 #: stands, in an example config, for the path of the tiny offline test model
 #: (:func:`xlt.testing.tiny.build_tiny_model`); the conformance suite substitutes it
 TINY_MODEL = "<tiny-model>"
+#: stands, in an example config, for a small English<TAB>xx dictionary of the conformance suite's
+#: words (:func:`xlt.testing.augmenter_checks.tiny_dictionary`), written where the check runs
+TINY_DICTIONARY = "<tiny-dictionary>"
 
 
 @dataclass(frozen=True)

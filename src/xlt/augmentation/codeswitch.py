@@ -22,6 +22,7 @@ from pydantic import Field
 from xlt.augmentation.base import augmenters, with_copies
 from xlt.config import MethodConfig
 from xlt.errors import ConfigError
+from xlt.registry import TINY_DICTIONARY
 from xlt.types import LabeledSentence, TextExample
 
 
@@ -73,6 +74,7 @@ def _is_word(text: str) -> bool:
 @augmenters.register(
     "codeswitch",
     config=CodeSwitchConfig,
+    example={"languages": ["xx"], "dictionaries": {"xx": TINY_DICTIONARY}, "rate": 0.5},
     reference="Qin et al. 2020, CoSDA-ML: Multi-Lingual Code-Switching Data Augmentation (IJCAI)",
 )
 class CodeSwitcher:
