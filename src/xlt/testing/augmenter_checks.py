@@ -14,7 +14,6 @@ unchanged; one seed gives the same output twice (unless the registration says ``
 from __future__ import annotations
 
 import copy
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -34,16 +33,6 @@ def tiny_dictionary(path: Path) -> Path:
     return path
 
 
-def _substitute(value: Any, dictionary: Path) -> Any:
-    if value == TINY_DICTIONARY:
-        return str(dictionary)
-    if isinstance(value, Mapping):
-        return {k: _substitute(v, dictionary) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_substitute(v, dictionary) for v in value]
-    return value
-
-
 def check_augmenter(name: str, *, tmp_path: Path) -> None:
     """Assert the augmenter contract of ``name`` (see the module docstring)."""
     import pytest
@@ -55,6 +44,7 @@ def check_augmenter(name: str, *, tmp_path: Path) -> None:
         check_registration,
         classification_data,
         skip_unless_runnable,
+        substitute_placeholders,
         tagging_data,
     )
     from xlt.types import LabeledSentence, TextExample
@@ -62,7 +52,8 @@ def check_augmenter(name: str, *, tmp_path: Path) -> None:
     entry = augmenters.entry(name)
     check_registration(entry)
     skip_unless_runnable(entry)
-    options = _substitute(dict(entry.example or {}), tiny_dictionary(tmp_path / "tiny.dict.tsv"))
+    dictionary = tiny_dictionary(tmp_path / "tiny.dict.tsv")
+    options = substitute_placeholders(dict(entry.example or {}), {TINY_DICTIONARY: dictionary})
 
     def build() -> Any:
         return augmenters.build(name, dict(options))

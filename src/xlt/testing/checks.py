@@ -113,21 +113,25 @@ def state_dict(seed: int) -> dict[str, Any]:
 # --- building from a registration ---------------------------------------------------------------
 
 
-def _substitute(value: Any, tiny_model: Path | None) -> Any:
-    if value == TINY_MODEL:
-        if tiny_model is None:
-            raise AssertionError("this example config needs the tiny model: pass tiny_model=")
-        return str(tiny_model)
+def substitute_placeholders(value: Any, table: Mapping[str, Path | None]) -> Any:
+    """``value`` (an example config) with every placeholder string of ``table`` (``TINY_MODEL``,
+    ``TINY_DICTIONARY``) replaced by its path; a placeholder with no path is an AssertionError."""
+    if isinstance(value, str) and value in table:
+        path = table[value]
+        if path is None:
+            what = "the tiny model: pass tiny_model=" if value == TINY_MODEL else f"{value}: pass its path"
+            raise AssertionError(f"this example config needs {what}")
+        return str(path)
     if isinstance(value, Mapping):
-        return {k: _substitute(v, tiny_model) for k, v in value.items()}
+        return {k: substitute_placeholders(v, table) for k, v in value.items()}
     if isinstance(value, list):
-        return [_substitute(v, tiny_model) for v in value]
+        return [substitute_placeholders(v, table) for v in value]
     return value
 
 
 def example_config(entry: Entry[Any], *, tiny_model: Path | None = None) -> dict[str, Any]:
     """The registration's example options, with :data:`~xlt.registry.TINY_MODEL` replaced by ``tiny_model``."""
-    return _substitute(dict(entry.example or {}), tiny_model)
+    return substitute_placeholders(dict(entry.example or {}), {TINY_MODEL: tiny_model})
 
 
 def _importable(module: str) -> bool:
@@ -458,5 +462,6 @@ __all__ = [
     "sentence_pairs",
     "skip_unless_runnable",
     "state_dict",
+    "substitute_placeholders",
     "tagging_data",
 ]
