@@ -110,3 +110,24 @@ def test_auto_scheme_streams_a_long_bio_file(tmp_path, monkeypatch):
     pos = tmp_path / "pos.txt"
     pos.write_text("a O\n\nb NOUN\n", encoding="utf-8")  # a non-BIO tag before the decision
     assert [s.labels for s in conll.iter_conll(pos)] == [("O",), ("NOUN",)]
+
+
+def test_a_detached_combining_mark_is_rejoined_and_counted(tmp_path):
+    """Machine-translated Yoruba (T-Projection silver) splits tone marks off their letters:
+    ``ilẹ ̀`` is read back as ``ilẹ̀`` (NFC), with the first token's label, and counted."""
+    import pytest
+
+    from xlt.errors import DataFormatError
+    from xlt.io.conll import RepairReport, read_conll
+
+    path = tmp_path / "yor.txt"
+    path.write_text("EU B-ORG\nilẹ O\n\u0300 O\nJámánì B-LOC\n\n\u0301 O\nkò O\n\n", encoding="utf-8")
+    report = RepairReport()
+    first, second = read_conll(path, report=report)
+    assert first.tokens == ("EU", "ilẹ̀", "Jámánì") and first.labels == ("B-ORG", "O", "B-LOC")
+    assert first.tokens[1] == "ilẹ\u0300" and len(first.tokens[1]) == 4  # NFC: ẹ has no precomposed grave
+    assert second.tokens == ("\u0301", "kò")  # a mark that starts a sentence has nothing to join
+    assert report.counts == {"combining mark rejoined": 1} and "yor.txt:3" in report.examples[0]
+    assert read_conll(path, repair="keep")[0].tokens == ("EU", "ilẹ", "\u0300", "Jámánì")
+    with pytest.raises(DataFormatError, match=r"yor\.txt:3.*combining marks"):
+        read_conll(path, repair="strict")

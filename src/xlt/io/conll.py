@@ -5,13 +5,16 @@ WNUT-17 (tab-separated, lines holding only a tab separate sentences), Universal
 NER ``.iob2`` (``id token tag - annotator``, ``#`` comment lines; use
 ``**UNER_COLUMNS``) and MasakhaPOS ("token UPOS"). ``-DOCSTART-`` lines are
 skipped. BIO/IOB2 problems are repaired (or rejected with ``repair="strict"``)
-and always counted in a :class:`RepairReport` and logged as a warning.
+and always counted in a :class:`RepairReport` and logged as a warning. So is a token made only
+of combining marks (a tone mark a tokenizer split off its letter, as in machine-translated
+Yoruba ``ilẹ ̀``): it is joined back onto the token before it (NFC), which keeps its label.
 """
 
 from __future__ import annotations
 
 import logging
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -76,6 +79,11 @@ class RepairReport:
 
 def is_bio_label(label: str) -> bool:
     return label == "O" or (len(label) > 2 and label[1] == "-" and label[0] in "BI")
+
+
+def is_detached_mark(token: str) -> bool:
+    """Whether a token is only combining marks (Unicode Mn/Me), which cannot start a word."""
+    return all(unicodedata.category(c) in ("Mn", "Me") for c in token)
 
 
 def repair_bio(
@@ -288,6 +296,14 @@ def iter_conll(
                     if auto_decided
                     else None,
                 )
+        if tokens and repair != "keep" and is_detached_mark(token):
+            if repair == "strict":
+                raise DataFormatError(
+                    p, lineno, f"token {token!r} is only combining marks (split off the token before it)"
+                )
+            own.add("combining mark rejoined", p, lineno, f"{tokens[-1]!r} + {token!r}")
+            tokens[-1] = unicodedata.normalize("NFC", tokens[-1] + token)
+            continue
         if not tokens:
             first_line = lineno
         elif len(tokens) >= cap:
