@@ -65,6 +65,7 @@ def test_texts_of_every_text_format(resources: Path, tmp_path: Path):
     pairs = tmp_path / "p.txt"
     pairs.write_text("a b ||| c d e\n", encoding="utf-8")
     assert [s.tokens for s in iter_tokens(pairs)] == [("c", "d", "e")]
+    assert list(iter_texts(pairs)) == ["c d e"]  # the target side, not the raw line
     assert list(iter_texts(pairs, "text")) == ["a b ||| c d e"]
 
 

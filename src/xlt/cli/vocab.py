@@ -11,8 +11,9 @@ from xlt.cli.common import FormatOption, OutputFormat, SetOption, config_from_cl
 from xlt.cli.options import check_applicable, config_options
 from xlt.vocab.configs import INITIALIZER_CONFIGS, TokenizerTrainingConfig, TransliterationConfig
 
-#: the panel of the initializer options (the union of the built-in initializers' config fields)
+#: the built-in initializers, listed in --method's help
 _METHODS = [c.model_fields["method"].default for c in INITIALIZER_CONFIGS]
+#: the panel of the initializer options (the union of the built-in initializers' config fields)
 _INIT_PANEL = "Initializer options (from the config models; plugins: --config / --set)"
 
 vocab_app = typer.Typer(

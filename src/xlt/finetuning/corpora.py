@@ -17,6 +17,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Literal
 
+from xlt.io.files import strip_compression_suffix
+
 CorpusFormat = Literal["auto", "text", "conll", "conllu", "tsv", "bible"]
 
 
@@ -30,12 +32,12 @@ def resolve_data_path(path: str | Path) -> Path:
 
 
 def detect_format(path: str | Path) -> str:
-    """The corpus format of ``path``, as :func:`xlt.io.texts.text_kind` tells it (classification
-    and parallel TSV files are ``tsv`` here)."""
+    """The corpus format of ``path``, as :func:`xlt.io.texts.text_kind` tells it (a ``.tsv`` file
+    is ``tsv`` here, whatever its columns)."""
     from xlt.io.texts import text_kind
 
-    kind = text_kind(resolve_data_path(path))
-    return "tsv" if kind in ("classification", "parallel", "xlwa") else kind
+    p = resolve_data_path(path)
+    return "tsv" if strip_compression_suffix(p.name).lower().endswith(".tsv") else text_kind(p)
 
 
 def read_texts(path: str | Path, *, fmt: CorpusFormat = "auto", limit: int | None = None) -> list[str]:

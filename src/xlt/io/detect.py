@@ -17,9 +17,6 @@ from xlt.errors import DataFormatError
 from xlt.io import formats
 from xlt.io.files import iter_lines, open_binary, resolve_path, strip_compression_suffix
 
-#: the registered kinds (see :mod:`xlt.io.formats`)
-KINDS = formats.kinds()
-
 _VERSE = re.compile(r"^b\.[A-Z0-9]+\.\d+\.\d+$")
 
 
@@ -48,7 +45,7 @@ def looks_like_bible(path: str | Path) -> bool:
     return head.lower() == "verse_id" or bool(_VERSE.match(head))
 
 
-def _head(path: Path, n: int = 60) -> list[str]:
+def _head(path: Path, n: int = formats.SNIFF_LINES) -> list[str]:
     out: list[str] = []
     for _, line in iter_lines(path):
         out.append(line)
@@ -63,7 +60,10 @@ class UnknownFormatError(DataFormatError):
 
 def _ambiguous(path: Path, why: str) -> UnknownFormatError:
     return UnknownFormatError(
-        path, None, f"cannot tell the format: {why}", hint=f"pass --kind (one of {', '.join(KINDS)})"
+        path,
+        None,
+        f"cannot tell the format: {why}",
+        hint=f"pass --kind (one of {', '.join(formats.kinds())})",
     )
 
 
@@ -74,9 +74,7 @@ def _sniff_tsv(path: Path, lines: list[str]) -> str:
     head = [c.strip().lower() for c in rows[0]]
     if any(h in ("text", "premise", "sentence", "category", "label") for h in head):
         return "classification"
-    if all(len(r) == 3 for r in rows) and all(
-        formats.sniff_pharaoh([r[2]]) or not r[2].strip() for r in rows
-    ):
+    if all(len(r) == 3 for r in rows) and all(formats.is_links(r[2]) for r in rows):
         return "xlwa"
     if all(len(r) == 3 for r in rows) and rows[0][0].strip().isdigit():
         return "classification"

@@ -120,10 +120,15 @@ def sniff_naacl(lines: Sequence[str], strict: bool = False) -> bool:
     return bool(rows) and all(_NAACL.match(ln) for ln in rows)
 
 
+def is_links(text: str) -> bool:
+    """Whether ``text`` is a (possibly empty) run of Pharaoh links: ``0-0 1-2 3p4``."""
+    return bool(_LINKS.match(text))
+
+
 def sniff_pharaoh(lines: Sequence[str], strict: bool = False) -> bool:
     """Pharaoh links: ``0-0 1-2 3p4`` (possibly empty lines)."""
     rows = _nonblank(lines)
-    return bool(rows) and all(_LINKS.match(ln) for ln in rows)
+    return bool(rows) and all(is_links(ln) for ln in rows)
 
 
 def sniff_conllu(lines: Sequence[str], strict: bool = False) -> bool:
@@ -157,7 +162,7 @@ for _fmt in (
         sniff_parallel,
         "xlt.io.parallel:read_parallel",
         "xlt.io.parallel:write_parallel",
-        f"{_TEXTS}:tsv_texts",
+        f"{_TEXTS}:parallel_texts",
         f"{_TEXTS}:parallel_tokens",
     ),
     DataFormat(

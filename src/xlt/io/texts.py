@@ -145,6 +145,12 @@ def classification_texts(path: Path) -> Iterator[str]:
         yield ex.text
 
 
+def parallel_texts(path: Path) -> Iterator[str]:
+    """The target side of each pair (``src ||| tgt`` or two-column TSV), tokens joined by spaces."""
+    for sent in parallel_tokens(path):
+        yield " ".join(sent.tokens)
+
+
 def parallel_tokens(path: Path) -> Iterator[Sentence]:
     from xlt.io.parallel import iter_parallel
 

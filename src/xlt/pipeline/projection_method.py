@@ -51,7 +51,7 @@ def resolve(p: RunContext) -> None:
 
 def source_ranker(name: str) -> Any:
     """``projection.source_ranker``: a saved ranker directory, or a registered one built with its
-    default config (a ranker that must be fitted first is refused)."""
+    default config (an untrained learned ranker fails in :func:`select_sources`)."""
     from xlt.ranking import load_ranker, rankers
 
     if Path(name).expanduser().is_dir():
