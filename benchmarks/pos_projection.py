@@ -66,11 +66,26 @@ DEV_TARGETS: dict[str, tuple[str, str, str, str]] = {
     "mlt": ("flores:mlt_Latn", "ud:Maltese-MUDT:dev", "ud:Maltese-MUDT:test", "ud:Maltese-MUDT:train"),
 }
 LADDER = ("naive", "round1", "voter", "new")
+#: ``many``: every language with a Bible and labelled POS data as a source (its tagger trained on
+#: its train split, else dev; at most 1,000 sentences into the zero-shot encoder's mix), the
+#: target's own language left out; English always kept, ``MANY_TOP_K`` others picked by the
+#: syntactic ranker; English weighs as much as the others together (round 1's choice).
+MANY_POOL: dict[str, tuple[str, str]] = {
+    "eus": ("bible:Basque-NT", "ud:Basque-BDT:dev"),
+    "est": ("bible:Estonian-PART", "ud:Estonian-EDT:dev"),
+    "ukr": ("bible:Ukranian-NT", "ud:Ukrainian-IU:dev"),
+    "hye": ("bible:Armenian-PART", "ud:Armenian-ArmTDP:dev"),
+    "cop": ("bible:Coptic-NT", "ud:Coptic-Scriptorium:train"),
+    "swa": ("bible:Swahili-NT", "masakhapos:swa:train"),
+    "wol": ("bible:Wolof-NT", "masakhapos:wol:train"),
+}
+MANY_TOP_K = 3
 LABELS = {
     "naive": "naive",
     "round1": "round-1 default",
     "voter": "+ zero-shot voter (CRF)",
     "new": "encoder recipe (+ encoder target)",
+    "many": "+ many sources (top 3 of 7 + English)",
 }
 
 
@@ -112,7 +127,21 @@ def _configs(base: dict[str, Any]) -> dict[str, dict[str, Any]]:
     voter = copy.deepcopy(base)
     voter["model"] = "crf"
     voter["target_init"] = "base"
-    return {"naive": naive, "round1": round1, "voter": voter, "new": copy.deepcopy(base)}
+    many = copy.deepcopy(base)
+    many.pop("source")
+    english = {**base["source"], "weight": float(MANY_TOP_K)}
+    others = [
+        {"language": lang, "train": train, "parallel": bible, "max_train": 1000}
+        for lang, (bible, train) in MANY_POOL.items()
+    ]
+    many["sources"] = [english, *others]
+    many["projection"] = {
+        **many["projection"],
+        "voting": "weights",
+        "source_top_k": MANY_TOP_K,
+        "source_keep": [base["source"]["language"]],
+    }
+    return {"naive": naive, "round1": round1, "voter": voter, "new": copy.deepcopy(base), "many": many}
 
 
 def ladder(args: argparse.Namespace) -> dict[str, Any]:
@@ -137,11 +166,16 @@ def ladder(args: argparse.Namespace) -> dict[str, Any]:
         for name, cfg in _configs(base).items():
             if name not in args.configs:
                 continue
+            if name == "many" and not parallel.startswith("bible:"):
+                print(f"{lang}: many sources needs a Bible target; skipped", file=sys.stderr)
+                continue
             out = work / f"{lang}-{name}"
             # rungs run in any order and across calls: seed this one with every sibling's steps
             for sibling in sorted(work.glob(f"{lang}-*")):
-                if sibling != out and sibling.name.removeprefix(f"{lang}-") in LADDER:
-                    _share_steps(sibling, out)
+                if sibling != out and sibling.name.removeprefix(f"{lang}-") in (*LADDER, "many"):
+                    # the many-source recipe lists other sources: steps only, not the run's owner
+                    same_sources = (name == "many") == sibling.name.endswith("-many")
+                    _share_steps(sibling, out, owner=same_sources)
             print(f"{lang}: {LABELS[name]}", file=sys.stderr, flush=True)
             m = _run(cfg, out, args.force)
             row[name] = _summary(m)
@@ -186,6 +220,8 @@ def _write(results: dict[str, Any], path: str | None) -> None:
 
 def _print_ladder(results: dict[str, Any]) -> None:
     cols = [*LADDER, "zero_shot", "supervised"]
+    if any("many" in row for row in results["targets"].values()):
+        cols.insert(len(LADDER), "many")
     for split in ("dev", "test"):
         print(f"UPOS accuracy (%), target {split} sets")
         print(f"{'target':8}" + "".join(f"{c:>12}" for c in cols))
@@ -247,7 +283,9 @@ def _run(data: dict[str, Any], out: Path, force: bool) -> dict[str, Any]:
     return metrics
 
 
-def _share_steps(src_run: Path, dst_run: Path, steps: tuple[str, ...] | None = None) -> None:
+def _share_steps(
+    src_run: Path, dst_run: Path, steps: tuple[str, ...] | None = None, *, owner: bool = True
+) -> None:
     """Seed a run directory with finished steps of another run (their fingerprints decide reuse)."""
     root = src_run / "steps"
     names = steps if steps is not None else tuple(p.name for p in root.iterdir()) if root.is_dir() else ()
@@ -256,10 +294,10 @@ def _share_steps(src_run: Path, dst_run: Path, steps: tuple[str, ...] | None = N
         if (src / "done.json").is_file() and not dst.exists():
             shutil.copytree(src, dst, symlinks=True)
     # every rung is the same experiment (recipe name, task, languages): let the next one resume
-    owner = src_run / ".xlt-run.json"
-    if owner.is_file() and not (dst_run / ".xlt-run.json").exists():
+    record = src_run / ".xlt-run.json"
+    if owner and record.is_file() and not (dst_run / ".xlt-run.json").exists():
         dst_run.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(owner, dst_run / ".xlt-run.json")
+        shutil.copy2(record, dst_run / ".xlt-run.json")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -270,7 +308,7 @@ def main(argv: list[str] | None = None) -> int:
         "--configs",
         nargs="+",
         default=[*LADDER, "supervised"],
-        choices=[*LADDER, "supervised"],
+        choices=[*LADDER, "many", "supervised"],
         help="ladder: which rungs to run (each reuses the previous rung's finished steps).",
     )
     ap.add_argument(

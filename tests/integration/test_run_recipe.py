@@ -107,6 +107,72 @@ def test_sources_chosen_by_a_ranker(write_recipe, projection_recipe, tmp_path) -
     assert not (tmp_path / "bad" / "steps").exists()
 
 
+def test_kept_sources_and_the_targets_own_language(write_recipe, projection_recipe) -> None:
+    """projection.source_keep pins a source whatever the ranker says; a listed source in the
+    target's language is left out (one source list serves every target)."""
+    pytest.importorskip("eflomal", reason="eflomal is an optional extra: pip install 'xlt[align]'")
+    src = {"train": str(RES / "source_train.conllu"), "parallel": str(RES / "source.verses.tsv")}
+    data = projection_recipe(
+        **FAST,
+        source=None,
+        sources=[{"language": x, **src} for x in ("jpn", "deu", "tur", "nld")],
+        target={**projection_recipe()["target"], "language": "nld"},
+        projection={"source_top_k": 1, "source_keep": ["jpn"]},
+    )
+    sel = invoke_json("run", str(write_recipe(data)))["metrics"]["source_selection"]
+    assert sel["kept"] == ["jpn", "deu"] and sel["pinned"] == ["jpn"]
+    assert sel["left_out"] == ["tur", "nld"] and sel["left_out_target_language"] == ["nld"]
+    assert set(sel["scores"]) == {"deu", "tur"}  # only the candidates are ranked
+    bad = {**data, "projection": {"source_top_k": 1, "source_keep": ["fra"]}}
+    err = invoke("run", str(write_recipe(bad)))
+    assert err.exit_code == 1 and "source_keep: fra is not a listed source" in str(err.exception)
+
+
+def test_multiword_tokens_split_like_the_test_set(write_recipe, projection_recipe, tmp_path) -> None:
+    """projection.multiword_split: target: the parallel text's fused ``preslo`` is split into the
+    words ``pres lo`` the CoNLL-U test set gives the tagger, before alignment."""
+    pytest.importorskip("eflomal", reason="eflomal is an optional extra: pip install 'xlt[align]'")
+    verses = (RES / "target.verses.tsv").read_text(encoding="utf-8")
+    n_fused = verses.count(" pres lo ")
+    assert n_fused > 10
+    fused = tmp_path / "target.fused.tsv"
+    fused.write_text(verses.replace(" pres lo ", " preslo "), encoding="utf-8")
+    lines = []
+    for sid, sent in enumerate(read_conll(RES / "target_test.conll"), 1):
+        lines.append(f"# sent_id = t{sid}")
+        i = 0
+        while i < len(sent):
+            if sent.tokens[i : i + 2] == ("pres", "lo"):
+                lines.append(f"{i + 1}-{i + 2}\tpreslo" + "\t_" * 8)
+            lines.append(f"{i + 1}\t{sent.tokens[i]}\t_\t{sent.labels[i]}" + "\t_" * 6)
+            i += 1
+        lines.append("")
+    test = tmp_path / "test.conllu"
+    test.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    target = {"language": "xx", "parallel": str(fused), "test": str(test)}
+    data = projection_recipe(**FAST, target=target, projection={"multiword_split": "target"})
+    m = invoke_json("run", str(write_recipe(data)))["metrics"]
+    split = m["multiword_split"]
+    assert split["target_tokens_split"] == n_fused and split["lexicon"] == 1
+    assert split["learned_from"] == [str(test)] and m["resources"]["multiword_split"] == split
+    aligned = (Path(data["output_dir"]) / "steps").glob("align-*/alignments.txt")
+    assert next(iter(aligned)).is_file()
+    train = [
+        json.loads(x) for x in next((Path(data["output_dir"]) / "steps").glob("combine*/train.jsonl")).open()
+    ]
+    words = {w for x in train for w in x["tokens"]}
+    assert "preslo" not in words and {"pres", "lo"} <= words
+    assert m["accuracy"] > 0.8
+    # without the option the fused token is trained on as one word
+    plain = projection_recipe(**FAST, target=target, output_dir=str(tmp_path / "plain"))
+    m0 = invoke_json("run", str(write_recipe(plain)))["metrics"]
+    assert "multiword_split" not in m0 and m0["resources"]["multiword_split"] is None
+    # a file that is not CoNLL-U is refused by name
+    bad = projection_recipe(**FAST, target=target, projection={"multiword_split": str(fused)})
+    err = invoke("run", str(write_recipe(bad)))
+    assert err.exit_code == 1 and "is not a CoNLL-U file" in str(err.exception)
+
+
 def test_ner_span_projection(write_recipe, projection_recipe) -> None:
     pytest.importorskip("eflomal", reason="eflomal is an optional extra: pip install 'xlt[align]'")
     recipe = write_recipe(

@@ -75,6 +75,8 @@ class RunContext:
         self.zero_shot_skipped: list[str] = []
         #: projection.source_top_k: the ranker's scores, the sources kept and left out
         self.source_selection: dict[str, Any] | None = None
+        #: projection.multiword_split: the splitter's fingerprint (part of every target-text step's)
+        self.target_split: str | None = None
         self.predictions_path: Path | None = None  # predictions.jsonl of the evaluate step
         self.data: dict[str, list[Any]] = {}  # every labelled input, parsed (validated) in prepare()
         #: translate-test: (model_dir, key, data) -> predictions through the translation (None: predict)
@@ -96,6 +98,10 @@ class RunContext:
     def sig(self, path: Path | None) -> Any:
         """A file's identity for a step fingerprint (its path as text when it is not a file)."""
         return file_signature(path) if path is not None and path.is_file() else str(path)
+
+    def target_split_sig(self) -> list[str]:
+        """The multiword splitter's part of a target-text step's fingerprint (none without one)."""
+        return [self.target_split] if self.target_split else []
 
     def read(self, key: str, max_n: int | None = None) -> list[Any]:
         """The labelled data of ``key`` (parsed once), at most ``max_n`` examples."""

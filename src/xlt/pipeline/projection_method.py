@@ -61,44 +61,70 @@ def source_ranker(name: str) -> Any:
 
 def select_sources(p: RunContext) -> None:
     """Keep the ``source_top_k`` sources the ranker rates closest to the target (Lin et al. 2019:
-    choosing transfer languages), in recipe order; the others are dropped before any step, and
-    ``metrics.json`` records the scores (``source_selection``)."""
+    choosing transfer languages), plus every ``source_keep`` language, in recipe order; the others
+    are dropped before any step, and ``metrics.json`` records the scores (``source_selection``).
+    Among the candidates, a source in the target's own language is left out: its data would be
+    target data (so one source list serves every target)."""
     r = p.recipe
     k = r.projection.source_top_k
-    if k is None or len(p.sources) <= k:
+    if k is None:
         return
     from xlt.errors import XltError
     from xlt.languages import resolve as resolve_language
 
-    name = r.projection.source_ranker
-    ranker = source_ranker(name)
-    langs = [resolve_language(s.spec.language) for s in p.sources]
-    try:
-        scored = ranker.rank(resolve_language(r.target.language), langs)
-    except XltError as err:
+    target = language_key(r.target.language)
+    pinned = {language_key(x) for x in r.projection.source_keep}
+    unknown = pinned - {language_key(s.spec.language) for s in p.sources}
+    if unknown:
         raise ConfigError(
-            f"projection.source_ranker: {name!r} cannot rank ({err.message})",
-            hint="give a directory from `xlt rank fit`, or a ranker that needs no training "
-            "(syntactic, genetic, geographic, ...)",
-        ) from None
-    score_of = {str(s.language.code): float(s.score) for s in scored}
-    order = sorted(range(len(p.sources)), key=lambda i: -score_of.get(str(langs[i].code), float("-inf")))
-    keep = set(order[:k])
-    scores = {s.spec.language: score_of.get(str(langs[i].code)) for i, s in enumerate(p.sources)}
+            f"projection.source_keep: {', '.join(sorted(unknown))} is not a listed source",
+            hint="name the language of a source under `sources:`",
+        )
+    own = [i for i, s in enumerate(p.sources) if language_key(s.spec.language) == target]
+    candidates = [
+        i for i, s in enumerate(p.sources) if i not in own and language_key(s.spec.language) not in pinned
+    ]
+    name = r.projection.source_ranker
+    scores: dict[str, float | None] = {}
+    keep = {i for i, s in enumerate(p.sources) if language_key(s.spec.language) in pinned}
+    if len(candidates) > k:
+        ranker = source_ranker(name)
+        langs = {i: resolve_language(p.sources[i].spec.language) for i in candidates}
+        try:
+            scored = ranker.rank(resolve_language(r.target.language), list(langs.values()))
+        except XltError as err:
+            raise ConfigError(
+                f"projection.source_ranker: {name!r} cannot rank ({err.message})",
+                hint="give a directory from `xlt rank fit`, or a ranker that needs no training "
+                "(syntactic, genetic, geographic, ...)",
+            ) from None
+        score_of = {str(s.language.code): float(s.score) for s in scored}
+        scores = {p.sources[i].spec.language: score_of.get(str(lang.code)) for i, lang in langs.items()}
+        order = sorted(candidates, key=lambda i: -score_of.get(str(langs[i].code), float("-inf")))
+        keep.update(order[:k])
+    else:
+        keep.update(candidates)
+    if len(keep) == len(p.sources):
+        return
+    if not keep:
+        raise ConfigError(f"sources: every listed source is in the target language {r.target.language!r}")
     dropped = [s for i, s in enumerate(p.sources) if i not in keep]
+    own_names = [p.sources[i].spec.language for i in own]
     for src in dropped:
         for part in ("train", "dev", "tagger", "parallel"):
             p.paths.pop(f"{src.key}.{part}", None)
     p.sources = [s for i, s in enumerate(p.sources) if i in keep]
     p.source_selection = {
-        "ranker": r.projection.source_ranker,
+        "ranker": name,
         "top_k": k,
         "scores": scores,
         "kept": [s.spec.language for s in p.sources],
+        "pinned": [s.spec.language for s in p.sources if language_key(s.spec.language) in pinned],
         "left_out": [s.spec.language for s in dropped],
+        "left_out_target_language": own_names,
     }
     p.say(
-        f"sources chosen by {r.projection.source_ranker}: {', '.join(p.source_selection['kept'])} "
+        f"sources chosen by {name}: {', '.join(p.source_selection['kept'])} "
         f"(left out: {', '.join(p.source_selection['left_out'])})"
     )
 
@@ -170,6 +196,58 @@ def prepare(p: RunContext) -> None:
             if summary["dropped"]
             else f"verse join {src.spec.language}-{r.target.language}: {len(pairs)} pairs, none dropped"
         )
+    split_multiwords(p)
+
+
+def split_multiwords(p: RunContext) -> None:
+    """``projection.multiword_split``: split the target side of every verse pair the way the
+    treebank splits multiword tokens (:mod:`xlt.projection.multiword`); the splitter's
+    fingerprint joins every target-text step's, and ``metrics.json`` records what it did."""
+    from dataclasses import replace
+
+    from xlt.io.conllu import is_conllu, iter_conllu
+    from xlt.projection.multiword import learn_multiword_splitter
+
+    value = p.recipe.projection.multiword_split
+    if value is None:
+        return
+    if value == "target":
+        files = [f for f in (p.paths.get("target.dev"), p.paths.get("target.test")) if f is not None]
+        files = [f for f in files if is_conllu(f)]
+    else:
+        path = p.ref("projection.multiword_split", value)
+        assert path is not None
+        if not is_conllu(path):
+            raise ConfigError(
+                f"projection.multiword_split: {path} is not a CoNLL-U file",
+                hint="give a UD treebank file (its multiword-token lines teach the split), or `target`",
+            )
+        files = [path]
+    splitter = learn_multiword_splitter(s for f in files for s in iter_conllu(f))
+    seen: set[Any] = set()
+    n_tokens = n_split = 0
+    for src in p.sources:
+        pairs = []
+        for pair in src.pairs:
+            tokens, k = splitter.split(pair.tgt)
+            if pair.id not in seen:
+                seen.add(pair.id)
+                n_tokens += len(pair.tgt)
+                n_split += k
+            pairs.append(replace(pair, tgt=tokens) if k else pair)
+        src.pairs = pairs
+    if splitter.lexicon or splitter.segments:  # a splitter that splits nothing keeps the steps' fingerprints
+        p.target_split = splitter.fingerprint()
+    p.summaries["multiword-split"] = {
+        "learned_from": [str(f) for f in files],
+        **splitter.to_dict(),
+        "target_tokens": n_tokens,
+        "target_tokens_split": n_split,
+    }
+    p.say(
+        f"multiword tokens: {n_split} of {n_tokens} target tokens split "
+        f"({len(splitter.lexicon)} forms learned from {', '.join(f.name for f in files) or 'no file'})"
+    )
 
 
 def vote_weights(p: RunContext) -> list[float]:
@@ -245,6 +323,8 @@ def run(p: RunContext) -> tuple[Path, dict[str, Any]]:
         )
     if p.source_selection is not None:
         extra["source_selection"] = p.source_selection
+    if "multiword-split" in p.summaries:
+        extra["multiword_split"] = p.summaries["multiword-split"]
     if r.zero_shot_sources:
         extra["zero_shot_sources"] = {
             "used": [spec.language for _, spec in p.zero_shot_extra] if readable else [],

@@ -100,7 +100,7 @@ def tag_target(p: RunContext, model_dir: Path) -> list[LabeledSentence]:
         return {"sentences": len(out), "tokens": tokens, "abstained": tokens - kept}
 
     depends = {
-        "targets": [len(sents), p.sig(p.paths["target.parallel"])],
+        "targets": [len(sents), p.sig(p.paths["target.parallel"]), *p.target_split_sig()],
         "sources": [p.sig(s.parallel) for s in p.sources],
         "min_confidence": floor,
     }
@@ -113,7 +113,7 @@ def project_source(p: RunContext, src: ResolvedSource, tagger_dir: Path) -> list
     """Tag the source side of the source's verse pairs, align them and project the labels."""
     r = p.recipe
     pairs = src.pairs
-    pair_sig = [len(pairs), p.sig(src.parallel), p.sig(p.paths["target.parallel"])]
+    pair_sig = [len(pairs), p.sig(src.parallel), p.sig(p.paths["target.parallel"]), *p.target_split_sig()]
     upstream = (f"train-source-{src.name}",) if src.tagger is None else ()
     tag_dep = {"pairs": pair_sig, "tagger": str(tagger_dir) if src.tagger else None}
 

@@ -87,10 +87,23 @@ class ProjectSpec(XltConfig):
         description="Project from only the k listed sources that source_ranker rates closest to the "
         "target (the others are neither tagged nor aligned); unset: every listed source.",
     )
+    source_keep: list[str] = Field(
+        default_factory=list,
+        description="With source_top_k: sources (by language) kept whatever the ranker says, e.g. the "
+        "best-resourced one; source_top_k more are chosen among the others.",
+    )
     source_ranker: str = Field(
         "syntactic",
         description="The ranker that picks source_top_k: a registered ranker that needs no training "
         "(`xlt methods rankers`: syntactic, genetic, geographic, ...) or a saved `xlt rank fit` directory.",
+    )
+    multiword_split: str | None = Field(
+        None,
+        description="Split the target's parallel-text tokens the way its UD treebank splits multiword "
+        "tokens (`del` -> `de el`), before alignment, so the tagger trains on the words it is tested on; "
+        "learned from multiword-token lines (their forms, never tags) of: `target` (the target's own "
+        "CoNLL-U dev/test files, the tokenization its tagger is given), or a CoNLL-U file or catalog id; "
+        "unset: no splitting.",
     )
     min_coverage: float = Field(
         0.5, ge=0, le=1, description="Keep target sentences with at least this share of labelled tokens."

@@ -12,7 +12,8 @@ measured into ``metrics["resources"]`` (and the HTML report's "Projection resour
   agreement flags noisy alignments or a distant source);
 * the test set's tokenization: how many test words sit inside UD multiword tokens and how much
   punctuation the projected (Bible) tokens carry glued to words, the two mismatches between Bible
-  text and UD that a projected tagger cannot learn from its training data.
+  text and UD that a projected tagger cannot learn from its training data; with
+  ``projection.multiword_split``, how many parallel-text tokens were split to match.
 
 Agić, Ž., Johannsen, A., Plank, B., Martínez Alonso, H., Schluter, N., and Søgaard, A. (2016).
 Multilingual projection for parsing truly low-resource languages. TACL 4.
@@ -137,6 +138,7 @@ def resource_report(
         "zero_shot_agreement": zero_shot,
         "train_attached_punctuation_share": attached_punctuation_share(train_tokens),
         "test_tokenization": dict(tokenization) if tokenization is not None else None,
+        "multiword_split": metrics.get("multiword_split"),
     }
     if "zero_shot" in (metrics.get("baselines") or {}):
         report["zero_shot_test"] = metrics["baselines"]["zero_shot"]

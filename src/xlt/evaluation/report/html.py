@@ -272,6 +272,7 @@ RESOURCE_COLUMNS = (
     "zero-shot agreement %",
     "zero-shot test",
     "test words in multiword tokens %",
+    "parallel tokens split %",
     "score",
 )
 
@@ -296,6 +297,9 @@ def _resource_row(run: RunRecord, resources: Mapping, scale: float) -> list[str]
         format_percent(sum(zero) / len(zero)) if zero else "–",
         format_percent(resources.get("zero_shot_test")),
         format_percent(tok.get("multiword_word_share")) if tok else "–",
+        format_percent(split["target_tokens_split"] / split["target_tokens"])
+        if (split := resources.get("multiword_split") or {}).get("target_tokens")
+        else "–",
         svg.fmt(run.score, scale, 1),
     ]
 
