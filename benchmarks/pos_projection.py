@@ -173,9 +173,10 @@ def ladder(args: argparse.Namespace) -> dict[str, Any]:
             # rungs run in any order and across calls: seed this one with every sibling's steps
             for sibling in sorted(work.glob(f"{lang}-*")):
                 if sibling != out and sibling.name.removeprefix(f"{lang}-") in (*LADDER, "many"):
-                    # the many-source recipe lists other sources: steps only, not the run's owner
-                    same_sources = (name == "many") == sibling.name.endswith("-many")
-                    _share_steps(sibling, out, owner=same_sources)
+                    # the many-source recipe is another experiment (its run dir would refuse
+                    # steps of one): it shares steps only through the shared cache
+                    if (name == "many") == sibling.name.endswith("-many"):
+                        _share_steps(sibling, out)
             print(f"{lang}: {LABELS[name]}", file=sys.stderr, flush=True)
             m = _run(cfg, out, args.force)
             row[name] = _summary(m)
@@ -283,9 +284,7 @@ def _run(data: dict[str, Any], out: Path, force: bool) -> dict[str, Any]:
     return metrics
 
 
-def _share_steps(
-    src_run: Path, dst_run: Path, steps: tuple[str, ...] | None = None, *, owner: bool = True
-) -> None:
+def _share_steps(src_run: Path, dst_run: Path, steps: tuple[str, ...] | None = None) -> None:
     """Seed a run directory with finished steps of another run (their fingerprints decide reuse)."""
     root = src_run / "steps"
     names = steps if steps is not None else tuple(p.name for p in root.iterdir()) if root.is_dir() else ()
@@ -295,7 +294,7 @@ def _share_steps(
             shutil.copytree(src, dst, symlinks=True)
     # every rung is the same experiment (recipe name, task, languages): let the next one resume
     record = src_run / ".xlt-run.json"
-    if owner and record.is_file() and not (dst_run / ".xlt-run.json").exists():
+    if record.is_file() and not (dst_run / ".xlt-run.json").exists():
         dst_run.mkdir(parents=True, exist_ok=True)
         shutil.copy2(record, dst_run / ".xlt-run.json")
 
