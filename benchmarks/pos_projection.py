@@ -172,11 +172,11 @@ def ladder(args: argparse.Namespace) -> dict[str, Any]:
             out = work / f"{lang}-{name}"
             # rungs run in any order and across calls: seed this one with every sibling's steps
             for sibling in sorted(work.glob(f"{lang}-*")):
-                if sibling != out and sibling.name.removeprefix(f"{lang}-") in (*LADDER, "many"):
-                    # the many-source recipe is another experiment (its run dir would refuse
-                    # steps of one): it shares steps only through the shared cache
-                    if (name == "many") == sibling.name.endswith("-many"):
-                        _share_steps(sibling, out)
+                rung = sibling.name.removeprefix(f"{lang}-")
+                # the many-source recipe is another experiment (its run dir would refuse the
+                # steps of one): it shares steps only through the shared cache
+                if sibling != out and rung in LADDER and name in LADDER:
+                    _share_steps(sibling, out)
             print(f"{lang}: {LABELS[name]}", file=sys.stderr, flush=True)
             m = _run(cfg, out, args.force)
             row[name] = _summary(m)
