@@ -22,7 +22,7 @@ from xlt.languages.codes import language_key
 from xlt.logs import get_logger
 from xlt.models.base import load_task_model
 from xlt.pipeline import data as D
-from xlt.pipeline.context import RunContext, build_method, max_train
+from xlt.pipeline.context import RunContext, build_method
 from xlt.pipeline.projection_steps import (
     combine,
     encoder_coverage,
@@ -354,9 +354,8 @@ def run(p: RunContext) -> tuple[Path, dict[str, Any]]:
 
 def _train_zero_shot(p: RunContext) -> Path:
     """Step ``train-zero-shot`` (shared): the zero-shot model on every source's (and every
-    ``zero_shot_sources`` entry's) training data."""
-    limit = max_train(p.sources)
-    limits = {f"{s.key}.train": limit for s in p.sources}
+    ``zero_shot_sources`` entry's) training data, each capped by its own ``max_train``."""
+    limits = {f"{s.key}.train": s.spec.max_train for s in p.sources}
     limits.update({f"{k}.train": spec.max_train for k, spec in p.zero_shot_extra})
     assert p.recipe.zero_shot_model is not None
     return p.train_model(
