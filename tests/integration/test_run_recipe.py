@@ -173,6 +173,49 @@ def test_multiword_tokens_split_like_the_test_set(write_recipe, projection_recip
     assert err.exit_code == 1 and "is not a CoNLL-U file" in str(err.exception)
 
 
+def test_tokenization_matched_to_the_test_set(write_recipe, projection_recipe, tmp_path) -> None:
+    """projection.match_tokenization: target: the parallel text's ``pres'lo`` is cut into the
+    tokens ``pres 'lo`` that the CoNLL-U test set writes (``pres`` glued to ``'lo``)."""
+    pytest.importorskip("eflomal", reason="eflomal is an optional extra: pip install 'xlt[align]'")
+    verses = (RES / "target.verses.tsv").read_text(encoding="utf-8")
+    n_glued = verses.count(" pres lo ")
+    assert n_glued > 10
+    glued = tmp_path / "target.glued.tsv"
+    glued.write_text(verses.replace(" pres lo ", " pres'lo "), encoding="utf-8")
+    lines = []
+    for sid, sent in enumerate(read_conll(RES / "target_test.conll"), 1):
+        lines.append(f"# sent_id = t{sid}")
+        for i, (form, tag) in enumerate(zip(sent.tokens, sent.labels, strict=True)):
+            pair = sent.tokens[i : i + 2] == ("pres", "lo")
+            after = sent.tokens[i - 1 : i + 1] == ("pres", "lo") if i else False
+            form = "'lo" if after else form
+            misc = "SpaceAfter=No" if pair else "_"
+            lines.append(f"{i + 1}\t{form}\t_\t{tag}" + "\t_" * 5 + f"\t{misc}")
+        lines.append("")
+    test = tmp_path / "test.conllu"
+    test.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    target = {"language": "xx", "parallel": str(glued), "test": str(test)}
+    data = projection_recipe(**FAST, target=target, projection={"match_tokenization": "target"})
+    m = invoke_json("run", str(write_recipe(data)))["metrics"]
+    match = m["match_tokenization"]
+    assert match["learned_from"] == [str(test)] and "'lo" in match["right_cuts"]
+    assert match["target_tokens_changed"] == 2 * n_glued and m["resources"]["match_tokenization"] == match
+    train = [
+        json.loads(x) for x in next((Path(data["output_dir"]) / "steps").glob("combine*/train.jsonl")).open()
+    ]
+    words = {w for x in train for w in x["tokens"]}
+    assert "pres'lo" not in words and {"pres", "'lo"} <= words
+    # without the option the glued token is trained on as one word
+    plain = projection_recipe(**FAST, target=target, output_dir=str(tmp_path / "plain"))
+    m0 = invoke_json("run", str(write_recipe(plain)))["metrics"]
+    assert "match_tokenization" not in m0
+    train0 = next((tmp_path / "plain" / "steps").glob("combine*/train.jsonl")).read_text(encoding="utf-8")
+    assert "pres'lo" in train0
+    bad = projection_recipe(**FAST, target=target, projection={"match_tokenization": str(glued)})
+    err = invoke("run", str(write_recipe(bad)))
+    assert err.exit_code == 1 and "projection.match_tokenization" in str(err.exception)
+
+
 def test_ner_span_projection(write_recipe, projection_recipe) -> None:
     pytest.importorskip("eflomal", reason="eflomal is an optional extra: pip install 'xlt[align]'")
     recipe = write_recipe(

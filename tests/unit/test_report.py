@@ -188,6 +188,7 @@ def test_report_projection_resources_table(tmp_path: Path) -> None:
         "zero_shot_agreement": {"eng": 0.745},
         "zero_shot_test": 0.712,
         "test_tokenization": {"multiword_word_share": 0.031},
+        "match_tokenization": {"target_tokens": 2000, "target_tokens_changed": 86},
         "multiword_split": {"target_tokens": 2000, "target_tokens_split": 57},
     }
     write_run(
@@ -200,7 +201,7 @@ def test_report_projection_resources_table(tmp_path: Path) -> None:
     html = render_html(build_report(runs, n_resamples=10))
     section = html.split("<h2 id='resources'>")[1].split("<h2")[0]
     assert "eng (7,957 verses, 61.0%)" in section and "7,001 / 7,957" in section
-    assert all(v in section for v in ("74.5", "71.2", "3.1", "2.9", "76.1"))
+    assert all(v in section for v in ("74.5", "71.2", "3.1", "4.3", "2.9", "76.1"))
     assert section.count("<tr>") == 2  # the header and the one projection run
     assert "href='#resources'" in html
     assert "id='resources'" not in render_html(build_report(runs[1:], n_resamples=10))

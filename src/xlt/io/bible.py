@@ -263,15 +263,17 @@ def read_bible_pair(
     tgt_path: str | Path,
     *,
     tokenizer: Callable[[str], list[str]] = tokenize,
+    target_tokenizer: Callable[[str], list[str]] | None = None,
 ) -> tuple[list[SentencePair], VerseJoin]:
-    """Tokenised verse pairs of two Bibles (pair id = verse id) and the join statistics."""
+    """Tokenised verse pairs of two Bibles (pair id = verse id) and the join statistics;
+    ``target_tokenizer`` (default: ``tokenizer``) tokenizes the target side."""
     join = join_verses(read_bible(src_path), read_bible(tgt_path))
     # verses only in one Bible are normal (a New Testament against a whole Bible); empty verses
     # on one side are worth a warning: they are dropped, and they often mean a broken file
     level = logging.WARNING if join.n_empty else logging.INFO
     log.log(level, "%s + %s: %s", _name(src_path), _name(tgt_path), join.summary())
     pairs = [
-        SentencePair(tuple(tokenizer(s)), tuple(tokenizer(t)), id=v)
+        SentencePair(tuple(tokenizer(s)), tuple((target_tokenizer or tokenizer)(t)), id=v)
         for v, s, t in zip(join.ids, join.src_texts, join.tgt_texts, strict=True)
     ]
     return pairs, join

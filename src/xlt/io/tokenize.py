@@ -38,6 +38,11 @@ def tokenize(text: str) -> list[str]:
     return [m.group(0) for m in _TOKEN.finditer(text)]
 
 
+def token_spans(text: str) -> list[tuple[str, int, int]]:
+    """:func:`tokenize` with each token's character offsets: (token, start, end)."""
+    return [(m.group(0), m.start(), m.end()) for m in _TOKEN.finditer(text)]
+
+
 def detokenize(tokens: list[str] | tuple[str, ...]) -> str:
     """Join tokens with single spaces (the inverse used for display, not exact)."""
     return " ".join(tokens)

@@ -77,6 +77,8 @@ class RunContext:
         self.source_selection: dict[str, Any] | None = None
         #: projection.multiword_split: the splitter's fingerprint (part of every target-text step's)
         self.target_split: str | None = None
+        #: projection.match_tokenization: the token matcher's fingerprint (likewise)
+        self.target_tokens: str | None = None
         self.predictions_path: Path | None = None  # predictions.jsonl of the evaluate step
         self.data: dict[str, list[Any]] = {}  # every labelled input, parsed (validated) in prepare()
         #: translate-test: (model_dir, key, data) -> predictions through the translation (None: predict)
@@ -100,8 +102,9 @@ class RunContext:
         return file_signature(path) if path is not None and path.is_file() else str(path)
 
     def target_split_sig(self) -> list[str]:
-        """The multiword splitter's part of a target-text step's fingerprint (none without one)."""
-        return [self.target_split] if self.target_split else []
+        """The multiword splitter's and token matcher's part of a target-text step's fingerprint
+        (nothing without them)."""
+        return [sig for sig in (self.target_split, self.target_tokens) if sig]
 
     def read(self, key: str, max_n: int | None = None) -> list[Any]:
         """The labelled data of ``key`` (parsed once), at most ``max_n`` examples."""

@@ -166,11 +166,12 @@ def prepare(p: RunContext) -> None:
         raise ConfigError(f"projection.voting: {r.projection.voting}: {err.message}", hint=err.hint) from None
     tgt = p.paths["target.parallel"]
     assert tgt is not None
+    target_tokenizer = token_matcher(p)
     for src in p.sources:
         assert src.parallel is not None
         p.say(f"joining {src.parallel.name} with {tgt.name} by verse id")
         try:
-            pairs, join = read_bible_pair(src.parallel, tgt)
+            pairs, join = read_bible_pair(src.parallel, tgt, target_tokenizer=target_tokenizer)
         except MismatchError as err:
             raise ConfigError(
                 f"{src.key}.parallel / target.parallel: {src.parallel} and {tgt}: {err.message}"
@@ -196,7 +197,75 @@ def prepare(p: RunContext) -> None:
             if summary["dropped"]
             else f"verse join {src.spec.language}-{r.target.language}: {len(pairs)} pairs, none dropped"
         )
+    if target_tokenizer is not None:
+        p.say(
+            f"tokenization matched to {', '.join(p.summaries['match-tokenization']['learned_from_names'])}: "
+            f"{target_tokenizer.changed} of {target_tokenizer.tokens} target tokens differ from the "
+            "standard tokenizer's"
+        )
+        p.summaries["match-tokenization"].update(
+            target_tokens=target_tokenizer.tokens, target_tokens_changed=target_tokenizer.changed
+        )
     split_multiwords(p)
+
+
+def _treebank_files(p: RunContext, key: str, value: str, what: str) -> list[Path]:
+    """The CoNLL-U files an option learns from: ``target`` (the target's dev/test files that are
+    CoNLL-U) or one CoNLL-U file or catalog id."""
+    from xlt.io.conllu import is_conllu
+
+    if value == "target":
+        files = [f for f in (p.paths.get("target.dev"), p.paths.get("target.test")) if f is not None]
+        return [f for f in files if is_conllu(f)]
+    path = p.ref(key, value)
+    assert path is not None
+    if not is_conllu(path):
+        raise ConfigError(
+            f"{key}: {path} is not a CoNLL-U file",
+            hint=f"give a UD treebank file (its {what} teach the rules), or `target`",
+        )
+    return [path]
+
+
+class _MatchedTokenizer:
+    """The target-side tokenizer of ``projection.match_tokenization``: memoized per text, with
+    counts of tokens read and tokens that differ from the standard tokenizer's."""
+
+    def __init__(self, matcher: Any) -> None:
+        self.matcher = matcher
+        self.memo: dict[str, list[str]] = {}
+        self.tokens = self.changed = 0
+
+    def __call__(self, text: str) -> list[str]:
+        if text not in self.memo:
+            counted = self.matcher.tokenize_counted(text)
+            self.tokens += len(counted)
+            self.changed += sum(changed for changed, _ in counted)
+            self.memo[text] = [t for _, t in counted]
+        return self.memo[text]
+
+
+def token_matcher(p: RunContext) -> _MatchedTokenizer | None:
+    """``projection.match_tokenization``: the target-side tokenizer matched to the treebank's
+    apostrophes and hyphens (:mod:`xlt.projection.tokenization`); its rules' fingerprint joins
+    every target-text step's (none when it learned no rule)."""
+    from xlt.io.conllu import iter_conllu
+    from xlt.projection.tokenization import learn_token_matcher
+
+    value = p.recipe.projection.match_tokenization
+    if value is None:
+        return None
+    files = _treebank_files(p, "projection.match_tokenization", value, "surface tokens")
+    matcher = learn_token_matcher(s for f in files for s in iter_conllu(f))
+    p.summaries["match-tokenization"] = {
+        "learned_from": [str(f) for f in files],
+        "learned_from_names": [f.name for f in files] or ["no file"],
+        **matcher.to_dict(),
+    }
+    if not matcher:
+        return None
+    p.target_tokens = matcher.fingerprint()
+    return _MatchedTokenizer(matcher)
 
 
 def split_multiwords(p: RunContext) -> None:
@@ -205,24 +274,13 @@ def split_multiwords(p: RunContext) -> None:
     fingerprint joins every target-text step's, and ``metrics.json`` records what it did."""
     from dataclasses import replace
 
-    from xlt.io.conllu import is_conllu, iter_conllu
+    from xlt.io.conllu import iter_conllu
     from xlt.projection.multiword import learn_multiword_splitter
 
     value = p.recipe.projection.multiword_split
     if value is None:
         return
-    if value == "target":
-        files = [f for f in (p.paths.get("target.dev"), p.paths.get("target.test")) if f is not None]
-        files = [f for f in files if is_conllu(f)]
-    else:
-        path = p.ref("projection.multiword_split", value)
-        assert path is not None
-        if not is_conllu(path):
-            raise ConfigError(
-                f"projection.multiword_split: {path} is not a CoNLL-U file",
-                hint="give a UD treebank file (its multiword-token lines teach the split), or `target`",
-            )
-        files = [path]
+    files = _treebank_files(p, "projection.multiword_split", value, "multiword-token lines")
     splitter = learn_multiword_splitter(s for f in files for s in iter_conllu(f))
     seen: set[Any] = set()
     n_tokens = n_split = 0
@@ -325,6 +383,10 @@ def run(p: RunContext) -> tuple[Path, dict[str, Any]]:
         extra["source_selection"] = p.source_selection
     if "multiword-split" in p.summaries:
         extra["multiword_split"] = p.summaries["multiword-split"]
+    if "match-tokenization" in p.summaries:
+        extra["match_tokenization"] = {
+            k: v for k, v in p.summaries["match-tokenization"].items() if k != "learned_from_names"
+        }
     if r.zero_shot_sources:
         extra["zero_shot_sources"] = {
             "used": [spec.language for _, spec in p.zero_shot_extra] if readable else [],

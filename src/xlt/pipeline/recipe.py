@@ -105,6 +105,13 @@ class ProjectSpec(XltConfig):
         "CoNLL-U dev/test files, the tokenization its tagger is given), or a CoNLL-U file or catalog id; "
         "unset: no splitting.",
     )
+    match_tokenization: str | None = Field(
+        None,
+        description="Tokenize the target's parallel text the way its UD treebank tokenizes apostrophes "
+        "and hyphens (French `l'homme` -> `l' homme`, Welsh `sy'n` -> `sy 'n`, Afrikaans `'n` whole), "
+        "learned from the surface tokens (forms and SpaceAfter, never tags) of: `target` (the target's "
+        "own CoNLL-U dev/test files), or a CoNLL-U file or catalog id; unset: the standard tokenizer.",
+    )
     min_coverage: float = Field(
         0.5, ge=0, le=1, description="Keep target sentences with at least this share of labelled tokens."
     )

@@ -138,6 +138,7 @@ def resource_report(
         "zero_shot_agreement": zero_shot,
         "train_attached_punctuation_share": attached_punctuation_share(train_tokens),
         "test_tokenization": dict(tokenization) if tokenization is not None else None,
+        "match_tokenization": metrics.get("match_tokenization"),
         "multiword_split": metrics.get("multiword_split"),
     }
     if "zero_shot" in (metrics.get("baselines") or {}):

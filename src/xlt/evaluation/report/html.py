@@ -272,6 +272,7 @@ RESOURCE_COLUMNS = (
     "zero-shot agreement %",
     "zero-shot test",
     "test words in multiword tokens %",
+    "parallel tokens retokenized %",
     "parallel tokens split %",
     "score",
 )
@@ -297,6 +298,9 @@ def _resource_row(run: RunRecord, resources: Mapping, scale: float) -> list[str]
         format_percent(sum(zero) / len(zero)) if zero else "–",
         format_percent(resources.get("zero_shot_test")),
         format_percent(tok.get("multiword_word_share")) if tok else "–",
+        format_percent(match["target_tokens_changed"] / match["target_tokens"])
+        if (match := resources.get("match_tokenization") or {}).get("target_tokens")
+        else "–",
         format_percent(split["target_tokens_split"] / split["target_tokens"])
         if (split := resources.get("multiword_split") or {}).get("target_tokens")
         else "–",
