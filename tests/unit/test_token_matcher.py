@@ -76,3 +76,16 @@ def test_multiword_tokens_are_read_as_their_surface_form() -> None:
     assert "el'" not in m.left_edges and m.left_edges == {"del'": 2}
     assert m.fingerprint() == learn_token_matcher([s, s]).fingerprint()
     assert m.fingerprint() != learn_token_matcher([sentence("l'~ a l'~ b")]).fingerprint()
+
+
+def test_the_treebank_apostrophe_replaces_the_texts() -> None:
+    """A Bible writing ``a``` (Scottish Gaelic) or ``ʼ`` where the treebank writes ``'``."""
+    m = learn_token_matcher([sentence("a' bhean ch'aig")] * 20)
+    assert m.apostrophe == "'" and m.normalize("a` bhean, `quote` ubʼan") == "a' bhean, 'quote' ub'an"
+    assert m.tokenize("a` bhean") == ["a'", "bhean"]
+    assert m.tokenize_counted("ubʼan dyn") == [(True, "ub'an"), (False, "dyn")]
+    # a punctuation mark between spaces is left alone; too few apostrophes teach nothing
+    assert m.normalize("x ` y") == "x ` y"
+    assert learn_token_matcher([sentence("a' bhean")] * 5).apostrophe is None
+    mixed = [sentence("м'ясо")] * 30 + [sentence("м’ясо")] * 10
+    assert learn_token_matcher(mixed).apostrophe is None  # no apostrophe the treebank keeps to

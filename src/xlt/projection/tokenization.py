@@ -18,7 +18,9 @@ never tags) and learns
   to their neighbour (*l'homme*, *sy'n*; not the Estonian *teadus-* of *teadus- ja arendustöö*);
 * **whole forms**: tokens with a joiner inside (*well-known*), kept as they are;
 * **split joiners**: a joiner written as its own token between two glued words (Ukrainian and
-  Armenian ``-``) more often than inside a token.
+  Armenian ``-``) more often than inside a token;
+* **its apostrophe**: the apostrophe-like character its words use (at least
+  :data:`MIN_APOSTROPHE_SHARE` of the time), which replaces any other next to a letter first.
 
 :class:`TokenMatcher` then tokenizes text with the standard tokenizer and (1) glues a lone
 joiner to its neighbour where the pair is an edge form (*a* *'* -> *a'*), (2) cuts a word at an
@@ -43,6 +45,13 @@ from xlt.io.tokenize import token_spans
 JOINERS = {"'": "'", "’": "'", "-": "-", "‐": "-", "‑": "-"}
 #: an edge form (``l'``, ``'n``) must be seen this often to become a rule
 MIN_EDGE_COUNT = 2
+#: apostrophe-like characters that one text writes where another writes a different one (the
+#: Scottish Gaelic Bible writes ``a```, the K'iche' Bible the modifier letter ``ʼ``)
+APOSTROPHES = "'’ʼ`´ʻ"
+#: the treebank's apostrophe: the one written in words at least this share of the time ...
+MIN_APOSTROPHE_SHARE = 0.9
+#: ... and at least this often
+MIN_APOSTROPHE_COUNT = 20
 
 
 def _canon(text: str) -> str:
@@ -52,6 +61,10 @@ def _canon(text: str) -> str:
 
 def _is_word_char(c: str) -> bool:
     return c.isalnum() or c == "_"
+
+
+def _next_to_letter(text: str, i: int) -> bool:
+    return (i > 0 and text[i - 1].isalpha()) or (i + 1 < len(text) and text[i + 1].isalpha())
 
 
 def _surface(sentence: UDSentence) -> list[tuple[str, bool]]:
@@ -81,9 +94,21 @@ class TokenMatcher:
     right_cuts: dict[str, int] = field(default_factory=dict)  #: right edges seen glued to the previous
     whole: frozenset[str] = frozenset()  #: forms with a joiner inside that stay whole
     split_joiners: frozenset[str] = frozenset()  #: joiners written as their own token
+    apostrophe: str | None = None  #: the apostrophe character the treebank's words use
 
     def __bool__(self) -> bool:
-        return bool(self.left_edges or self.right_edges or self.split_joiners)
+        return bool(self.left_edges or self.right_edges or self.split_joiners or self.apostrophe)
+
+    def normalize(self, text: str) -> str:
+        """``text`` with every other apostrophe-like character next to a letter written as the
+        treebank's apostrophe (same length: character offsets are kept)."""
+        if self.apostrophe is None or not any(c in APOSTROPHES for c in text):
+            return text
+        chars = list(text)
+        for i, c in enumerate(text):
+            if c in APOSTROPHES and c != self.apostrophe and _next_to_letter(text, i):
+                chars[i] = self.apostrophe
+        return "".join(chars)
 
     def tokenize(self, text: str) -> list[str]:
         """``text`` tokenized by :func:`xlt.io.tokenize.tokenize`, then matched to the treebank."""
@@ -91,7 +116,9 @@ class TokenMatcher:
 
     def tokenize_counted(self, text: str) -> list[tuple[bool, str]]:
         """(changed, token) pairs: ``changed`` marks tokens that differ from the standard tokenizer's."""
-        spans = token_spans(text)
+        normal = self.normalize(text)
+        spans = token_spans(normal)
+        standard = set(spans) if normal is text else set(token_spans(text))
         glued: list[tuple[bool, str, int, int]] = []
         i = 0
         while i < len(spans):
@@ -109,7 +136,7 @@ class TokenMatcher:
                     glued.append((True, tok + nxt[0], start, nxt[2]))
                     i += 2
                     continue
-            glued.append((False, tok, start, end))
+            glued.append(((tok, start, end) not in standard, tok, start, end))
             i += 1
         out: list[tuple[bool, str]] = []
         for changed, tok, _, _ in glued:
@@ -168,6 +195,7 @@ class TokenMatcher:
                 "right_cuts": self.right_cuts,
                 "whole": sorted(self.whole),
                 "split_joiners": sorted(self.split_joiners),
+                "apostrophe": self.apostrophe,
             }
         return {
             "left_edges": dict(Counter(self.left_edges).most_common(top)),
@@ -178,6 +206,7 @@ class TokenMatcher:
             "right_cuts": dict(Counter(self.right_cuts).most_common(top)),
             "n_whole": len(self.whole),
             "split_joiners": sorted(self.split_joiners),
+            "apostrophe": self.apostrophe,
         }
 
 
@@ -192,10 +221,12 @@ def learn_token_matcher(
     whole: set[str] = set()
     alone: Counter[str] = Counter()
     inner: Counter[str] = Counter()
+    apostrophes: Counter[str] = Counter()
     for sentence in sentences:
         surface = _surface(sentence)
         for i, (form, glued) in enumerate(surface):
             key = _canon(form)
+            apostrophes.update(c for j, c in enumerate(form) if c in APOSTROPHES and _next_to_letter(form, j))
             if len(key) >= 2 and key[-1] in "'-" and _is_word_char(key[-2]):
                 left[key] += 1
                 left_cut[key] += glued
@@ -215,6 +246,8 @@ def learn_token_matcher(
                 nxt_form = surface[i + 1][0]
                 if prev_glued and _is_word_char(prev_form[-1]) and _is_word_char(nxt_form[0]):
                     alone[key] += 1
+    total = sum(apostrophes.values())
+    top, top_n = apostrophes.most_common(1)[0] if apostrophes else (None, 0)
     return TokenMatcher(
         left_edges={k: n for k, n in left.items() if n >= min_edge_count},
         right_edges={k: n for k, n in right.items() if n >= min_edge_count},
@@ -222,4 +255,5 @@ def learn_token_matcher(
         right_cuts={k: n for k, n in right_cut.items() if n >= min_edge_count},
         whole=frozenset(whole),
         split_joiners=frozenset(j for j, n in alone.items() if n >= min_edge_count and n > inner[j]),
+        apostrophe=top if top_n >= MIN_APOSTROPHE_COUNT and top_n >= MIN_APOSTROPHE_SHARE * total else None,
     )
