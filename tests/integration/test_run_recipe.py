@@ -371,6 +371,13 @@ def test_shipped_recipes_validate(shared_data) -> None:
                 pipe.ref(f"{rec.source_key(i)}.{key}", getattr(spec, key))
         for key in ("parallel", "train", "dev", "test"):
             pipe.ref(f"target.{key}", getattr(rec.target, key))
+        for i, spec in enumerate(rec.zero_shot_sources):
+            for key in ("train", "dev"):
+                pipe.ref(f"zero_shot_sources.{i}.{key}", getattr(spec, key))
+        for key in ("multiword_split", "match_tokenization"):
+            value = getattr(rec.projection, key, None) if rec.method == "projection" else None
+            if value not in (None, "target"):
+                pipe.ref(f"projection.{key}", value)
 
 
 def test_hf_model_path_routes_to_transformers_backend(tmp_path, tiny_model_dir, write_recipe) -> None:
