@@ -128,27 +128,40 @@ def test_kept_sources_and_the_targets_own_language(write_recipe, projection_reci
     assert err.exit_code == 1 and "source_keep: fra is not a listed source" in str(err.exception)
 
 
+def _pres_lo_inputs(tmp_path: Path, joined: str, style: str) -> tuple[int, Path, Path]:
+    """Inputs for the tokenization-matching runs: how often the target verses hold ``pres lo``,
+    those verses with every ``pres lo`` written ``joined``, and a CoNLL-U test set that writes the
+    pair the way the tagger sees it: ``multiword`` — a multiword token ``preslo`` over the words
+    ``pres lo``; ``glued`` — the tokens ``pres 'lo``, the first with ``SpaceAfter=No``."""
+    verses = (RES / "target.verses.tsv").read_text(encoding="utf-8")
+    n_pairs = verses.count(" pres lo ")
+    assert n_pairs > 10
+    parallel = tmp_path / "target.joined.tsv"
+    parallel.write_text(verses.replace(" pres lo ", f" {joined} "), encoding="utf-8")
+    lines = []
+    for sid, sent in enumerate(read_conll(RES / "target_test.conll"), 1):
+        lines.append(f"# sent_id = t{sid}")
+        for i, (form, tag) in enumerate(zip(sent.tokens, sent.labels, strict=True)):
+            first = sent.tokens[i : i + 2] == ("pres", "lo")
+            second = i > 0 and sent.tokens[i - 1 : i + 1] == ("pres", "lo")
+            misc = "_"
+            if style == "multiword" and first:
+                lines.append(f"{i + 1}-{i + 2}\tpreslo" + "\t_" * 8)
+            elif style == "glued":
+                form = "'lo" if second else form
+                misc = "SpaceAfter=No" if first else "_"
+            lines.append(f"{i + 1}\t{form}\t_\t{tag}" + "\t_" * 5 + f"\t{misc}")
+        lines.append("")
+    test = tmp_path / "test.conllu"
+    test.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return n_pairs, parallel, test
+
+
 def test_multiword_tokens_split_like_the_test_set(write_recipe, projection_recipe, tmp_path) -> None:
     """projection.multiword_split: target: the parallel text's fused ``preslo`` is split into the
     words ``pres lo`` the CoNLL-U test set gives the tagger, before alignment."""
     pytest.importorskip("eflomal", reason="eflomal is an optional extra: pip install 'xlt[align]'")
-    verses = (RES / "target.verses.tsv").read_text(encoding="utf-8")
-    n_fused = verses.count(" pres lo ")
-    assert n_fused > 10
-    fused = tmp_path / "target.fused.tsv"
-    fused.write_text(verses.replace(" pres lo ", " preslo "), encoding="utf-8")
-    lines = []
-    for sid, sent in enumerate(read_conll(RES / "target_test.conll"), 1):
-        lines.append(f"# sent_id = t{sid}")
-        i = 0
-        while i < len(sent):
-            if sent.tokens[i : i + 2] == ("pres", "lo"):
-                lines.append(f"{i + 1}-{i + 2}\tpreslo" + "\t_" * 8)
-            lines.append(f"{i + 1}\t{sent.tokens[i]}\t_\t{sent.labels[i]}" + "\t_" * 6)
-            i += 1
-        lines.append("")
-    test = tmp_path / "test.conllu"
-    test.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    n_fused, fused, test = _pres_lo_inputs(tmp_path, "preslo", "multiword")
     target = {"language": "xx", "parallel": str(fused), "test": str(test)}
     data = projection_recipe(**FAST, target=target, projection={"multiword_split": "target"})
     m = invoke_json("run", str(write_recipe(data)))["metrics"]
@@ -177,23 +190,7 @@ def test_tokenization_matched_to_the_test_set(write_recipe, projection_recipe, t
     """projection.match_tokenization: target: the parallel text's ``pres'lo`` is cut into the
     tokens ``pres 'lo`` that the CoNLL-U test set writes (``pres`` glued to ``'lo``)."""
     pytest.importorskip("eflomal", reason="eflomal is an optional extra: pip install 'xlt[align]'")
-    verses = (RES / "target.verses.tsv").read_text(encoding="utf-8")
-    n_glued = verses.count(" pres lo ")
-    assert n_glued > 10
-    glued = tmp_path / "target.glued.tsv"
-    glued.write_text(verses.replace(" pres lo ", " pres'lo "), encoding="utf-8")
-    lines = []
-    for sid, sent in enumerate(read_conll(RES / "target_test.conll"), 1):
-        lines.append(f"# sent_id = t{sid}")
-        for i, (form, tag) in enumerate(zip(sent.tokens, sent.labels, strict=True)):
-            pair = sent.tokens[i : i + 2] == ("pres", "lo")
-            after = sent.tokens[i - 1 : i + 1] == ("pres", "lo") if i else False
-            form = "'lo" if after else form
-            misc = "SpaceAfter=No" if pair else "_"
-            lines.append(f"{i + 1}\t{form}\t_\t{tag}" + "\t_" * 5 + f"\t{misc}")
-        lines.append("")
-    test = tmp_path / "test.conllu"
-    test.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    n_glued, glued, test = _pres_lo_inputs(tmp_path, "pres'lo", "glued")
     target = {"language": "xx", "parallel": str(glued), "test": str(test)}
     data = projection_recipe(**FAST, target=target, projection={"match_tokenization": "target"})
     m = invoke_json("run", str(write_recipe(data)))["metrics"]

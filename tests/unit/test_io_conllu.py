@@ -10,6 +10,8 @@ def test_read_mwt_and_empty_nodes(resources):
     assert s1.sent_id == "s1" and s1.text == "Vámonos al mar."
     assert s1.forms == ("Vamos", "nos", "a", "el", "mar", ".")
     assert s1.surface_tokens() == ("Vámonos", "al", "mar", ".")
+    # the glued flag: SpaceAfter=No on the word "mar"
+    assert s1.surface() == (("Vámonos", False), ("al", False), ("mar", True), (".", False))
     assert [(m.start, m.end, m.form) for m in s1.multiwords] == [(1, 2, "Vámonos"), (3, 4, "al")]
     assert s1.tokens[1].feats == {"Case": "Acc,Dat", "Number": "Plur", "Person": "1", "PronType": "Prs"}
     assert s1.tokens[0].head == 0 and s1.tokens[4].misc == "SpaceAfter=No"

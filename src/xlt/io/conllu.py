@@ -140,19 +140,30 @@ class UDSentence:
 
     def surface_tokens(self) -> tuple[str, ...]:
         """The surface tokens: multiword forms replace the words they span."""
+        return tuple(form for form, _ in self.surface())
+
+    def surface(self) -> tuple[tuple[str, bool], ...]:
+        """Each surface token (multiword forms replacing the words they span) with whether it is
+        glued to the next one (``SpaceAfter=No`` in its MISC column)."""
         starts = {m.start: m for m in self.multiwords}
-        out: list[str] = []
+        out: list[tuple[str, bool]] = []
         i = 1
         n = len(self.tokens)
         while i <= n:
             mwt = starts.get(i)
             if mwt is not None:
-                out.append(mwt.form)
+                out.append((mwt.form, _glued(mwt.misc)))
                 i = mwt.end + 1
             else:
-                out.append(self.tokens[i - 1].form)
+                tok = self.tokens[i - 1]
+                out.append((tok.form, _glued(tok.misc)))
                 i += 1
         return tuple(out)
+
+
+def _glued(misc: str) -> bool:
+    """``SpaceAfter=No`` among a MISC column's ``|``-separated attributes."""
+    return "SpaceAfter=No" in misc.split("|")
 
 
 def _parse_sentence(

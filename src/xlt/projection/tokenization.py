@@ -67,23 +67,6 @@ def _next_to_letter(text: str, i: int) -> bool:
     return (i > 0 and text[i - 1].isalpha()) or (i + 1 < len(text) and text[i + 1].isalpha())
 
 
-def _surface(sentence: UDSentence) -> list[tuple[str, bool]]:
-    """The sentence's surface tokens (multiword tokens whole) with their ``SpaceAfter=No`` flag."""
-    out: list[tuple[str, bool]] = []
-    spans = {m.start: m for m in sentence.multiwords}
-    i = 0
-    while i < len(sentence.tokens):
-        tok = sentence.tokens[i]
-        mwt = spans.get(tok.id) if isinstance(tok.id, int) else None
-        if mwt is not None:
-            out.append((mwt.form, "SpaceAfter=No" in mwt.misc))
-            i += mwt.end - mwt.start + 1
-            continue
-        out.append((tok.form, "SpaceAfter=No" in tok.misc))
-        i += 1
-    return out
-
-
 @dataclass
 class TokenMatcher:
     """Apostrophe/hyphen tokenization rules learned from a treebank (see the module docstring)."""
@@ -223,7 +206,7 @@ def learn_token_matcher(
     inner: Counter[str] = Counter()
     apostrophes: Counter[str] = Counter()
     for sentence in sentences:
-        surface = _surface(sentence)
+        surface = sentence.surface()
         for i, (form, glued) in enumerate(surface):
             key = _canon(form)
             apostrophes.update(c for j, c in enumerate(form) if c in APOSTROPHES and _next_to_letter(form, j))
