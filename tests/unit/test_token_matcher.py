@@ -89,3 +89,20 @@ def test_the_treebank_apostrophe_replaces_the_texts() -> None:
     assert learn_token_matcher([sentence("a' bhean")] * 5).apostrophe is None
     mixed = [sentence("м'ясо")] * 30 + [sentence("м’ясо")] * 10
     assert learn_token_matcher(mixed).apostrophe is None  # no apostrophe the treebank keeps to
+
+
+def test_word_final_apostrophes_stay_on_their_words_where_the_treebank_keeps_them() -> None:
+    """K'iche' writes the glottal stop with an apostrophe, word-finally too (*ruk'*): where the
+    treebank keeps final apostrophes on their words, every one is glued back, known word or not."""
+    kiche = learn_token_matcher([sentence("ri ak' xuk'am ruk' ri ja'"), sentence("are' k'o")] * 10)
+    assert kiche.final_apostrophe and kiche.apostrophe == "'"
+    # the Bible writes the modifier letter ʼ; normalized to ', then never split off
+    assert tokenize("xbʼe rukʼ, kʼo") == ["xbʼe", "rukʼ", ",", "kʼo"]
+    assert kiche.tokenize("xbʼe rukʼ, kʼo chiriʼ.") == ["xb'e", "ruk'", ",", "k'o", "chiri'", "."]
+    assert kiche.tokenize_counted("tzijʼ") == [(True, "tzij'")]
+    # a treebank that splits them off (English possessives, closing quotes) keeps the standard
+    english = learn_token_matcher([sentence("the students~ ' books"), sentence("said 'yes~ '")] * 20)
+    assert not english.final_apostrophe
+    assert english.tokenize("the students' books") == ["the", "students", "'", "books"]
+    # too few sightings teach nothing
+    assert not learn_token_matcher([sentence("ruk' ri ja'")] * 5).final_apostrophe

@@ -20,12 +20,17 @@ never tags) and learns
 * **split joiners**: a joiner written as its own token between two glued words (Ukrainian and
   Armenian ``-``) more often than inside a token;
 * **its apostrophe**: the apostrophe-like character its words use (at least
-  :data:`MIN_APOSTROPHE_SHARE` of the time), which replaces any other next to a letter first.
+  :data:`MIN_APOSTROPHE_SHARE` of the time), which replaces any other next to a letter first;
+* **final apostrophes**: whether a word-final apostrophe stays on its word (K'iche' *ruk'*, where
+  it writes the glottal stop; Scottish Gaelic *a'*) at least :data:`MIN_APOSTROPHE_SHARE` of the
+  time, rather than being split off (English *students '*, closing quotes).
 
 :class:`TokenMatcher` then tokenizes text with the standard tokenizer and (1) glues a lone
 joiner to its neighbour where the pair is an edge form (*a* *'* -> *a'*), (2) cuts a word at an
 inner joiner where one side is a cut form (*sy'n* -> *sy* *'n*), or where the joiner is a split
-joiner (*форс-мажор* -> *форс* *-* *мажор*); a word the treebank writes whole stays whole.
+joiner (*форс-мажор* -> *форс* *-* *мажор*); a word the treebank writes whole stays whole;
+where final apostrophes stay on their words, (3) glues every lone apostrophe back onto the word
+before it at a word end, known form or not.
 """
 
 from __future__ import annotations
@@ -78,9 +83,17 @@ class TokenMatcher:
     whole: frozenset[str] = frozenset()  #: forms with a joiner inside that stay whole
     split_joiners: frozenset[str] = frozenset()  #: joiners written as their own token
     apostrophe: str | None = None  #: the apostrophe character the treebank's words use
+    #: a word-final apostrophe belongs to its word (K'iche' *ruk'*, the glottal stop), not split off
+    final_apostrophe: bool = False
 
     def __bool__(self) -> bool:
-        return bool(self.left_edges or self.right_edges or self.split_joiners or self.apostrophe)
+        return bool(
+            self.left_edges
+            or self.right_edges
+            or self.split_joiners
+            or self.apostrophe
+            or self.final_apostrophe
+        )
 
     def normalize(self, text: str) -> str:
         """``text`` with every other apostrophe-like character next to a letter written as the
@@ -118,6 +131,18 @@ class TokenMatcher:
                 if right and nxt is not None:
                     glued.append((True, tok + nxt[0], start, nxt[2]))
                     i += 2
+                    continue
+                word_end = nxt is None or nxt[1] != end or not _is_word_char(nxt[0][0])
+                if (
+                    self.final_apostrophe
+                    and JOINERS[tok] == "'"
+                    and word_end
+                    and prev is not None
+                    and prev[3] == start
+                    and _is_word_char(prev[1][-1])
+                ):
+                    glued[-1] = (True, prev[1] + tok, prev[2], end)
+                    i += 1
                     continue
             glued.append(((tok, start, end) not in standard, tok, start, end))
             i += 1
@@ -179,6 +204,7 @@ class TokenMatcher:
                 "whole": sorted(self.whole),
                 "split_joiners": sorted(self.split_joiners),
                 "apostrophe": self.apostrophe,
+                "final_apostrophe": self.final_apostrophe,
             }
         return {
             "left_edges": dict(Counter(self.left_edges).most_common(top)),
@@ -190,6 +216,7 @@ class TokenMatcher:
             "n_whole": len(self.whole),
             "split_joiners": sorted(self.split_joiners),
             "apostrophe": self.apostrophe,
+            "final_apostrophe": self.final_apostrophe,
         }
 
 
@@ -205,10 +232,22 @@ def learn_token_matcher(
     alone: Counter[str] = Counter()
     inner: Counter[str] = Counter()
     apostrophes: Counter[str] = Counter()
+    final = Counter({"kept": 0, "split": 0})  # word-final apostrophes kept on the word / split off
     for sentence in sentences:
         surface = sentence.surface()
         for i, (form, glued) in enumerate(surface):
             key = _canon(form)
+            word_end = not glued or i + 1 == len(surface) or not _is_word_char(surface[i + 1][0][0])
+            if word_end and len(key) >= 2 and key[-1] == "'" and _is_word_char(key[-2]):
+                final["kept"] += 1
+            elif (
+                word_end
+                and key == "'"
+                and i > 0
+                and surface[i - 1][1]
+                and _is_word_char(surface[i - 1][0][-1])
+            ):
+                final["split"] += 1
             apostrophes.update(c for j, c in enumerate(form) if c in APOSTROPHES and _next_to_letter(form, j))
             if len(key) >= 2 and key[-1] in "'-" and _is_word_char(key[-2]):
                 left[key] += 1
@@ -239,4 +278,6 @@ def learn_token_matcher(
         whole=frozenset(whole),
         split_joiners=frozenset(j for j, n in alone.items() if n >= min_edge_count and n > inner[j]),
         apostrophe=top if top_n >= MIN_APOSTROPHE_COUNT and top_n >= MIN_APOSTROPHE_SHARE * total else None,
+        final_apostrophe=final["kept"] >= MIN_APOSTROPHE_COUNT
+        and final["kept"] >= MIN_APOSTROPHE_SHARE * (final["kept"] + final["split"]),
     )
