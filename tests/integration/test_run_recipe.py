@@ -438,7 +438,7 @@ def test_projection_with_zero_shot_voter_and_encoder_target(
     """The encoder fine-tuned on the source labels tags the target side, votes with the projected
     labels, and the target encoder continues from it; the source models are shared across runs."""
     pytest.importorskip("eflomal", reason="eflomal is an optional extra: pip install 'xlt[align]'")
-    pytest.importorskip("torch")
+    torch = pytest.importorskip("torch")
     monkeypatch.setenv("XLT_CACHE", str(tmp_path / "cache"))
     enc = {"method": "transformers", "model": str(tiny_model_dir), "batch_size": 8}
     data = projection_recipe(
@@ -478,6 +478,24 @@ def test_projection_with_zero_shot_voter_and_encoder_target(
     again = invoke_json("run", str(write_recipe({**data, "output_dir": str(tmp_path / "out2")})))
     assert {"train-source-0-eng", "train-zero-shot"} <= set(again["cached_steps"])
     assert "align-0-eng" not in again["cached_steps"]
+
+    # WiSE-FT: half of the zero-shot encoder's weights mixed back into the target tagger
+    mix = {**data, "output_dir": str(tmp_path / "out3"), "projection": {"zero_shot_interpolation": 0.5}}
+    m3 = invoke_json("run", str(write_recipe(mix)))["metrics"]
+    assert m3["zero_shot_interpolation"]["zero_shot_weight"] == 0.5
+    assert m3["zero_shot_interpolation"]["mixed_parameters"] > 0
+    from xlt.models.base import load_task_model
+
+    steps = tmp_path / "out3" / "steps"
+    tuned = load_task_model(steps / "train-target" / "model").model_.state_dict()
+    start = load_task_model(Path(pointer["path"]) / "model").model_.state_dict()
+    final = load_task_model(tmp_path / "out3" / "model").model_.state_dict()
+    name = next(k for k in final if k.endswith("attention.self.query.weight"))
+    assert not torch.equal(tuned[name], start[name])
+    assert torch.allclose(final[name], 0.5 * tuned[name] + 0.5 * start[name], atol=1e-6)
+    bad = {**data, "target_init": "base", "projection": {"zero_shot_interpolation": 0.5}}
+    err = invoke("run", str(write_recipe(bad)))
+    assert err.exit_code != 0 and "target_init: zero-shot" in str(err.exception) + err.output
 
 
 def test_encoder_that_cannot_read_the_target_is_left_out(

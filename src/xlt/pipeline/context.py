@@ -185,7 +185,9 @@ class RunContext:
     def model_step_names(self) -> tuple[str, ...]:
         """The steps so far that trained (or translated for) the final model: its evaluation's upstream."""
         return tuple(
-            n for n in self.runner.fingerprints if n.startswith(("train", "translate-target", "self-train"))
+            n
+            for n in self.runner.fingerprints
+            if n.startswith(("train", "translate-target", "self-train", "merge-zero-shot"))
         )
 
     # -- scoring -----------------------------------------------------------------------------

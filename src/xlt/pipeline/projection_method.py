@@ -26,6 +26,7 @@ from xlt.pipeline.context import RunContext, build_method
 from xlt.pipeline.projection_steps import (
     combine,
     encoder_coverage,
+    interpolate_target,
     project_source,
     source_tagger,
     tag_target,
@@ -370,6 +371,9 @@ def run(p: RunContext) -> tuple[Path, dict[str, Any]]:
     fallback = None if readable else "crf"
     model_dir = train_target(p, combined_dir, init, fallback=fallback)
     extra: dict[str, Any] = {"projection": combine_summary, "sources": source_scores}
+    if r.projection.zero_shot_interpolation > 0 and init is not None and fallback is None:
+        model_dir = interpolate_target(p, model_dir, init)
+        extra["zero_shot_interpolation"] = p.summaries["merge-zero-shot"]
     if r.projection.self_training_rounds:
         model_dir, extra["self_training"] = self_train(
             p,

@@ -269,6 +269,28 @@ def train_target(
     return d / "model"
 
 
+def interpolate_target(p: RunContext, model_dir: Path, init: Path) -> Path:
+    """Step ``merge-zero-shot`` (``projection.zero_shot_interpolation`` > 0): the target tagger
+    with that share of the zero-shot encoder's weights mixed back in (WiSE-FT,
+    :mod:`xlt.finetuning.interpolation`); its model directory."""
+    from xlt.finetuning.interpolation import interpolate_with_start
+
+    weight = p.recipe.projection.zero_shot_interpolation
+
+    def compute(d: Path) -> dict[str, Any]:
+        p.say(f"mixing {weight:.0%} of the zero-shot encoder's weights into the target tagger")
+        tuned = load_task_model(model_dir)
+        counts = interpolate_with_start(tuned, load_task_model(init), weight)
+        tuned.save(d / "model")
+        return {"zero_shot_weight": weight, **counts}
+
+    d, summary = p.runner.run(
+        "merge-zero-shot", {"weight": weight}, compute, upstream=("train-target", "train-zero-shot")
+    )
+    p.summaries["merge-zero-shot"] = summary
+    return d / "model"
+
+
 def target_spec(p: RunContext, init: Path | None, fallback: str | None) -> Any:
     """The model spec the target tagger trains with: ``model``, ``fallback`` instead, or
     ``model``'s options continuing from the transformers model ``init``."""

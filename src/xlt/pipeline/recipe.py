@@ -144,6 +144,14 @@ class ProjectSpec(XltConfig):
         le=1,
         description="The zero-shot model abstains on tokens whose label probability is below this.",
     )
+    zero_shot_interpolation: float = Field(
+        0.0,
+        ge=0,
+        le=1,
+        description="With target_init: zero-shot: mix this share of the zero-shot encoder's weights back "
+        "into the trained target tagger (WiSE-FT, Wortsman et al. 2022: (1 - w) * target + w * zero-shot), "
+        "so the source-trained weights temper what noisy projected labels taught; 0: off.",
+    )
     self_training_rounds: int = Field(
         0,
         ge=0,
@@ -287,6 +295,11 @@ class Recipe(XltConfig):
                     raise ValueError(f"zero_shot_sources.{i}.train is required")
         if self.target_init == "zero-shot" and self.zero_shot_model is None:
             raise ValueError("target_init: zero-shot needs zero_shot_model")
+        if self.projection.zero_shot_interpolation > 0 and self.target_init != "zero-shot":
+            raise ValueError(
+                "projection.zero_shot_interpolation mixes the zero-shot encoder back into the target "
+                "tagger trained from it: it needs target_init: zero-shot"
+            )
         if self.method == "zero-shot":
             for i, s in enumerate(self.all_sources):
                 if s.train is None:
