@@ -10,6 +10,8 @@ source), this runs the same recipe pipeline as ``xlt run``, starting from the re
   votes with the projected labels (target CRF);
 * ``encoder``: + the target tagger is that encoder, trained further on the voted labels
   (``recipes/pos-projection-eng-eus.yaml``, the README main job; chosen on these targets);
+* ``wise``: + half of the zero-shot encoder's weights mixed back into the target tagger
+  (``projection.zero_shot_interpolation``, WiSE-FT);
 * ``zero-shot``: the encoder alone (fine-tuned on English, no target data);
 * ``supervised``: a CRF trained on the target's own UD train set (dev where there is none).
 
@@ -65,7 +67,9 @@ DEV_TARGETS: dict[str, tuple[str, str, str, str]] = {
     "tam": ("flores:tam_Taml", "ud:Tamil-TTB:dev", "ud:Tamil-TTB:test", "ud:Tamil-TTB:train"),
     "mlt": ("flores:mlt_Latn", "ud:Maltese-MUDT:dev", "ud:Maltese-MUDT:test", "ud:Maltese-MUDT:train"),
 }
-LADDER = ("naive", "round1", "voter", "new")
+LADDER = ("naive", "round1", "voter", "new", "wise")
+#: ``wise``: the encoder recipe with half of the zero-shot encoder mixed back into the target tagger
+WISE_WEIGHT = 0.5
 #: ``many``: every language with a Bible and labelled POS data as a source (its tagger trained on
 #: its train split, else dev; at most 1,000 sentences into the zero-shot encoder's mix), the
 #: target's own language left out; English always kept, ``MANY_TOP_K`` others picked by the
@@ -85,6 +89,7 @@ LABELS = {
     "round1": "round-1 default",
     "voter": "+ zero-shot voter (CRF)",
     "new": "encoder recipe (+ encoder target)",
+    "wise": f"+ {WISE_WEIGHT:.0%} zero-shot weights mixed back (WiSE-FT)",
     "many": "+ many sources (top 3 of 7 + English)",
 }
 
@@ -141,7 +146,10 @@ def _configs(base: dict[str, Any]) -> dict[str, dict[str, Any]]:
         "source_top_k": MANY_TOP_K,
         "source_keep": [base["source"]["language"]],
     }
-    return {"naive": naive, "round1": round1, "voter": voter, "new": copy.deepcopy(base), "many": many}
+    wise = copy.deepcopy(base)
+    wise["projection"] = {**wise["projection"], "zero_shot_interpolation": WISE_WEIGHT}
+    rungs = {"naive": naive, "round1": round1, "voter": voter, "new": copy.deepcopy(base), "wise": wise}
+    return {**rungs, "many": many}
 
 
 def ladder(args: argparse.Namespace) -> dict[str, Any]:
