@@ -6,6 +6,7 @@ flags are built from the same models, so a default is declared exactly once.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
@@ -115,6 +116,16 @@ class _SafeLoader(yaml.SafeLoader):
                         f"{first}); expected each key once (the later value would silently win)"
                     )
         return super().construct_mapping(node, deep=deep)
+
+
+# YAML 1.1 (PyYAML) reads ``1e-4`` and ``1.0e4`` as strings: its floats need a dot and a signed
+# exponent. Read every exponent form as a float, as YAML 1.2 and JSON do, so a learning rate
+# written ``1e-4`` is the same value (and the same step fingerprint) as ``1.0e-4``.
+_SafeLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"^[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)[eE][-+]?[0-9]+$"),
+    list("-+.0123456789"),
+)
 
 
 def _expanded_size(root: Any, source: str) -> int:

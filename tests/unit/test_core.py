@@ -59,6 +59,21 @@ def test_dotted_overrides() -> None:
         apply_overrides(data, ["novalue"])
 
 
+def test_exponent_numbers_are_floats() -> None:
+    """YAML 1.1 would read ``1e-4`` as a string (a learning rate that fingerprints unlike ``1.0e-4``)."""
+    from xlt.config import safe_load_yaml
+
+    assert safe_load_yaml("a: 1e-4\nb: 1.0E+4\nc: .5e1\nd: 3\ne: 1e\nf: '1e-4'") == {
+        "a": 1e-4,
+        "b": 1e4,
+        "c": 5.0,
+        "d": 3,
+        "e": "1e",
+        "f": "1e-4",
+    }
+    assert apply_overrides({}, ["x.lr=1e-4"]) == {"x": {"lr": 1e-4}}
+
+
 @pytest.mark.parametrize(
     "opener,suffix", [(open, ""), (gzip.open, ".gz"), (bz2.open, ".bz2"), (lzma.open, ".xz")]
 )
