@@ -218,8 +218,10 @@ def combine(
         )
         return summary
 
-    # the settings of later steps (self-training) do not change the combined data
-    settings = {k: v for k, v in opts.to_dict().items() if not k.startswith("self_training")}
+    # the settings of later steps (self-training, the zero-shot interpolation) do not change the
+    # combined data
+    later = ("self_training", "zero_shot_interpolation")
+    settings = {k: v for k, v in opts.to_dict().items() if not k.startswith(later)}
     depends = {"projection": settings, "weights": weights, "voters": names}
     upstream = tuple(f"project-{s.name}" for s in p.sources)
     if zero_shot is not None:
