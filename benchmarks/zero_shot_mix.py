@@ -69,9 +69,9 @@ def held_out_treebanks(root: Path, trained: set[str]) -> list[tuple[str, Path]]:
     return out
 
 
-def train_zero_shot(args: argparse.Namespace) -> tuple[Path, dict[str, Any], set[str]]:
-    """The recipe's ``train-zero-shot`` step (cached); its model directory, summary and the UD
-    languages it was trained on."""
+def train_zero_shot(args: argparse.Namespace) -> tuple[Any, Path, dict[str, Any], set[str]]:
+    """The recipe's ``train-zero-shot`` step (cached); the recipe, the model directory, the step's
+    summary and the UD languages it was trained on."""
     from xlt.pipeline import load_recipe
     from xlt.pipeline.projection_method import _train_zero_shot
     from xlt.pipeline.run import Pipeline
@@ -87,7 +87,7 @@ def train_zero_shot(args: argparse.Namespace) -> tuple[Path, dict[str, Any], set
     trained = {_treebank_language(str(s.spec.train)) for s in p.sources}
     trained |= {_treebank_language(str(spec.train)) for _, spec in p.zero_shot_extra}
     trained |= {"English"}
-    return model_dir, summary, {t for t in trained if t}
+    return recipe, model_dir, summary, {t for t in trained if t}
 
 
 def score(args: argparse.Namespace) -> dict[str, Any]:
@@ -97,10 +97,8 @@ def score(args: argparse.Namespace) -> dict[str, Any]:
     from xlt.models.coverage import unknown_word_share
     from xlt.paths import data_root
     from xlt.pipeline import data as D
-    from xlt.pipeline import load_recipe
 
-    model_dir, summary, trained = train_zero_shot(args)
-    recipe, _ = load_recipe(args.recipe, args.set)
+    recipe, model_dir, summary, trained = train_zero_shot(args)
     _, options = resolve_model_spec(recipe.zero_shot_model, "pos")
     tokenizer = load_tokenizer(options["model"])
     model = load_task_model(model_dir)
